@@ -1,0 +1,43 @@
+// Package tracking holds the domain types of siaga112 (units, positions,
+// statuses) and the coded errors every layer speaks. It does no I/O.
+package tracking
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies a domain error; the web layer maps each code to one HTTP
+// status in a single table.
+type Code string
+
+const (
+	CodeInvalid     Code = "invalid"
+	CodeNotFound    Code = "not_found"
+	CodeConflict    Code = "conflict"
+	CodeOutsideArea Code = "outside_area"
+	CodeForbidden   Code = "forbidden"
+)
+
+// Error is a domain error: a code for machines and a sentence for people.
+type Error struct {
+	Code    Code
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Errorf builds a coded error with a formatted human sentence.
+func Errorf(code Code, format string, args ...any) error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// CodeOf returns the code of the first coded error in err's chain, or "" when
+// there is none (an internal error).
+func CodeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}

@@ -1,0 +1,324 @@
+// Package fleet is the live index of the fleet: where every unit is, what it
+// is doing and how fresh its fix is, with nearest-unit search on
+// tidwall/rtree. The Index owns its lock; the trees inside have none.
+package fleet
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+
+	"siaga112/geo"
+
+	"siaga112/tracking"
+)
+
+// Config sets the liveness limits and the clock.
+type Config struct {
+	// StaleAfter: a unit with no fix for this long is stale (default 60 s).
+	StaleAfter time.Duration
+	// OfflineAfter: a unit with no fix for this long is offline (default 5 min).
+	OfflineAfter time.Duration
+	// Now is the clock (default time.Now); tests pass a fake one.
+	Now func() time.Time
+}
+
+func (c Config) withDefaults() Config {
+	if c.StaleAfter <= 0 {
+		c.StaleAfter = 60 * time.Second
+	}
+	if c.OfflineAfter <= 0 {
+		c.OfflineAfter = 5 * time.Minute
+	}
+	if c.OfflineAfter < c.StaleAfter {
+		c.OfflineAfter = c.StaleAfter
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// entry is the index's own record of a unit. Only the Index touches it, under
+// its lock.
+type entry struct {
+	unit     tracking.Unit // Liveness is not kept here: it depends on the clock
+	lwt      bool          // Last Will seen and no newer fix since
+	statusAt time.Time     // time of the newest applied status change
+
+	// Where the entry sits in the trees, so it can be taken out again.
+	indexed   bool
+	at        [2]float64
+	vec       geo.Vector // the indexed position on the unit sphere
+	availTree int        // index into Index.avail, or -1
+}
+
+// Index is the live fleet. It is safe for concurrent use.
+//
+// Shape: one tree holds every unit with a position (for arbitrary filters);
+// one tree per unit type holds only the units that can be sent now (status
+// available and no Last Will), because "nearest available of type T" is the
+// query dispatch asks on every incident and a tree of only candidates answers
+// it without wading through busy units.
+type Index struct {
+	cfg Config
+
+	mu    sync.RWMutex
+	units map[string]*entry
+	all   rtree.RTreeG[*entry]
+	avail [numTypes]rtree.RTreeG[*entry]
+}
+
+const numTypes = 5
+
+// New returns an empty index.
+func New(cfg Config) *Index {
+	if len(tracking.UnitTypes) != numTypes {
+		panic("fleet: numTypes out of step with tracking.UnitTypes")
+	}
+	return &Index{cfg: cfg.withDefaults(), units: make(map[string]*entry)}
+}
+
+func typeIndex(t tracking.UnitType) int {
+	return slices.Index(tracking.UnitTypes, t)
+}
+
+// Registration is what an operator says about a unit.
+type Registration struct {
+	ID       string
+	Callsign string
+	Type     tracking.UnitType
+	Agency   string
+}
+
+// Validate checks a registration before it touches the index.
+func (r Registration) Validate() error {
+	if err := tracking.ValidateID("unit id", r.ID); err != nil {
+		return err
+	}
+	if _, err := tracking.ParseUnitType(string(r.Type)); err != nil {
+		return err
+	}
+	if err := tracking.ValidateID("agency", r.Agency); err != nil {
+		return err
+	}
+	if len(r.Callsign) > 64 {
+		return tracking.Errorf(tracking.CodeInvalid, "callsign is longer than 64 characters")
+	}
+	return nil
+}
+
+// Register adds a unit, or updates the callsign, type and agency of a known
+// one (keeping its position and status). A new unit starts available.
+// It reports whether the unit was new.
+func (ix *Index) Register(r Registration) (tracking.Unit, bool, error) {
+	if err := r.Validate(); err != nil {
+		return tracking.Unit{}, false, err
+	}
+	if r.Callsign == "" {
+		r.Callsign = r.ID
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	e, ok := ix.units[r.ID]
+	if !ok {
+		e = &entry{availTree: -1, unit: tracking.Unit{ID: r.ID, Status: tracking.Available}}
+		ix.units[r.ID] = e
+	}
+	ix.unindex(e)
+	e.unit.Callsign, e.unit.Type, e.unit.Agency = r.Callsign, r.Type, r.Agency
+	ix.index(e)
+	return ix.view(e, ix.cfg.Now()), !ok, nil
+}
+
+// Outcome says what an update did.
+type Outcome int
+
+const (
+	// Applied: the update changed the unit.
+	Applied Outcome = iota
+	// History: the update was older than (or as old as) what the unit already
+	// has; it was not applied, so a unit never moves back in time.
+	History
+)
+
+// ApplyFix moves a unit to a new fix. A fix not newer than the unit's newest
+// is History and changes nothing. Coordinates must be finite WGS 84 degrees.
+func (ix *Index) ApplyFix(id string, p tracking.Position) (Outcome, error) {
+	if err := ValidatePosition(p); err != nil {
+		return History, err
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	e, ok := ix.units[id]
+	if !ok {
+		return History, tracking.Errorf(tracking.CodeNotFound, "unit %q is not registered", id)
+	}
+	if !p.At.After(e.unit.Position.At) {
+		return History, nil
+	}
+	ix.unindex(e)
+	e.unit.Position = p
+	e.unit.LastSeen = ix.cfg.Now()
+	e.lwt = false
+	ix.index(e)
+	return Applied, nil
+}
+
+// ValidatePosition checks a fix's coordinates and time.
+func ValidatePosition(p tracking.Position) error {
+	switch {
+	case math.IsNaN(p.Lat) || math.IsNaN(p.Lon) || math.IsInf(p.Lat, 0) || math.IsInf(p.Lon, 0):
+		return tracking.Errorf(tracking.CodeInvalid, "coordinates are not finite numbers")
+	case p.Lat < -90 || p.Lat > 90:
+		return tracking.Errorf(tracking.CodeInvalid, "latitude %g is outside -90..90", p.Lat)
+	case p.Lon < -180 || p.Lon > 180:
+		return tracking.Errorf(tracking.CodeInvalid, "longitude %g is outside -180..180", p.Lon)
+	case p.At.IsZero():
+		return tracking.Errorf(tracking.CodeInvalid, "fix has no time")
+	}
+	return nil
+}
+
+// SetStatus changes what a unit's crew is doing. A change stamped before the
+// unit's newest status change is History and changes nothing.
+func (ix *Index) SetStatus(id string, st tracking.Status, at time.Time) (Outcome, error) {
+	if _, err := tracking.ParseStatus(string(st)); err != nil {
+		return History, err
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	e, ok := ix.units[id]
+	if !ok {
+		return History, tracking.Errorf(tracking.CodeNotFound, "unit %q is not registered", id)
+	}
+	if at.Before(e.statusAt) {
+		return History, nil
+	}
+	ix.unindex(e)
+	e.unit.Status, e.statusAt = st, at
+	ix.index(e)
+	return Applied, nil
+}
+
+// MarkOffline records the tracker's Last Will: the unit is offline until its
+// next newer fix.
+func (ix *Index) MarkOffline(id string) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	e, ok := ix.units[id]
+	if !ok {
+		return tracking.Errorf(tracking.CodeNotFound, "unit %q is not registered", id)
+	}
+	ix.unindex(e)
+	e.lwt = true
+	ix.index(e)
+	return nil
+}
+
+// Get returns one unit.
+func (ix *Index) Get(id string) (tracking.Unit, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	e, ok := ix.units[id]
+	if !ok {
+		return tracking.Unit{}, tracking.Errorf(tracking.CodeNotFound, "unit %q is not registered", id)
+	}
+	return ix.view(e, ix.cfg.Now()), nil
+}
+
+// Has reports whether a unit is registered.
+func (ix *Index) Has(id string) bool {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	_, ok := ix.units[id]
+	return ok
+}
+
+// List returns every unit, ordered by id.
+func (ix *Index) List() []tracking.Unit {
+	ix.mu.RLock()
+	now := ix.cfg.Now()
+	out := make([]tracking.Unit, 0, len(ix.units))
+	for _, e := range ix.units {
+		out = append(out, ix.view(e, now))
+	}
+	ix.mu.RUnlock()
+	slices.SortFunc(out, func(a, b tracking.Unit) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// CountByLiveness counts units by liveness now.
+func (ix *Index) CountByLiveness() map[tracking.Liveness]int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	now := ix.cfg.Now()
+	out := make(map[tracking.Liveness]int, len(tracking.Livenesses))
+	for _, l := range tracking.Livenesses {
+		out[l] = 0
+	}
+	for _, e := range ix.units {
+		out[ix.liveness(e, now)]++
+	}
+	return out
+}
+
+// Len is the number of registered units.
+func (ix *Index) Len() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.units)
+}
+
+func (ix *Index) liveness(e *entry, now time.Time) tracking.Liveness {
+	if e.lwt || e.unit.Position.At.IsZero() {
+		return tracking.Offline
+	}
+	age := now.Sub(e.unit.LastSeen)
+	switch {
+	case age > ix.cfg.OfflineAfter:
+		return tracking.Offline
+	case age > ix.cfg.StaleAfter:
+		return tracking.Stale
+	}
+	return tracking.Live
+}
+
+func (ix *Index) view(e *entry, now time.Time) tracking.Unit {
+	u := e.unit
+	u.Liveness = ix.liveness(e, now)
+	return u
+}
+
+// index puts e into the trees its state calls for. Caller holds the write lock.
+func (ix *Index) index(e *entry) {
+	if e.unit.Position.At.IsZero() {
+		return
+	}
+	pt := [2]float64{e.unit.Position.Lon, e.unit.Position.Lat}
+	e.indexed, e.at, e.vec = true, pt, geo.ToVector(orb.Point(pt))
+	ix.all.Insert(pt, pt, e)
+	if e.unit.Status == tracking.Available && !e.lwt {
+		if t := typeIndex(e.unit.Type); t >= 0 {
+			e.availTree = t
+			ix.avail[t].Insert(pt, pt, e)
+		}
+	}
+}
+
+// unindex takes e out of every tree. Caller holds the write lock.
+func (ix *Index) unindex(e *entry) {
+	if !e.indexed {
+		return
+	}
+	ix.all.Delete(e.at, e.at, e)
+	if e.availTree >= 0 {
+		ix.avail[e.availTree].Delete(e.at, e.at, e)
+	}
+	e.indexed, e.availTree = false, -1
+}

@@ -1,0 +1,110 @@
+package fleet
+
+import (
+	"iter"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+
+	"siaga112/geo"
+	"siaga112/tracking"
+)
+
+// Filter narrows a nearest search. An empty list means "any".
+type Filter struct {
+	Types    []tracking.UnitType
+	Statuses []tracking.Status
+	Liveness []tracking.Liveness
+}
+
+// matcher is a Filter compiled to bit masks for the hot loop.
+type matcher struct {
+	types, statuses, liveness uint32
+}
+
+func maskOf[T comparable](want, all []T) uint32 {
+	if len(want) == 0 {
+		return ^uint32(0)
+	}
+	var m uint32
+	for _, w := range want {
+		if i := slices.Index(all, w); i >= 0 {
+			m |= 1 << i
+		}
+	}
+	return m
+}
+
+func (f Filter) compile() matcher {
+	return matcher{
+		types:    maskOf(f.Types, tracking.UnitTypes),
+		statuses: maskOf(f.Statuses, tracking.Statuses),
+		liveness: maskOf(f.Liveness, tracking.Livenesses),
+	}
+}
+
+func bit[T comparable](v T, all []T) uint32 {
+	if i := slices.Index(all, v); i >= 0 {
+		return 1 << i
+	}
+	return 0
+}
+
+func (ix *Index) matches(m matcher, e *entry, now time.Time) bool {
+	return m.types&bit(e.unit.Type, tracking.UnitTypes) != 0 &&
+		m.statuses&bit(e.unit.Status, tracking.Statuses) != 0 &&
+		m.liveness&bit(ix.liveness(e, now), tracking.Livenesses) != 0
+}
+
+// Nearest yields the units with a position that match f, nearest to p first,
+// each with its great-circle distance from p in metres. Stop the loop as soon
+// as you have enough: the search does no more work than the units taken.
+//
+// Goroutine-safe: any number of Nearest loops may run at once, alongside
+// writers. Each loop holds the index's read lock until it ends, so its body
+// must be short and must not call the Index's writing methods (Register,
+// ApplyFix, SetStatus, MarkOffline), which would deadlock. Liveness is judged
+// at the instant the loop starts.
+func (ix *Index) Nearest(p orb.Point, f Filter) iter.Seq2[tracking.Unit, float64] {
+	m := f.compile()
+	return func(yield func(tracking.Unit, float64) bool) {
+		ix.mu.RLock()
+		defer ix.mu.RUnlock()
+		now := ix.cfg.Now()
+		tree := &ix.all
+		// "Available units of one type" has a tree of its own.
+		// It leaves out units whose Last Will came, so it only serves
+		// filters that exclude offline units.
+		if len(f.Types) == 1 && len(f.Statuses) == 1 && f.Statuses[0] == tracking.Available &&
+			m.liveness&bit(tracking.Offline, tracking.Livenesses) == 0 {
+			if t := typeIndex(f.Types[0]); t >= 0 {
+				tree = &ix.avail[t]
+			}
+		}
+		ix.nearby(tree, p, func(e *entry, d float64) bool {
+			if !ix.matches(m, e, now) {
+				return true
+			}
+			return yield(ix.view(e, now), d)
+		})
+	}
+}
+
+// nearby walks tree in great-circle distance order from p, passing each
+// entry with its distance in metres. Caller holds a lock.
+func (ix *Index) nearby(tree *rtree.RTreeG[*entry], p orb.Point, visit func(*entry, float64) bool) {
+	pv := geo.ToVector(p)
+	cosLat := math.Cos(p[1] * math.Pi / 180)
+	tree.Nearby(
+		func(min, max [2]float64, e *entry, item bool) float64 {
+			if item {
+				return geo.ChordSq(pv, e.vec)
+			}
+			return geo.BoundChordSq(p, cosLat, orb.Bound{Min: orb.Point(min), Max: orb.Point(max)})
+		},
+		func(_, _ [2]float64, e *entry, c2 float64) bool { return visit(e, geo.ChordSqMetres(c2)) },
+	)
+}

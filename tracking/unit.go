@@ -1,0 +1,130 @@
+package tracking
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// UnitType is the kind of vehicle. The set is closed: dispatch plans name these.
+type UnitType string
+
+const (
+	Ambulance UnitType = "ambulance"
+	FireTruck UnitType = "fire_truck"
+	Hearse    UnitType = "hearse"
+	Rescue    UnitType = "rescue"
+	Police    UnitType = "police"
+)
+
+// UnitTypes lists every unit type in a stable order.
+var UnitTypes = []UnitType{Ambulance, FireTruck, Hearse, Rescue, Police}
+
+// ParseUnitType validates s as a unit type.
+func ParseUnitType(s string) (UnitType, error) {
+	for _, t := range UnitTypes {
+		if string(t) == s {
+			return t, nil
+		}
+	}
+	return "", Errorf(CodeInvalid, "unknown unit type %q: use one of %s", s, joinQuoted(UnitTypes))
+}
+
+// Status is what the crew is doing.
+type Status string
+
+const (
+	Available    Status = "available"
+	Dispatched   Status = "dispatched"
+	EnRoute      Status = "en_route"
+	OnScene      Status = "on_scene"
+	Transporting Status = "transporting"
+	AtHospital   Status = "at_hospital"
+	Returning    Status = "returning"
+	OutOfService Status = "out_of_service"
+)
+
+// Statuses lists every status in lifecycle order.
+var Statuses = []Status{Available, Dispatched, EnRoute, OnScene, Transporting, AtHospital, Returning, OutOfService}
+
+// ParseStatus validates s as a unit status.
+func ParseStatus(s string) (Status, error) {
+	for _, st := range Statuses {
+		if string(st) == s {
+			return st, nil
+		}
+	}
+	return "", Errorf(CodeInvalid, "unknown unit status %q: use one of %s", s, joinQuoted(Statuses))
+}
+
+// Liveness says how fresh a unit's position is.
+type Liveness string
+
+const (
+	// Live: a fix arrived within the stale limit.
+	Live Liveness = "live"
+	// Stale: no fix for longer than the stale limit; the position is "last known".
+	Stale Liveness = "stale"
+	// Offline: the tracker's Last Will arrived, it has been silent past the
+	// offline limit, or it never reported.
+	Offline Liveness = "offline"
+)
+
+// Livenesses lists every liveness value.
+var Livenesses = []Liveness{Live, Stale, Offline}
+
+// Position is one GPS fix as the tracker reported it.
+type Position struct {
+	Lon, Lat  float64   // WGS 84 degrees
+	At        time.Time // fix time, from the tracker's clock
+	SpeedKmh  float64   // km/h; 0 when unknown
+	Heading   float64   // degrees clockwise from north, 0–360
+	AccuracyM float64   // horizontal accuracy in metres; 0 when unknown
+	Battery   int       // percent; -1 when unknown
+}
+
+// Unit is a vehicle of the fleet as the index sees it at one instant.
+type Unit struct {
+	ID       string
+	Callsign string
+	Type     UnitType
+	Agency   string
+	Status   Status
+	// Position is the newest fix; zero until the unit first reports.
+	Position Position
+	Liveness Liveness
+	// LastSeen is the server time at which the newest fix was received.
+	LastSeen time.Time
+}
+
+// HasPosition reports whether the unit has ever reported a fix.
+func (u Unit) HasPosition() bool { return !u.Position.At.IsZero() }
+
+// MaxIDLen bounds unit ids and agency names: they travel in MQTT topics.
+const MaxIDLen = 64
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// ValidateID checks a unit id or agency name: 1–64 characters of letters,
+// digits, dot, underscore and dash, starting with a letter or digit. MQTT
+// wildcards and separators (+ # /) can never appear.
+func ValidateID(what, s string) error {
+	if s == "" {
+		return Errorf(CodeInvalid, "%s is empty", what)
+	}
+	if len(s) > MaxIDLen {
+		return Errorf(CodeInvalid, "%s %q is longer than %d characters", what, s, MaxIDLen)
+	}
+	if !idPattern.MatchString(s) {
+		return Errorf(CodeInvalid, "%s %q may only hold letters, digits, '.', '_' and '-', starting with a letter or digit", what, s)
+	}
+	return nil
+}
+
+func joinQuoted[T ~string](xs []T) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = `"` + string(x) + `"`
+	}
+	return strings.Join(q, ", ")
+}
