@@ -1,0 +1,281 @@
+package mqtt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"siaga112/tracking"
+	"siaga112/tracking/fleet"
+)
+
+// Fleet is what the ingest needs of the live index.
+type Fleet interface {
+	ApplyFix(id string, p tracking.Position) (fleet.Outcome, error)
+	SetStatus(id string, st tracking.Status, at time.Time) (fleet.Outcome, error)
+	MarkOffline(id string) error
+}
+
+var _ Fleet = (*fleet.Index)(nil)
+
+// Config says where the broker is and who we are on it.
+type Config struct {
+	URL      string // tcp://host:port
+	ClientID string // unique per server instance
+	Username string
+	Password string
+	Logger   *slog.Logger
+	Now      func() time.Time // default time.Now
+}
+
+// Ingest subscribes to the telemetry topics and applies what arrives to the
+// fleet. Messages are handled one at a time in arrival order, so a unit's
+// fixes are applied in the order the broker delivered them.
+type Ingest struct {
+	cfg    Config
+	fleet  Fleet
+	log    *slog.Logger
+	client paho.Client
+	limit  *logLimiter
+
+	connected  atomic.Bool
+	received   atomic.Uint64
+	applied    atomic.Uint64
+	history    atomic.Uint64
+	ignored    atomic.Uint64
+	reconnects atomic.Uint64
+	rejected   [numReasons]atomic.Uint64
+}
+
+// SubscribeQoS is the QoS we ask of the broker. QoS 1 lets crew status and
+// trackers that publish at QoS 1 (the OwnTracks default) arrive at least
+// once; fixes published at QoS 0 still arrive at QoS 0.
+const SubscribeQoS = 1
+
+// NewIngest prepares an ingest; Start connects it.
+func NewIngest(cfg Config, f Fleet) *Ingest {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.ClientID == "" {
+		cfg.ClientID = "siaga112-ingest"
+	}
+	in := &Ingest{cfg: cfg, fleet: f, log: cfg.Logger.With("component", "mqtt-ingest"), limit: newLogLimiter(time.Second)}
+	opts := paho.NewClientOptions().
+		AddBroker(cfg.URL).
+		SetClientID(cfg.ClientID).
+		SetUsername(cfg.Username).
+		SetPassword(cfg.Password).
+		// A clean session each time: we resubscribe on every connect, and a
+		// stale queue of old fixes is worth less than a fresh picture.
+		SetCleanSession(true).
+		SetOrderMatters(true).
+		SetAutoReconnect(true).
+		SetConnectRetry(true).
+		SetConnectRetryInterval(time.Second).
+		SetMaxReconnectInterval(2 * time.Second).
+		SetKeepAlive(10 * time.Second).
+		SetPingTimeout(5 * time.Second).
+		SetConnectTimeout(5 * time.Second).
+		SetOnConnectHandler(in.onConnect).
+		SetConnectionLostHandler(func(_ paho.Client, err error) {
+			in.connected.Store(false)
+			in.log.Warn("lost the MQTT broker; reconnecting", "broker", cfg.URL, "err", err)
+		}).
+		SetReconnectingHandler(func(paho.Client, *paho.ClientOptions) {
+			in.reconnects.Add(1)
+		})
+	in.client = paho.NewClient(opts)
+	return in
+}
+
+// Start connects and subscribes, waiting until the first subscription holds
+// or ctx ends. When the broker is not there yet, the client keeps trying in
+// the background; Start returns the context's error in that case.
+func (in *Ingest) Start(ctx context.Context) error {
+	tok := in.client.Connect()
+	select {
+	case <-tok.Done():
+		if err := tok.Error(); err != nil {
+			return fmt.Errorf("connect to MQTT broker %s: %w", in.cfg.URL, err)
+		}
+	case <-ctx.Done():
+		return fmt.Errorf("connect to MQTT broker %s: %w", in.cfg.URL, ctx.Err())
+	}
+	for !in.connected.Load() {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("subscribe on MQTT broker %s: %w", in.cfg.URL, ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+func (in *Ingest) onConnect(c paho.Client) {
+	// Resubscribe on every (re)connect: with a clean session the broker
+	// forgot us.
+	tok := c.SubscribeMultiple(map[string]byte{LocationTopics: SubscribeQoS, StatusTopics: SubscribeQoS}, in.onMessage)
+	if !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		in.log.Error("subscribe failed; dropping the connection to retry", "broker", in.cfg.URL, "err", tok.Error())
+		go c.Disconnect(0) // auto-reconnect does not follow a manual disconnect
+		return
+	}
+	in.connected.Store(true)
+	in.log.Info("subscribed to telemetry", "broker", in.cfg.URL, "topics", []string{LocationTopics, StatusTopics})
+}
+
+// Connected reports whether the ingest is connected and subscribed.
+func (in *Ingest) Connected() bool { return in.connected.Load() && in.client.IsConnectionOpen() }
+
+// Close disconnects, letting in-flight work finish for up to 250 ms.
+func (in *Ingest) Close() {
+	in.client.Disconnect(250)
+	in.connected.Store(false)
+}
+
+func (in *Ingest) onMessage(_ paho.Client, m paho.Message) {
+	in.Handle(m.Topic(), m.Payload())
+}
+
+// Handle decodes one message and applies it. It never fails: a bad message is
+// counted by reason, logged at a bounded rate, and dropped.
+func (in *Ingest) Handle(topic string, payload []byte) {
+	in.received.Add(1)
+	msg, err := Decode(topic, payload, in.cfg.Now())
+	if err != nil {
+		in.reject(topic, err)
+		return
+	}
+	var out fleet.Outcome
+	switch msg.Kind {
+	case KindIgnored:
+		in.ignored.Add(1)
+		return
+	case KindLocation:
+		out, err = in.fleet.ApplyFix(msg.UnitID, msg.Position)
+	case KindStatus:
+		out, err = in.fleet.SetStatus(msg.UnitID, msg.Status, msg.At)
+	case KindLastWill:
+		err = in.fleet.MarkOffline(msg.UnitID)
+		if err == nil {
+			in.log.Info("unit tracker went offline (last will)", "unit", msg.UnitID)
+		}
+	}
+	switch {
+	case tracking.CodeOf(err) == tracking.CodeNotFound:
+		in.reject(topic, drop(ReasonUnregistered, fmt.Sprintf("unit %q is not registered", msg.UnitID)))
+	case err != nil:
+		in.reject(topic, drop(ReasonOutOfRange, err.Error()))
+	case out == fleet.History:
+		in.history.Add(1)
+	default:
+		in.applied.Add(1)
+	}
+}
+
+func (in *Ingest) reject(topic string, err error) {
+	var d *DropError
+	if !errors.As(err, &d) {
+		d = &DropError{Reason: ReasonNotJSON, Detail: err.Error()}
+	}
+	for i, r := range Reasons {
+		if r == d.Reason {
+			in.rejected[i].Add(1)
+		}
+	}
+	if suppressed, ok := in.limit.allow(string(d.Reason)); ok {
+		in.log.Warn("dropped telemetry message", "reason", d.Reason, "topic", quote(topic), "detail", d.Detail, "suppressed_since_last", suppressed)
+	}
+}
+
+// Stats is a snapshot of the ingest counters.
+type Stats struct {
+	Received, Applied, History, Ignored, Reconnects uint64
+	Rejected                                        map[Reason]uint64
+}
+
+// Stats returns the counters now.
+func (in *Ingest) Stats() Stats {
+	s := Stats{
+		Received: in.received.Load(), Applied: in.applied.Load(), History: in.history.Load(),
+		Ignored: in.ignored.Load(), Reconnects: in.reconnects.Load(), Rejected: map[Reason]uint64{},
+	}
+	for i, r := range Reasons {
+		s.Rejected[r] = in.rejected[i].Load()
+	}
+	return s
+}
+
+var (
+	descReceived   = prometheus.NewDesc("siaga112_telemetry_received_total", "MQTT telemetry messages received.", nil, nil)
+	descApplied    = prometheus.NewDesc("siaga112_telemetry_applied_total", "Telemetry messages applied to the fleet (fixes, status changes, last wills).", nil, nil)
+	descHistory    = prometheus.NewDesc("siaga112_telemetry_history_total", "Fixes or status changes not newer than what the unit had; kept out of the live picture.", nil, nil)
+	descIgnored    = prometheus.NewDesc("siaga112_telemetry_ignored_total", "Valid OwnTracks messages of types siaga112 does not use.", nil, nil)
+	descRejected   = prometheus.NewDesc("siaga112_telemetry_rejected_total", "Telemetry messages dropped, by reason.", []string{"reason"}, nil)
+	descConnected  = prometheus.NewDesc("siaga112_mqtt_connected", "1 while the ingest is connected and subscribed to the broker.", nil, nil)
+	descReconnects = prometheus.NewDesc("siaga112_mqtt_reconnects_total", "Reconnection attempts to the MQTT broker.", nil, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (in *Ingest) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descReceived, descApplied, descHistory, descIgnored, descRejected, descConnected, descReconnects} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector.
+func (in *Ingest) Collect(ch chan<- prometheus.Metric) {
+	s := in.Stats()
+	ch <- prometheus.MustNewConstMetric(descReceived, prometheus.CounterValue, float64(s.Received))
+	ch <- prometheus.MustNewConstMetric(descApplied, prometheus.CounterValue, float64(s.Applied))
+	ch <- prometheus.MustNewConstMetric(descHistory, prometheus.CounterValue, float64(s.History))
+	ch <- prometheus.MustNewConstMetric(descIgnored, prometheus.CounterValue, float64(s.Ignored))
+	for _, r := range Reasons {
+		ch <- prometheus.MustNewConstMetric(descRejected, prometheus.CounterValue, float64(s.Rejected[r]), string(r))
+	}
+	conn := 0.0
+	if in.Connected() {
+		conn = 1
+	}
+	ch <- prometheus.MustNewConstMetric(descConnected, prometheus.GaugeValue, conn)
+	ch <- prometheus.MustNewConstMetric(descReconnects, prometheus.CounterValue, float64(s.Reconnects))
+}
+
+// logLimiter lets one log line per key through per interval and counts the
+// rest, so a flood of garbage cannot flood the log.
+type logLimiter struct {
+	every time.Duration
+	mu    sync.Mutex
+	last  map[string]time.Time
+	held  map[string]int
+}
+
+func newLogLimiter(every time.Duration) *logLimiter {
+	return &logLimiter{every: every, last: map[string]time.Time{}, held: map[string]int{}}
+}
+
+// allow reports whether to log now, and how many were held back since the
+// last line for this key.
+func (l *logLimiter) allow(key string) (int, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if now.Sub(l.last[key]) < l.every {
+		l.held[key]++
+		return 0, false
+	}
+	n := l.held[key]
+	l.last[key], l.held[key] = now, 0
+	return n, true
+}

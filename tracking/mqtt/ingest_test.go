@@ -1,0 +1,301 @@
+package mqtt
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"siaga112/tracking"
+	"siaga112/tracking/fleet"
+)
+
+func newFleet(t testing.TB, ids ...string) *fleet.Index {
+	t.Helper()
+	ix := fleet.New(fleet.Config{})
+	for _, id := range ids {
+		if _, _, err := ix.Register(fleet.Registration{ID: id, Type: tracking.Ambulance, Agency: "dinkes"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ix
+}
+
+func location(lat, lon float64, tst int64) string {
+	return fmt.Sprintf(`{"_type":"location","lat":%g,"lon":%g,"tst":%d}`, lat, lon, tst)
+}
+
+func TestHandle(t *testing.T) {
+	t0 := time.Now().Unix()
+	type msg struct{ topic, payload string }
+	tests := []struct {
+		name     string
+		msgs     []msg
+		applied  uint64
+		history  uint64
+		ignored  uint64
+		rejected map[Reason]uint64
+		wantLat  float64
+		wantLive tracking.Liveness
+	}{
+		{
+			name:    "fixes in order",
+			msgs:    []msg{{"owntracks/dinkes/A1", location(-6.10, 106.1, t0)}, {"owntracks/dinkes/A1", location(-6.11, 106.1, t0+1)}},
+			applied: 2, wantLat: -6.11, wantLive: tracking.Live,
+		},
+		{
+			name:    "an older fix is history",
+			msgs:    []msg{{"owntracks/dinkes/A1", location(-6.10, 106.1, t0)}, {"owntracks/dinkes/A1", location(-6.11, 106.1, t0-30)}},
+			applied: 1, history: 1, wantLat: -6.10, wantLive: tracking.Live,
+		},
+		{
+			name: "garbage in between never stops ingestion",
+			msgs: []msg{
+				{"owntracks/dinkes/A1", "garbage"},
+				{"owntracks/dinkes/A1", `{"_type":"location","lat":"x","lon":106.1,"tst":1}`},
+				{"owntracks/dinkes/A1", location(-96, 106.1, t0)},
+				{"owntracks/dinkes/GHOST", location(-6.1, 106.1, t0)},
+				{"owntracks/dinkes/A1", location(-6.1, 106.1, t0+3600)},
+				{"owntracks/dinkes/A1", location(-6.12, 106.1, t0)},
+			},
+			applied: 1, wantLat: -6.12, wantLive: tracking.Live,
+			rejected: map[Reason]uint64{ReasonNotJSON: 1, ReasonWrongType: 1, ReasonOutOfRange: 1, ReasonUnregistered: 1, ReasonFuture: 1},
+		},
+		{
+			name:    "last will marks offline",
+			msgs:    []msg{{"owntracks/dinkes/A1", location(-6.10, 106.1, t0)}, {"owntracks/dinkes/A1", `{"_type":"lwt","tst":1}`}},
+			applied: 2, wantLat: -6.10, wantLive: tracking.Offline,
+		},
+		{
+			name:    "other OwnTracks types are ignored",
+			msgs:    []msg{{"owntracks/dinkes/A1", `{"_type":"waypoint"}`}},
+			ignored: 1, wantLive: tracking.Offline,
+		},
+		{
+			name:    "crew status",
+			msgs:    []msg{{"siaga112/units/A1/status", `{"status":"on_scene"}`}, {"siaga112/units/A1/status", `{"status":"nap"}`}},
+			applied: 1, wantLive: tracking.Offline, rejected: map[Reason]uint64{ReasonBadStatus: 1},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ix := newFleet(t, "A1")
+			in := NewIngest(Config{URL: "tcp://127.0.0.1:1"}, ix)
+			for _, m := range tt.msgs {
+				in.Handle(m.topic, []byte(m.payload))
+			}
+			s := in.Stats()
+			if s.Received != uint64(len(tt.msgs)) || s.Applied != tt.applied || s.History != tt.history || s.Ignored != tt.ignored {
+				t.Fatalf("stats %+v, want applied %d history %d ignored %d", s, tt.applied, tt.history, tt.ignored)
+			}
+			for _, r := range Reasons {
+				if s.Rejected[r] != tt.rejected[r] {
+					t.Fatalf("rejected[%s] = %d, want %d", r, s.Rejected[r], tt.rejected[r])
+				}
+			}
+			u, _ := ix.Get("A1")
+			if u.Position.Lat != tt.wantLat || u.Liveness != tt.wantLive {
+				t.Fatalf("unit lat %v liveness %q, want %v %q", u.Position.Lat, u.Liveness, tt.wantLat, tt.wantLive)
+			}
+		})
+	}
+}
+
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %v: %s", within, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func startIngest(t *testing.T, url string, f Fleet) *Ingest {
+	t.Helper()
+	in := NewIngest(Config{URL: url, ClientID: fmt.Sprintf("test-ingest-%d", time.Now().UnixNano())}, f)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := in.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(in.Close)
+	return in
+}
+
+func newPublisher(t *testing.T, url string) *Publisher {
+	t.Helper()
+	p, err := NewPublisher(PublisherConfig{URL: url, ClientID: fmt.Sprintf("test-pub-%d", time.Now().UnixNano()), QoS: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+// Against the real Mosquitto that .ci/run starts.
+func TestIngestMosquitto(t *testing.T) {
+	url := os.Getenv("MQTT_TEST_URL")
+	if url == "" {
+		t.Skip("MQTT_TEST_URL is not set (e.g. tcp://127.0.0.1:1883): skipping the test against a real Mosquitto")
+	}
+	id := fmt.Sprintf("T%d", time.Now().UnixNano())
+	ix := newFleet(t, id)
+	in := startIngest(t, url, ix)
+	pub := newPublisher(t, url)
+	now := time.Now()
+
+	fix := tracking.Position{Lat: -6.12, Lon: 106.15, At: now.Truncate(time.Millisecond), Battery: 50}
+	if err := pub.PublishFix("dinkes", id, fix); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Second, "fix applied and unit live", func() bool {
+		u, _ := ix.Get(id)
+		return u.Liveness == tracking.Live && u.Position.Lat == -6.12
+	})
+
+	before := in.Stats()
+	for _, payload := range []string{"garbage", `{"_type":"location","lat":"x"}`, location(-91, 106, now.Unix())} {
+		if err := pub.Publish(LocationTopic("dinkes", id), []byte(payload)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	older := fix
+	older.At, older.Lat = fix.At.Add(-time.Minute), -6.2
+	pub.PublishFix("dinkes", id, older)
+	pub.PublishFix("dinkes", "UNREGISTERED-"+id, fix)
+	newer := fix
+	newer.At, newer.Lat = fix.At.Add(time.Second), -6.13
+	pub.PublishFix("dinkes", id, newer)
+	eventually(t, 2*time.Second, "newer fix applied after garbage", func() bool {
+		u, _ := ix.Get(id)
+		return u.Position.Lat == -6.13
+	})
+	after := in.Stats()
+	for _, r := range []Reason{ReasonNotJSON, ReasonWrongType, ReasonOutOfRange, ReasonUnregistered} {
+		if after.Rejected[r] <= before.Rejected[r] {
+			t.Errorf("rejected[%s] did not grow", r)
+		}
+	}
+	if after.History <= before.History {
+		t.Errorf("older fix not counted as history")
+	}
+
+	if err := pub.Publish(LocationTopic("dinkes", id), []byte(`{"_type":"lwt","tst":1764201600}`)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Second, "last will marks offline", func() bool {
+		u, _ := ix.Get(id)
+		return u.Liveness == tracking.Offline
+	})
+	if err := pub.Publish(StatusTopic(id), []byte(`{"status":"en_route"}`)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Second, "crew status applied", func() bool {
+		u, _ := ix.Get(id)
+		return u.Status == tracking.EnRoute
+	})
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// The broker goes away and comes back: the ingest reconnects and resubscribes
+// by itself.
+func TestIngestReconnects(t *testing.T) {
+	addr := freePort(t)
+	b, err := StartBroker(addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := newFleet(t, "A1")
+	in := startIngest(t, b.URL(), ix)
+	b.Close()
+	eventually(t, 5*time.Second, "ingest notices the broker is gone", func() bool { return !in.Connected() })
+
+	// Same port, new broker: it knows nothing of the old subscriptions.
+	var b2 *Broker
+	eventually(t, 5*time.Second, "port free again", func() bool {
+		b2, err = StartBroker(addr, nil)
+		return err == nil
+	})
+	defer b2.Close()
+	eventually(t, 5*time.Second, "ingest reconnected and resubscribed", in.Connected)
+	pub := newPublisher(t, b2.URL())
+	if err := pub.PublishFix("dinkes", "A1", tracking.Position{Lat: -6.1, Lon: 106.1, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 2*time.Second, "fix applied after reconnect", func() bool {
+		u, _ := ix.Get("A1")
+		return u.Liveness == tracking.Live
+	})
+	if in.Stats().Reconnects == 0 {
+		t.Error("reconnect not counted")
+	}
+}
+
+func TestBrokerPortTaken(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, err = StartBroker(l.Addr().String(), nil)
+	if err == nil {
+		t.Fatal("broker started on a taken port")
+	}
+	for _, want := range []string{"--mqtt-listen", "--mqtt-url", l.Addr().String()} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %s", err, want)
+		}
+	}
+}
+
+func TestLocationRoundTrip(t *testing.T) {
+	at := time.Date(2026, 11, 26, 8, 0, 0, 123e6, time.UTC)
+	p := tracking.Position{Lat: -6.123456, Lon: 106.154321, At: at, SpeedKmh: 42, Heading: 270, AccuracyM: 5, Battery: 77}
+	m, err := Decode("owntracks/dinkes/A1", AppendLocation(nil, p, "A1"), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Position != p {
+		t.Fatalf("round trip: got %+v, want %+v", m.Position, p)
+	}
+}
+
+func BenchmarkHandle(b *testing.B) {
+	ix := newFleet(b, "A1")
+	in := NewIngest(Config{URL: "tcp://127.0.0.1:1"}, ix)
+	t0 := time.Now()
+	payloads := make([][]byte, 1024)
+	for i := range payloads {
+		payloads[i] = AppendLocation(nil, tracking.Position{Lat: -6.1, Lon: 106.1 + float64(i)*1e-5, At: t0}, "")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		in.Handle("owntracks/dinkes/A1", payloads[i%len(payloads)])
+	}
+}
+
+func BenchmarkDecode(b *testing.B) {
+	payload := []byte(`{"_type":"location","lat":-6.12,"lon":106.15,"tst":1764201600,"acc":8,"vel":42,"cog":90,"batt":80,"tid":"A1"}`)
+	b.ReportAllocs()
+	for range b.N {
+		if _, err := Decode("owntracks/dinkes/AMB-01", payload, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
