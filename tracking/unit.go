@@ -100,6 +100,31 @@ type Unit struct {
 // HasPosition reports whether the unit has ever reported a fix.
 func (u Unit) HasPosition() bool { return !u.Position.At.IsZero() }
 
+// Registration is what an operator says about a unit.
+type Registration struct {
+	ID       string
+	Callsign string
+	Type     UnitType
+	Agency   string
+}
+
+// Validate checks a registration before it touches the index.
+func (r Registration) Validate() error {
+	if err := ValidateID("unit id", r.ID); err != nil {
+		return err
+	}
+	if _, err := ParseUnitType(string(r.Type)); err != nil {
+		return err
+	}
+	if err := ValidateID("agency", r.Agency); err != nil {
+		return err
+	}
+	if len(r.Callsign) > 64 {
+		return Errorf(CodeInvalid, "callsign is longer than 64 characters")
+	}
+	return nil
+}
+
 // MaxIDLen bounds unit ids and agency names: they travel in MQTT topics.
 const MaxIDLen = 64
 

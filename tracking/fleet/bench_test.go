@@ -3,6 +3,7 @@ package fleet
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -89,5 +90,20 @@ func BenchmarkNearestAnyFilter(b *testing.B) {
 			_ = u
 			break
 		}
+	}
+}
+
+// BenchmarkMemoryPerUnit reports the heap the index holds per unit (with a
+// position, in both trees when available), as bytes/unit.
+func BenchmarkMemoryPerUnit(b *testing.B) {
+	for range b.N {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		ix := randomFleet(b, benchUnits, 0.3, rand.New(rand.NewPCG(1, 1)), newClock())
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/benchUnits, "bytes/unit")
+		runtime.KeepAlive(ix)
 	}
 }

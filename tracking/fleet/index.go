@@ -55,6 +55,9 @@ type entry struct {
 	indexed   bool
 	at        [2]float64
 	vec       geo.Vector // the indexed position on the unit sphere
+
+	// The unit's type and status as filter bits, kept in step by index().
+	typeBit, statusBit uint32
 	availTree int        // index into Index.avail, or -1
 }
 
@@ -88,35 +91,10 @@ func typeIndex(t tracking.UnitType) int {
 	return slices.Index(tracking.UnitTypes, t)
 }
 
-// Registration is what an operator says about a unit.
-type Registration struct {
-	ID       string
-	Callsign string
-	Type     tracking.UnitType
-	Agency   string
-}
-
-// Validate checks a registration before it touches the index.
-func (r Registration) Validate() error {
-	if err := tracking.ValidateID("unit id", r.ID); err != nil {
-		return err
-	}
-	if _, err := tracking.ParseUnitType(string(r.Type)); err != nil {
-		return err
-	}
-	if err := tracking.ValidateID("agency", r.Agency); err != nil {
-		return err
-	}
-	if len(r.Callsign) > 64 {
-		return tracking.Errorf(tracking.CodeInvalid, "callsign is longer than 64 characters")
-	}
-	return nil
-}
-
 // Register adds a unit, or updates the callsign, type and agency of a known
 // one (keeping its position and status). A new unit starts available.
 // It reports whether the unit was new.
-func (ix *Index) Register(r Registration) (tracking.Unit, bool, error) {
+func (ix *Index) Register(r tracking.Registration) (tracking.Unit, bool, error) {
 	if err := r.Validate(); err != nil {
 		return tracking.Unit{}, false, err
 	}
@@ -297,6 +275,8 @@ func (ix *Index) view(e *entry, now time.Time) tracking.Unit {
 
 // index puts e into the trees its state calls for. Caller holds the write lock.
 func (ix *Index) index(e *entry) {
+	e.typeBit = bit(e.unit.Type, tracking.UnitTypes)
+	e.statusBit = bit(e.unit.Status, tracking.Statuses)
 	if e.unit.Position.At.IsZero() {
 		return
 	}

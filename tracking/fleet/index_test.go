@@ -30,7 +30,7 @@ func fixAt(lon, lat float64, at time.Time) tracking.Position {
 
 func mustRegister(t testing.TB, ix *Index, id string, typ tracking.UnitType) {
 	t.Helper()
-	if _, _, err := ix.Register(Registration{ID: id, Type: typ, Agency: "dinkes"}); err != nil {
+	if _, _, err := ix.Register(tracking.Registration{ID: id, Type: typ, Agency: "dinkes"}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -38,15 +38,15 @@ func mustRegister(t testing.TB, ix *Index, id string, typ tracking.UnitType) {
 func TestRegisterValidation(t *testing.T) {
 	tests := []struct {
 		name string
-		reg  Registration
+		reg  tracking.Registration
 		want tracking.Code
 	}{
-		{"ok", Registration{ID: "AMB-01", Type: tracking.Ambulance, Agency: "dinkes"}, ""},
-		{"unknown type", Registration{ID: "X1", Type: "tank", Agency: "tni"}, tracking.CodeInvalid},
-		{"empty id", Registration{ID: "", Type: tracking.Police, Agency: "polres"}, tracking.CodeInvalid},
-		{"wildcard in id", Registration{ID: "a+b", Type: tracking.Police, Agency: "polres"}, tracking.CodeInvalid},
-		{"slash in agency", Registration{ID: "P1", Type: tracking.Police, Agency: "pol/res"}, tracking.CodeInvalid},
-		{"empty agency", Registration{ID: "P1", Type: tracking.Police}, tracking.CodeInvalid},
+		{"ok", tracking.Registration{ID: "AMB-01", Type: tracking.Ambulance, Agency: "dinkes"}, ""},
+		{"unknown type", tracking.Registration{ID: "X1", Type: "tank", Agency: "tni"}, tracking.CodeInvalid},
+		{"empty id", tracking.Registration{ID: "", Type: tracking.Police, Agency: "polres"}, tracking.CodeInvalid},
+		{"wildcard in id", tracking.Registration{ID: "a+b", Type: tracking.Police, Agency: "polres"}, tracking.CodeInvalid},
+		{"slash in agency", tracking.Registration{ID: "P1", Type: tracking.Police, Agency: "pol/res"}, tracking.CodeInvalid},
+		{"empty agency", tracking.Registration{ID: "P1", Type: tracking.Police}, tracking.CodeInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,7 +61,7 @@ func TestRegisterValidation(t *testing.T) {
 func TestRegisterKeepsStateAndDefaults(t *testing.T) {
 	clk := newClock()
 	ix := New(Config{Now: clk.Now})
-	u, created, err := ix.Register(Registration{ID: "AMB-01", Type: tracking.Ambulance, Agency: "dinkes"})
+	u, created, err := ix.Register(tracking.Registration{ID: "AMB-01", Type: tracking.Ambulance, Agency: "dinkes"})
 	if err != nil || !created {
 		t.Fatalf("first register: created=%v err=%v", created, err)
 	}
@@ -71,7 +71,7 @@ func TestRegisterKeepsStateAndDefaults(t *testing.T) {
 	if _, err := ix.ApplyFix("AMB-01", fixAt(106.15, -6.12, clk.Now())); err != nil {
 		t.Fatal(err)
 	}
-	u, created, err = ix.Register(Registration{ID: "AMB-01", Callsign: "Ambulans 1", Type: tracking.Rescue, Agency: "bpbd"})
+	u, created, err = ix.Register(tracking.Registration{ID: "AMB-01", Callsign: "Ambulans 1", Type: tracking.Rescue, Agency: "bpbd"})
 	if err != nil || created {
 		t.Fatalf("re-register: created=%v err=%v", created, err)
 	}

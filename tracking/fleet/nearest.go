@@ -54,8 +54,8 @@ func bit[T comparable](v T, all []T) uint32 {
 }
 
 func (ix *Index) matches(m matcher, e *entry, now time.Time) bool {
-	return m.types&bit(e.unit.Type, tracking.UnitTypes) != 0 &&
-		m.statuses&bit(e.unit.Status, tracking.Statuses) != 0 &&
+	return m.types&e.typeBit != 0 &&
+		m.statuses&e.statusBit != 0 &&
 		m.liveness&bit(ix.liveness(e, now), tracking.Livenesses) != 0
 }
 

@@ -1,12 +1,15 @@
 package mqtt
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 
 	mochi "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/hooks/auth"
 	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Broker is the MQTT broker embedded in the default run (mochi-mqtt).
@@ -23,8 +26,9 @@ func StartBroker(addr string, logger *slog.Logger) (*Broker, error) {
 		logger = slog.Default()
 	}
 	opts := &mochi.Options{
-		// mochi is chatty at info (a line per client); keep its warnings.
-		Logger:       logger.With("component", "mqtt-broker").WithGroup("mochi"),
+		// mochi logs every client's closed connection as a warning; keep only
+		// its errors.
+		Logger:       slog.New(minLevel{logger.Handler(), slog.LevelError}).With("component", "mqtt-broker").WithGroup("mochi"),
 		Capabilities: mochi.NewDefaultServerCapabilities(),
 	}
 	// A subscriber that falls this many messages behind starts losing QoS 0
@@ -54,5 +58,36 @@ func (b *Broker) Addr() string { return b.tcp.Address() }
 // URL is a tcp:// URL a local client can connect to.
 func (b *Broker) URL() string { return "tcp://" + localAddr(b.Addr()) }
 
+// Dropped counts messages the broker threw away because a subscriber fell
+// too far behind (QoS 0) or a queue overflowed: telemetry lost before the
+// ingest saw it.
+func (b *Broker) Dropped() int64 { return atomic.LoadInt64(&b.srv.Info.MessagesDropped) }
+
+var descBrokerDropped = prometheus.NewDesc("siaga112_mqtt_broker_dropped_total",
+	"Messages the embedded broker dropped because a subscriber fell behind.", nil, nil)
+
+// Describe implements prometheus.Collector.
+func (b *Broker) Describe(ch chan<- *prometheus.Desc) { ch <- descBrokerDropped }
+
+// Collect implements prometheus.Collector.
+func (b *Broker) Collect(ch chan<- prometheus.Metric) {
+	ch <- prometheus.MustNewConstMetric(descBrokerDropped, prometheus.CounterValue, float64(b.Dropped()))
+}
+
 // Close stops the broker and disconnects its clients.
 func (b *Broker) Close() error { return b.srv.Close() }
+
+// minLevel drops records below min.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(a []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(a), h.min}
+}
+func (h minLevel) WithGroup(n string) slog.Handler { return minLevel{h.Handler.WithGroup(n), h.min} }

@@ -17,7 +17,7 @@ func newFleet(t testing.TB, ids ...string) *fleet.Index {
 	t.Helper()
 	ix := fleet.New(fleet.Config{})
 	for _, id := range ids {
-		if _, _, err := ix.Register(fleet.Registration{ID: id, Type: tracking.Ambulance, Agency: "dinkes"}); err != nil {
+		if _, _, err := ix.Register(tracking.Registration{ID: id, Type: tracking.Ambulance, Agency: "dinkes"}); err != nil {
 			t.Fatal(err)
 		}
 	}

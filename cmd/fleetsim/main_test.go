@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"siaga112/tracking"
+	"siaga112/tracking/fleet"
+	"siaga112/tracking/mqtt"
+	"siaga112/web"
+)
+
+// fleetsim against a real server stack: embedded broker, ingest, fleet, API.
+func TestFleetsimRegistersAndDrives(t *testing.T) {
+	b, err := mqtt.StartBroker("127.0.0.1:0", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ix := fleet.New(fleet.Config{})
+	in := mqtt.NewIngest(mqtt.Config{URL: b.URL(), ClientID: "fleetsim-test-ingest"}, ix)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := in.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	srv, err := web.New(web.Config{Fleet: ix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httptest.NewServer(srv)
+	defer api.Close()
+
+	var out bytes.Buffer
+	o := options{API: api.URL, Broker: b.URL(), Units: 50, Rate: 1000, Duration: time.Second, Conns: 2, Seed: 7}
+	if err := run(ctx, o, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var sent uint64
+	var took, rate string
+	if _, err := fmt.Sscanf(out.String(), "sent %d fixes in %s %s", &sent, &took, &rate); err != nil {
+		t.Fatalf("closing line %q: %v", out.String(), err)
+	}
+	if _, err := time.ParseDuration(took); err != nil {
+		t.Fatalf("closing line %q: duration: %v", out.String(), err)
+	}
+	if sent < 500 {
+		t.Fatalf("sent only %d fixes in 1 s at 1000/s", sent)
+	}
+	if ix.Len() != 50 {
+		t.Fatalf("%d units registered, want 50", ix.Len())
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for in.Stats().Applied < sent {
+		if time.Now().After(deadline) {
+			t.Fatalf("applied %d of %d fixes (%+v)", in.Stats().Applied, sent, in.Stats())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := ix.CountByLiveness()[tracking.Live]; n != 50 {
+		t.Fatalf("%d units live, want 50", n)
+	}
+}
+
+func TestOptionsValidate(t *testing.T) {
+	ok := options{Units: 1, Rate: 1, Conns: 1}
+	tests := []struct {
+		name string
+		o    func(o options) options
+		want string
+	}{
+		{"valid", func(o options) options { return o }, ""},
+		{"no units", func(o options) options { o.Units = 0; return o }, "--units"},
+		{"no rate", func(o options) options { o.Rate = 0; return o }, "--rate"},
+		{"qos 2", func(o options) options { o.QoS = 2; return o }, "--qos"},
+		{"too many conns", func(o options) options { o.Conns = 100; return o }, "--conns"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.o(ok).validate()
+			if (err == nil) != (tt.want == "") || (err != nil && !bytes.Contains([]byte(err.Error()), []byte(tt.want))) {
+				t.Fatalf("err %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

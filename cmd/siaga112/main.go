@@ -1,0 +1,90 @@
+// Command siaga112 is the dispatch and unit-tracking server of Kota Serang's
+// emergency number 112. Every flag has a SIAGA112_* environment equivalent
+// (--mqtt-url ↔ SIAGA112_MQTT_URL); a flag given on the command line wins.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	cfg, err := parseConfig(flag.CommandLine, os.Args[1:], os.LookupEnv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "siaga112:", err)
+		os.Exit(2)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	slog.SetDefault(log)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, log, os.Stdout); err != nil {
+		log.Error("siaga112 stopped", "err", err)
+		fmt.Fprintln(os.Stderr, "siaga112:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	HTTP         string
+	MQTTListen   string
+	MQTTURL      string
+	MQTTUsername string
+	MQTTPassword string
+	MQTTClientID string
+	Demo         bool
+	DemoUnits    int
+	StaleAfter   time.Duration
+	OfflineAfter time.Duration
+	LogLevel     slog.Level
+}
+
+// parseConfig reads flags, then fills each flag not given from its
+// SIAGA112_* environment variable.
+func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, bool)) (config, error) {
+	var c config
+	host, _ := os.Hostname()
+	fs.StringVar(&c.HTTP, "http", ":8080", "HTTP listen address for the API and the map")
+	fs.StringVar(&c.MQTTListen, "mqtt-listen", ":1883", "listen address of the embedded MQTT broker (unused with --mqtt-url)")
+	fs.StringVar(&c.MQTTURL, "mqtt-url", "", "external MQTT broker, e.g. tcp://127.0.0.1:1883; empty: embed a broker")
+	fs.StringVar(&c.MQTTUsername, "mqtt-username", "", "username on the MQTT broker")
+	fs.StringVar(&c.MQTTPassword, "mqtt-password", "", "password on the MQTT broker")
+	fs.StringVar(&c.MQTTClientID, "mqtt-client-id", "siaga112-"+host, "MQTT client id of the ingest; unique per server instance")
+	fs.BoolVar(&c.Demo, "demo", false, "run a simulated fleet moving around Kota Serang")
+	fs.IntVar(&c.DemoUnits, "demo-units", 40, "how many simulated units --demo runs")
+	fs.DurationVar(&c.StaleAfter, "stale-after", 60*time.Second, "a unit with no fix for this long is stale")
+	fs.DurationVar(&c.OfflineAfter, "offline-after", 5*time.Minute, "a unit with no fix for this long is offline")
+	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		env := "SIAGA112_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := lookup(env); ok && !given[f.Name] && err == nil {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("environment variable %s=%q is not a valid --%s: %v", env, v, f.Name, e)
+			}
+		}
+	})
+	if err != nil {
+		return c, err
+	}
+	switch {
+	case c.DemoUnits < 1 || c.DemoUnits > 10000:
+		return c, fmt.Errorf("--demo-units must be between 1 and 10000, not %d", c.DemoUnits)
+	case c.StaleAfter <= 0 || c.OfflineAfter < c.StaleAfter:
+		return c, fmt.Errorf("--stale-after (%v) must be positive and not longer than --offline-after (%v)", c.StaleAfter, c.OfflineAfter)
+	}
+	return c, nil
+}

@@ -1,0 +1,294 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestParseConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		check   func(c config) bool
+		wantErr string
+	}{
+		{"defaults", nil, nil, func(c config) bool {
+			return c.HTTP == ":8080" && c.MQTTListen == ":1883" && c.MQTTURL == "" && !c.Demo && c.StaleAfter == time.Minute && c.OfflineAfter == 5*time.Minute
+		}, ""},
+		{"environment fills flags", nil, map[string]string{"SIAGA112_MQTT_URL": "tcp://10.0.0.1:1883", "SIAGA112_DEMO": "true", "SIAGA112_STALE_AFTER": "30s"}, func(c config) bool {
+			return c.MQTTURL == "tcp://10.0.0.1:1883" && c.Demo && c.StaleAfter == 30*time.Second
+		}, ""},
+		{"a flag beats the environment", []string{"--http", ":9000"}, map[string]string{"SIAGA112_HTTP": ":7000"}, func(c config) bool {
+			return c.HTTP == ":9000"
+		}, ""},
+		{"bad environment value", nil, map[string]string{"SIAGA112_DEMO": "maybe"}, nil, "SIAGA112_DEMO"},
+		{"stale longer than offline", []string{"--stale-after", "10m"}, nil, nil, "--stale-after"},
+		{"too many demo units", []string{"--demo-units", "0"}, nil, nil, "--demo-units"},
+		{"log level", []string{"--log-level", "debug"}, nil, func(c config) bool { return c.LogLevel == slog.LevelDebug }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("siaga112", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			c, err := parseConfig(fs, tt.args, func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok })
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one naming %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !tt.check(c) {
+				t.Fatalf("config %+v, err %v", c, err)
+			}
+		})
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// syncBuffer collects run's output across goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func testConfig(t *testing.T) config {
+	return config{
+		HTTP: freeAddr(t), MQTTListen: freeAddr(t), MQTTClientID: "test-" + t.Name(),
+		DemoUnits: 10, StaleAfter: time.Minute, OfflineAfter: 5 * time.Minute,
+	}
+}
+
+// startRun runs the server in-process until the test ends.
+func startRun(t *testing.T, cfg config) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, cfg, slog.New(slog.DiscardHandler), out) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run returned %v after shutdown", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("server did not stop within 10 s")
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "siaga112 is running") {
+		select {
+		case err := <-done:
+			t.Fatalf("run ended early: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server not ready within 10 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return "http://" + cfg.HTTP
+}
+
+func unitLiveness(t *testing.T, base, id string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/api/units")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var fc struct {
+		Features []struct {
+			ID         string         `json:"id"`
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&fc); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fc.Features {
+		if f.ID == id {
+			s, _ := f.Properties["liveness"].(string)
+			return s
+		}
+	}
+	return ""
+}
+
+func put(t *testing.T, url, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPut, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// The issue's first "done when": a fix published with mosquitto_pub to the
+// default (embedded-broker) server shows the unit live at /api/units.
+func TestMosquittoPubReachesDefaultServer(t *testing.T) {
+	pub, err := exec.LookPath("mosquitto_pub")
+	if err != nil {
+		t.Skip("mosquitto_pub is not installed (Debian package mosquitto-clients; .ci/run installs it)")
+	}
+	cfg := testConfig(t)
+	base := startRun(t, cfg)
+	if code := put(t, base+"/api/units/AMB-77", `{"type":"ambulance","agency":"dinkes","callsign":"Ambulans 77"}`); code != 201 {
+		t.Fatalf("register: %d", code)
+	}
+	if got := unitLiveness(t, base, "AMB-77"); got != "offline" {
+		t.Fatalf("before any fix: liveness %q, want offline", got)
+	}
+	_, port, _ := net.SplitHostPort(cfg.MQTTListen)
+	payload := `{"_type":"location","lat":-6.12,"lon":106.15,"tst":` + strconv.FormatInt(time.Now().Unix(), 10) + `,"acc":8,"vel":42,"cog":90,"batt":80,"tid":"A1"}`
+	start := time.Now()
+	if out, err := exec.Command(pub, "-h", "127.0.0.1", "-p", port, "-t", "owntracks/dinkes/AMB-77", "-m", payload).CombinedOutput(); err != nil {
+		t.Fatalf("mosquitto_pub: %v: %s", err, out)
+	}
+	for unitLiveness(t, base, "AMB-77") != "live" {
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("unit not live at /api/units 5 s after mosquitto_pub")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Logf("live at /api/units %v after mosquitto_pub started", time.Since(start).Round(time.Millisecond))
+}
+
+func TestDemoFleetGoesLive(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Demo, cfg.DemoUnits = true, 10
+	base := startRun(t, cfg)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h struct {
+			Status string         `json:"status"`
+			Units  map[string]int `json:"units"`
+		}
+		json.NewDecoder(resp.Body).Decode(&h)
+		resp.Body.Close()
+		if h.Status == "ok" && h.Units["live"] == 10 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("demo fleet not all live within 10 s: %+v", h)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestPortsTaken(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	tests := []struct {
+		name  string
+		tweak func(*config)
+		words []string
+	}{
+		{"mqtt port", func(c *config) { c.MQTTListen = taken.Addr().String() }, []string{"--mqtt-listen", "--mqtt-url"}},
+		{"http port", func(c *config) { c.HTTP = taken.Addr().String() }, []string{"--http"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(t)
+			tt.tweak(&cfg)
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			err := run(ctx, cfg, slog.New(slog.DiscardHandler), io.Discard)
+			if err == nil {
+				t.Fatal("run started on a taken port")
+			}
+			for _, w := range tt.words {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not name %s", err, w)
+				}
+			}
+		})
+	}
+}
+
+// The real binary stops cleanly on SIGTERM and SIGINT.
+func TestGracefulShutdownOnSignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	bin := filepath.Join(t.TempDir(), "siaga112")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v: %s", err, out)
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			cfg := testConfig(t)
+			cmd := exec.Command(bin, "--http", cfg.HTTP, "--mqtt-listen", cfg.MQTTListen, "--demo")
+			var stdout, stderr syncBuffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for !strings.Contains(stdout.String(), "siaga112 is running") {
+				if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					t.Fatalf("not ready: %s", stderr.String())
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			cmd.Process.Signal(sig)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("exit: %v\n%s", err, stderr.String())
+				}
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				t.Fatal("did not stop within 10 s of the signal")
+			}
+			if !strings.Contains(stderr.String(), "siaga112 stopped") {
+				t.Errorf("no goodbye in the log:\n%s", stderr.String())
+			}
+		})
+	}
+}

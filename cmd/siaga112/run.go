@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"siaga112/tracking"
+	"siaga112/tracking/fleet"
+	"siaga112/tracking/mqtt"
+	"siaga112/tracking/sim"
+	"siaga112/web"
+)
+
+// run wires the server, serves until ctx ends, and closes everything in
+// reverse order. It prints the URL to out once the server is ready.
+func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error {
+	index := fleet.New(fleet.Config{StaleAfter: cfg.StaleAfter, OfflineAfter: cfg.OfflineAfter})
+	log.Warn("no database configured: state is kept in memory and lost when the server stops")
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	brokerURL := cfg.MQTTURL
+	if brokerURL == "" {
+		broker, err := mqtt.StartBroker(cfg.MQTTListen, log)
+		if err != nil {
+			return err
+		}
+		defer broker.Close()
+		reg.MustRegister(broker)
+		brokerURL = broker.URL()
+		log.Info("embedded MQTT broker listening", "addr", broker.Addr())
+	}
+
+	ingest := mqtt.NewIngest(mqtt.Config{
+		URL: brokerURL, ClientID: cfg.MQTTClientID, Username: cfg.MQTTUsername, Password: cfg.MQTTPassword, Logger: log,
+	}, index)
+	reg.MustRegister(ingest)
+	startCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	err := ingest.Start(startCtx)
+	cancel()
+	defer ingest.Close()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		// Keep serving: the client goes on trying, and /healthz says so.
+		log.Error("MQTT broker not reachable yet; still trying in the background", "broker", brokerURL, "err", err)
+	}
+
+	srv, err := web.New(web.Config{
+		Fleet: index, Logger: log, Registry: reg,
+		Checks: map[string]web.Check{"mqtt": func() error {
+			if !ingest.Connected() {
+				return fmt.Errorf("not connected to the MQTT broker %s; reconnecting", brokerURL)
+			}
+			return nil
+		}},
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := web.Listen(cfg.HTTP)
+	if err != nil {
+		return err
+	}
+
+	demoDone := make(chan struct{})
+	close(demoDone)
+	if cfg.Demo {
+		demoDone = make(chan struct{})
+		if err := startDemo(ctx, cfg.DemoUnits, index, brokerURL, cfg, log, demoDone); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+
+	fmt.Fprintf(out, "siaga112 is running: open %s/ (API %s/api/units, MQTT %s)\n", httpURL(ln.Addr()), httpURL(ln.Addr()), brokerURL)
+	err = srv.Serve(ctx, ln)
+	<-demoDone
+	log.Info("siaga112 stopped")
+	return err
+}
+
+// startDemo registers a simulated fleet and drives it over MQTT through the
+// same ingest as real trackers, one fix per unit every 2 s.
+func startDemo(ctx context.Context, n int, index *fleet.Index, brokerURL string, cfg config, log *slog.Logger, done chan<- struct{}) error {
+	f := sim.New(n, uint64(time.Now().UnixNano()), time.Now())
+	for _, v := range f.Vehicles {
+		if _, _, err := index.Register(v.Reg); err != nil {
+			return fmt.Errorf("demo fleet: %w", err)
+		}
+	}
+	pub, err := mqtt.NewPublisher(mqtt.PublisherConfig{
+		URL: brokerURL, ClientID: cfg.MQTTClientID + "-demo", Username: cfg.MQTTUsername, Password: cfg.MQTTPassword,
+	})
+	if err != nil {
+		return fmt.Errorf("demo fleet: %w", err)
+	}
+	log.Info("demo fleet driving", "units", n)
+	go func() {
+		defer close(done)
+		defer pub.Close()
+		f.Drive(ctx, float64(n)/2, func(v *sim.Vehicle, p tracking.Position) {
+			if err := pub.PublishFix(v.Reg.Agency, v.Reg.ID, p); err != nil {
+				log.Warn("demo fix not published", "unit", v.Reg.ID, "err", err)
+			}
+		})
+	}()
+	return nil
+}
+
+func httpURL(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return "http://" + a.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+}

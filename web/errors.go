@@ -1,0 +1,141 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"siaga112/tracking"
+)
+
+// statusByCode is the one place where domain error codes become HTTP statuses.
+var statusByCode = map[tracking.Code]int{
+	tracking.CodeInvalid:     http.StatusBadRequest,
+	tracking.CodeNotFound:    http.StatusNotFound,
+	tracking.CodeConflict:    http.StatusConflict,
+	tracking.CodeOutsideArea: http.StatusUnprocessableEntity,
+	tracking.CodeForbidden:   http.StatusForbidden,
+}
+
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+// writeError answers with the status the error's code calls for and its
+// sentence. Uncoded errors are internal: logged in full, answered vaguely.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status, ok := statusByCode[tracking.CodeOf(err)]
+	msg := err.Error()
+	if !ok {
+		status = http.StatusInternalServerError
+		msg = "internal error; the server log has the details"
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, status, errorBody{Error: msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// maxBody caps a request body; no write request of the API needs more.
+const maxBody = 64 << 10
+
+// decodeBody reads a JSON object strictly: unknown fields, trailing data and
+// wrong types are refused with a sentence naming what is wrong. The
+// Content-Type is not checked, so a plain `curl -d` works.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return bodyError(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		return tracking.Errorf(tracking.CodeInvalid, "the body holds more than one JSON object")
+	}
+	return nil
+}
+
+func bodyError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var big *http.MaxBytesError
+	switch {
+	case errors.Is(err, io.EOF):
+		return tracking.Errorf(tracking.CodeInvalid, "the body is empty; a JSON object is expected")
+	case errors.As(err, &syn):
+		return tracking.Errorf(tracking.CodeInvalid, "the body is not valid JSON (at byte %d)", syn.Offset)
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return tracking.Errorf(tracking.CodeInvalid, "the body must be a JSON object, not a %s", typ.Value)
+		}
+		return tracking.Errorf(tracking.CodeInvalid, "field %q must be a %s, not a %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
+	case errors.As(err, &big):
+		return tracking.Errorf(tracking.CodeInvalid, "the body is larger than %d bytes", big.Limit)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return tracking.Errorf(tracking.CodeInvalid, "unknown field %s in the body", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return tracking.Errorf(tracking.CodeInvalid, "the body ends in the middle of the JSON")
+	}
+	return fmt.Errorf("read body: %w", err)
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "float64", "float32", "int", "int64":
+		return "number"
+	case "bool":
+		return "boolean"
+	case "slice":
+		return "list"
+	}
+	return "JSON " + goKind
+}
+
+// requestLogger logs at debug level, so an operator can turn it on.
+func requestLogger(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		log.Debug("request", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// jsonFallback answers unknown API routes and wrong methods with the API's
+// JSON error shape instead of the mux's plain text, keeping 404 vs 405.
+func jsonFallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" || !strings.HasPrefix(r.URL.Path, "/api/") {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		rec := &statusRecorder{header: http.Header{}}
+		mux.ServeHTTP(rec, r)
+		msg := fmt.Sprintf("no API route %s %s", r.Method, r.URL.Path)
+		if allow := rec.header.Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+			msg = fmt.Sprintf("%s %s is not allowed; use %s", r.Method, r.URL.Path, allow)
+		}
+		writeJSON(w, rec.status, errorBody{Error: msg})
+	})
+}
+
+// statusRecorder keeps the status and headers a handler chose, and drops
+// its body.
+type statusRecorder struct {
+	header http.Header
+	status int
+}
+
+func (s *statusRecorder) Header() http.Header         { return s.header }
+func (s *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (s *statusRecorder) WriteHeader(status int)      { s.status = status }

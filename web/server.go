@@ -1,0 +1,165 @@
+// Package web is siaga112's HTTP face: the JSON API, health and metrics.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"siaga112/tracking"
+)
+
+// Fleet is what the web layer needs of the live index.
+type Fleet interface {
+	List() []tracking.Unit
+	Get(id string) (tracking.Unit, error)
+	Register(tracking.Registration) (tracking.Unit, bool, error)
+	CountByLiveness() map[tracking.Liveness]int
+}
+
+// Check reports the health of one component; nil means healthy.
+type Check func() error
+
+// Config wires the server.
+type Config struct {
+	Fleet    Fleet
+	Logger   *slog.Logger
+	Registry *prometheus.Registry // the server registers its own collectors here
+	Checks   map[string]Check     // component name → health check, for /healthz
+}
+
+// Server serves the API. It is an http.Handler.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	handler http.Handler
+}
+
+// New builds the server and registers its metrics.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger.With("component", "web")}
+	if err := cfg.Registry.Register(unitsCollector{cfg.Fleet}); err != nil {
+		return nil, fmt.Errorf("register unit metrics: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.index)
+	mux.HandleFunc("GET /healthz", s.health)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /api/units", s.listUnits)
+	mux.HandleFunc("GET /api/units/{id}", s.getUnit)
+	mux.HandleFunc("PUT /api/units/{id}", s.putUnit)
+	// An "Authorization: Bearer …" header is accepted and not yet checked:
+	// clients can send it already; the security work adds the check here.
+	s.handler = requestLogger(s.log, jsonFallback(mux))
+	return s, nil
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Listen opens the HTTP port, with a sentence naming --http when it is taken.
+func Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen for HTTP on %s (%w): the port is probably taken; choose another with --http", addr, err)
+	}
+	return ln, nil
+}
+
+// Serve answers on ln until ctx ends, then shuts down gracefully, letting
+// requests in flight finish for up to 5 s.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+type healthBody struct {
+	Status     string            `json:"status"` // "ok" or "degraded"
+	Components map[string]string `json:"components"`
+	Units      map[string]int    `json:"units"`
+}
+
+// health answers 200 when every component is healthy and 503 otherwise, with
+// a sentence per component.
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	body := healthBody{Status: "ok", Components: map[string]string{}, Units: map[string]int{}}
+	for name, check := range s.cfg.Checks {
+		if err := check(); err != nil {
+			body.Status = "degraded"
+			body.Components[name] = err.Error()
+		} else {
+			body.Components[name] = "ok"
+		}
+	}
+	for l, n := range s.cfg.Fleet.CountByLiveness() {
+		body.Units[string(l)] = n
+	}
+	status := http.StatusOK
+	if body.Status != "ok" {
+		status = http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, body)
+}
+
+var descUnits = prometheus.NewDesc("siaga112_units", "Registered units by liveness.", []string{"liveness"}, nil)
+
+type unitsCollector struct{ fleet Fleet }
+
+func (c unitsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- descUnits }
+
+func (c unitsCollector) Collect(ch chan<- prometheus.Metric) {
+	for l, n := range c.fleet.CountByLiveness() {
+		ch <- prometheus.MustNewConstMetric(descUnits, prometheus.GaugeValue, float64(n), string(l))
+	}
+}
+
+func (s *Server) index(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprint(w, indexPage)
+}
+
+// indexPage stands in until the live map is built.
+const indexPage = `<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>siaga112</title></head>
+<body><h1>siaga112 — Serang Siaga 112</h1>
+<p>Dispatch and unit-tracking server for Kota Serang.</p>
+<ul>
+<li><a href="/api/units">/api/units</a>: the live fleet (GeoJSON)</li>
+<li><a href="/healthz">/healthz</a>: health</li>
+<li><a href="/metrics">/metrics</a>: Prometheus metrics</li>
+</ul></body></html>
+`

@@ -1,0 +1,94 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"siaga112/tracking"
+)
+
+// unitFeature renders a unit as a GeoJSON feature; a unit that never
+// reported has a null geometry.
+func unitFeature(u tracking.Unit) *geojson.Feature {
+	var g orb.Geometry
+	if u.HasPosition() {
+		g = orb.Point{u.Position.Lon, u.Position.Lat}
+	}
+	f := geojson.NewFeature(g)
+	f.ID = u.ID
+	p := f.Properties
+	p["callsign"] = u.Callsign
+	p["type"] = u.Type
+	p["agency"] = u.Agency
+	p["status"] = u.Status
+	p["liveness"] = u.Liveness
+	p["reported_at"] = nil
+	p["last_seen"] = nil
+	p["speed_kmh"] = nil
+	p["heading"] = nil
+	p["accuracy_m"] = nil
+	p["battery"] = nil
+	if u.HasPosition() {
+		p["reported_at"] = u.Position.At.UTC().Format(time.RFC3339Nano)
+		p["last_seen"] = u.LastSeen.UTC().Format(time.RFC3339Nano)
+		p["speed_kmh"] = u.Position.SpeedKmh
+		p["heading"] = u.Position.Heading
+		p["accuracy_m"] = u.Position.AccuracyM
+		if u.Position.Battery >= 0 {
+			p["battery"] = u.Position.Battery
+		}
+	}
+	return f
+}
+
+func (s *Server) listUnits(w http.ResponseWriter, r *http.Request) {
+	fc := geojson.NewFeatureCollection()
+	for _, u := range s.cfg.Fleet.List() {
+		fc.Append(unitFeature(u))
+	}
+	writeJSON(w, http.StatusOK, fc)
+}
+
+func (s *Server) getUnit(w http.ResponseWriter, r *http.Request) {
+	u, err := s.cfg.Fleet.Get(r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, unitFeature(u))
+}
+
+type unitBody struct {
+	Type     string `json:"type"`
+	Agency   string `json:"agency"`
+	Callsign string `json:"callsign"`
+}
+
+// putUnit registers a unit (201) or updates one (200).
+func (s *Server) putUnit(w http.ResponseWriter, r *http.Request) {
+	var b unitBody
+	if err := decodeBody(w, r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if b.Type == "" {
+		s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "field \"type\" is required"))
+		return
+	}
+	u, created, err := s.cfg.Fleet.Register(tracking.Registration{
+		ID: r.PathValue("id"), Callsign: b.Callsign, Type: tracking.UnitType(b.Type), Agency: b.Agency,
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		s.log.Info("unit registered", "unit", u.ID, "type", u.Type, "agency", u.Agency)
+	}
+	writeJSON(w, status, unitFeature(u))
+}
