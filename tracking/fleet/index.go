@@ -52,13 +52,13 @@ type entry struct {
 	statusAt time.Time     // time of the newest applied status change
 
 	// Where the entry sits in the trees, so it can be taken out again.
-	indexed   bool
-	at        [2]float64
-	vec       geo.Vector // the indexed position on the unit sphere
+	indexed bool
+	at      [2]float64
+	vec     geo.Vector // the indexed position on the unit sphere
 
 	// The unit's type and status as filter bits, kept in step by index().
 	typeBit, statusBit uint32
-	availTree int        // index into Index.avail, or -1
+	availTree          int // index into Index.avail, or -1
 }
 
 // Index is the live fleet. It is safe for concurrent use.
