@@ -57,3 +57,9 @@ func BoundDistance(p orb.Point, b orb.Bound) float64 {
 	// exact haversine distance (a point due north of p, say).
 	return EarthRadius * math.Max(latGap, cross) * (1 - 1e-9)
 }
+
+// Destination is the point `metres` from p along the initial bearing
+// (degrees clockwise from north), on the same sphere as Distance.
+func Destination(p orb.Point, bearing, metres float64) orb.Point {
+	return orbgeo.PointAtBearingAndDistance(p, bearing, metres)
+}

@@ -13,6 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"siaga112/geo"
+	"siaga112/mapdata"
 	"siaga112/tracking"
 )
 
@@ -33,6 +35,10 @@ type Config struct {
 	Logger   *slog.Logger
 	Registry *prometheus.Registry // the server registers its own collectors here
 	Checks   map[string]Check     // component name → health check, for /healthz
+	// Gazetteer and Districts place points in Kota Serang. Default: the
+	// embedded gazetteer, approximate.
+	Gazetteer *mapdata.Gazetteer
+	Districts Districts
 }
 
 // Server serves the API. It is an http.Handler.
@@ -50,6 +56,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
+	if cfg.Gazetteer == nil {
+		cfg.Gazetteer = mapdata.Serang()
+	}
+	if cfg.Districts == nil {
+		cfg.Districts = geo.NewApproxIndex(cfg.Gazetteer.Districts())
+	}
 	s := &Server{cfg: cfg, log: cfg.Logger.With("component", "web")}
 	if err := cfg.Registry.Register(unitsCollector{cfg.Fleet}); err != nil {
 		return nil, fmt.Errorf("register unit metrics: %w", err)
@@ -61,6 +73,8 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /api/units", s.listUnits)
 	mux.HandleFunc("GET /api/units/{id}", s.getUnit)
 	mux.HandleFunc("PUT /api/units/{id}", s.putUnit)
+	mux.HandleFunc("GET /api/locate", s.locate)
+	mux.HandleFunc("GET /api/areas", s.areas)
 	// An "Authorization: Bearer …" header is accepted and not yet checked:
 	// clients can send it already; the security work adds the check here.
 	s.handler = requestLogger(s.log, jsonFallback(mux))

@@ -12,7 +12,7 @@ import (
 
 // unitFeature renders a unit as a GeoJSON feature; a unit that never
 // reported has a null geometry.
-func unitFeature(u tracking.Unit) *geojson.Feature {
+func (s *Server) unitFeature(u tracking.Unit) *geojson.Feature {
 	var g orb.Geometry
 	if u.HasPosition() {
 		g = orb.Point{u.Position.Lon, u.Position.Lat}
@@ -31,6 +31,8 @@ func unitFeature(u tracking.Unit) *geojson.Feature {
 	p["heading"] = nil
 	p["accuracy_m"] = nil
 	p["battery"] = nil
+	p["kecamatan"] = nil // set where the unit is inside the city
+	p["kelurahan"] = nil
 	if u.HasPosition() {
 		p["reported_at"] = u.Position.At.UTC().Format(time.RFC3339Nano)
 		p["last_seen"] = u.LastSeen.UTC().Format(time.RFC3339Nano)
@@ -40,6 +42,10 @@ func unitFeature(u tracking.Unit) *geojson.Feature {
 		if u.Position.Battery >= 0 {
 			p["battery"] = u.Position.Battery
 		}
+		if loc, err := s.cfg.Districts.Locate(orb.Point{u.Position.Lon, u.Position.Lat}); err == nil {
+			p["kecamatan"] = loc.Kecamatan
+			p["kelurahan"] = loc.Kelurahan
+		}
 	}
 	return f
 }
@@ -47,7 +53,7 @@ func unitFeature(u tracking.Unit) *geojson.Feature {
 func (s *Server) listUnits(w http.ResponseWriter, r *http.Request) {
 	fc := geojson.NewFeatureCollection()
 	for _, u := range s.cfg.Fleet.List() {
-		fc.Append(unitFeature(u))
+		fc.Append(s.unitFeature(u))
 	}
 	writeJSON(w, http.StatusOK, fc)
 }
@@ -58,7 +64,7 @@ func (s *Server) getUnit(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, unitFeature(u))
+	writeJSON(w, http.StatusOK, s.unitFeature(u))
 }
 
 type unitBody struct {
@@ -90,5 +96,5 @@ func (s *Server) putUnit(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusCreated
 		s.log.Info("unit registered", "unit", u.ID, "type", u.Type, "agency", u.Agency)
 	}
-	writeJSON(w, status, unitFeature(u))
+	writeJSON(w, status, s.unitFeature(u))
 }

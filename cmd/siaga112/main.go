@@ -13,6 +13,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"siaga112/geo"
+	"siaga112/tracking"
 )
 
 func main() {
@@ -45,6 +48,10 @@ type config struct {
 	StaleAfter   time.Duration
 	OfflineAfter time.Duration
 	LogLevel     slog.Level
+	Boundaries   string
+	BoundaryCode string
+	BoundaryName string
+	Travel       geo.DetourModel
 }
 
 // parseConfig reads flags, then fills each flag not given from its
@@ -63,6 +70,11 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.DurationVar(&c.StaleAfter, "stale-after", 60*time.Second, "a unit with no fix for this long is stale")
 	fs.DurationVar(&c.OfflineAfter, "offline-after", 5*time.Minute, "a unit with no fix for this long is offline")
 	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
+	fs.StringVar(&c.Boundaries, "boundaries", "", "GeoJSON FeatureCollection of official kelurahan polygons; empty: locate approximately from the gazetteer")
+	fs.StringVar(&c.BoundaryCode, "boundary-code-prop", "code", "property of --boundaries holding the Kemendagri kelurahan code")
+	fs.StringVar(&c.BoundaryName, "boundary-name-prop", "name", "property of --boundaries holding the kelurahan name")
+	fs.Float64Var(&c.Travel.Detour, "detour-factor", geo.DefaultDetour, "road distance ÷ straight-line distance, for travel-time estimates")
+	speeds := fs.String("speeds", geo.FormatSpeeds(geo.DefaultSpeedsKmh), "average speeds in km/h by unit type, for travel-time estimates")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -79,6 +91,20 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	})
 	if err != nil {
 		return c, err
+	}
+	c.Travel.SpeedKmh = geo.DefaultDetourModel().SpeedKmh
+	speedFlags, err := geo.ParseSpeeds(*speeds)
+	if err != nil {
+		return c, fmt.Errorf("--speeds: %v", err)
+	}
+	for k, v := range speedFlags {
+		if _, err := tracking.ParseUnitType(k); err != nil {
+			return c, fmt.Errorf("--speeds: %v", err)
+		}
+		c.Travel.SpeedKmh[k] = v
+	}
+	if err := c.Travel.Validate(); err != nil {
+		return c, fmt.Errorf("--detour-factor/--speeds: %v", err)
 	}
 	switch {
 	case c.DemoUnits < 1 || c.DemoUnits > 10000:

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -17,6 +18,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"siaga112/geo"
+	"siaga112/mapdata/mapdatatest"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -40,6 +44,14 @@ func TestParseConfig(t *testing.T) {
 		{"stale longer than offline", []string{"--stale-after", "10m"}, nil, nil, "--stale-after"},
 		{"too many demo units", []string{"--demo-units", "0"}, nil, nil, "--demo-units"},
 		{"log level", []string{"--log-level", "debug"}, nil, func(c config) bool { return c.LogLevel == slog.LevelDebug }, ""},
+		{"travel defaults", nil, nil, func(c config) bool {
+			return c.Travel.Detour == 1.4 && c.Travel.SpeedKmh["ambulance"] == 40 && c.Travel.SpeedKmh["hearse"] == 30
+		}, ""},
+		{"one speed changed, the rest kept", []string{"--speeds", "ambulance=50"}, map[string]string{"SIAGA112_DETOUR_FACTOR": "1.3"}, func(c config) bool {
+			return c.Travel.Detour == 1.3 && c.Travel.SpeedKmh["ambulance"] == 50 && c.Travel.SpeedKmh["police"] == 45
+		}, ""},
+		{"speed of an unknown type", []string{"--speeds", "tank=20"}, nil, nil, `unknown unit type "tank"`},
+		{"detour below 1", []string{"--detour-factor", "0.5"}, nil, nil, "--detour-factor"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,6 +98,7 @@ func testConfig(t *testing.T) config {
 	return config{
 		HTTP: freeAddr(t), MQTTListen: freeAddr(t), MQTTClientID: "test-" + t.Name(),
 		DemoUnits: 10, StaleAfter: time.Minute, OfflineAfter: 5 * time.Minute,
+		Travel: geo.DefaultDetourModel(),
 	}
 }
 
@@ -290,5 +303,30 @@ func TestGracefulShutdownOnSignal(t *testing.T) {
 				t.Errorf("no goodbye in the log:\n%s", stderr.String())
 			}
 		})
+	}
+}
+
+func TestBoundariesAtStart(t *testing.T) {
+	broken := filepath.Join(t.TempDir(), "broken.geojson")
+	os.WriteFile(broken, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"36.73.01.1001","name":"Serang"},"geometry":{"type":"Polygon","coordinates":[[[106.14,-6.12],[106.15,-6.12],[106.15,-6.13]]]}}]}`), 0o644)
+	cfg := testConfig(t)
+	cfg.Boundaries = broken
+	err := run(context.Background(), cfg, slog.New(slog.DiscardHandler), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "feature 1 (36.73.01.1001 Serang)") {
+		t.Fatalf("started with a broken boundary file: %v", err)
+	}
+
+	official := mapdatatest.File(t, "kelurahan.geojson")
+	cfg = testConfig(t)
+	cfg.Boundaries = official
+	base := startRun(t, cfg)
+	resp, err := http.Get(base + "/api/locate?lat=-6.110699&lon=106.177791")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"approximate":false`) {
+		t.Fatalf("%d %s", resp.StatusCode, b)
 	}
 }

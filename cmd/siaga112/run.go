@@ -6,11 +6,14 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"siaga112/geo"
+	"siaga112/mapdata"
 	"siaga112/tracking"
 	"siaga112/tracking/fleet"
 	"siaga112/tracking/mqtt"
@@ -23,6 +26,12 @@ import (
 func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error {
 	index := fleet.New(fleet.Config{StaleAfter: cfg.StaleAfter, OfflineAfter: cfg.OfflineAfter})
 	log.Warn("no database configured: state is kept in memory and lost when the server stops")
+
+	districts, err := loadDistricts(cfg, log)
+	if err != nil {
+		return err
+	}
+	log.Info("travel-time model: great-circle distance × detour ÷ speed", "detour", cfg.Travel.Detour, "speeds_kmh", geo.FormatSpeeds(cfg.Travel.SpeedKmh))
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -44,7 +53,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	}, index)
 	reg.MustRegister(ingest)
 	startCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	err := ingest.Start(startCtx)
+	err = ingest.Start(startCtx)
 	cancel()
 	defer ingest.Close()
 	if err != nil {
@@ -56,7 +65,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	}
 
 	srv, err := web.New(web.Config{
-		Fleet: index, Logger: log, Registry: reg,
+		Fleet: index, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts,
 		Checks: map[string]web.Check{"mqtt": func() error {
 			if !ingest.Connected() {
 				return fmt.Errorf("not connected to the MQTT broker %s; reconnecting", brokerURL)
@@ -89,10 +98,34 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	return err
 }
 
+// loadDistricts loads the official boundaries, or falls back to the
+// gazetteer (and says so).
+func loadDistricts(cfg config, log *slog.Logger) (*geo.DistrictIndex, error) {
+	g := mapdata.Serang()
+	if cfg.Boundaries == "" {
+		log.Warn("no official boundaries (--boundaries): incidents are located approximately, by the nearest kelurahan point of the gazetteer; answers say \"approximate\": true")
+		return geo.NewApproxIndex(g.Districts()), nil
+	}
+	f, err := os.Open(cfg.Boundaries)
+	if err != nil {
+		return nil, fmt.Errorf("--boundaries: %w", err)
+	}
+	defer f.Close()
+	ds, err := mapdata.LoadBoundaries(f, g, mapdata.BoundaryOptions{CodeProperty: cfg.BoundaryCode, NameProperty: cfg.BoundaryName})
+	if err != nil {
+		return nil, fmt.Errorf("--boundaries %s: %w", cfg.Boundaries, err)
+	}
+	log.Info("official boundaries loaded", "file", cfg.Boundaries, "kelurahan", len(ds))
+	return geo.NewExactIndex(ds), nil
+}
+
 // startDemo registers a simulated fleet and drives it over MQTT through the
 // same ingest as real trackers, one fix per unit every 2 s.
 func startDemo(ctx context.Context, n int, index *fleet.Index, brokerURL string, cfg config, log *slog.Logger, done chan<- struct{}) error {
 	f := sim.New(n, uint64(time.Now().UnixNano()), time.Now())
+	for _, k := range mapdata.Serang().Kelurahan {
+		f.Waypoints = append(f.Waypoints, k.Point) // drive between kelurahan, inside the city
+	}
 	for _, v := range f.Vehicles {
 		if _, _, err := index.Register(v.Reg); err != nil {
 			return fmt.Errorf("demo fleet: %w", err)

@@ -86,7 +86,9 @@ func NewIngest(cfg Config, f Fleet) *Ingest {
 		SetMaxReconnectInterval(2 * time.Second).
 		SetKeepAlive(10 * time.Second).
 		SetPingTimeout(5 * time.Second).
-		SetConnectTimeout(5 * time.Second).
+		// A broker that accepts TCP but never answers CONNECT (one shutting
+		// down) must not hold a reconnect for long.
+		SetConnectTimeout(2 * time.Second).
 		SetOnConnectHandler(in.onConnect).
 		SetConnectionLostHandler(func(_ paho.Client, err error) {
 			in.connected.Store(false)

@@ -223,7 +223,7 @@ func TestIngestReconnects(t *testing.T) {
 	ix := newFleet(t, "A1")
 	in := startIngest(t, b.URL(), ix)
 	b.Close()
-	eventually(t, 5*time.Second, "ingest notices the broker is gone", func() bool { return !in.Connected() })
+	eventually(t, 15*time.Second, "ingest notices the broker is gone", func() bool { return !in.Connected() })
 
 	// Same port, new broker: it knows nothing of the old subscriptions.
 	var b2 *Broker
@@ -232,7 +232,9 @@ func TestIngestReconnects(t *testing.T) {
 		return err == nil
 	})
 	defer b2.Close()
-	eventually(t, 5*time.Second, "ingest reconnected and resubscribed", in.Connected)
+	restarted := time.Now()
+	eventually(t, 15*time.Second, "ingest reconnected and resubscribed", in.Connected)
+	t.Logf("resubscribed %v after the broker came back", time.Since(restarted).Round(time.Millisecond))
 	pub := newPublisher(t, b2.URL())
 	if err := pub.PublishFix("dinkes", "A1", tracking.Position{Lat: -6.1, Lon: 106.1, At: time.Now()}); err != nil {
 		t.Fatal(err)

@@ -46,6 +46,9 @@ type Vehicle struct {
 type Fleet struct {
 	Vehicles []*Vehicle
 	rng      *rand.Rand
+	// Waypoints, when set, are where vehicles drive between (for example
+	// kelurahan points, so the fleet stays in town); else random points of Area.
+	Waypoints []orb.Point
 }
 
 // New makes n vehicles, the types taken in turn, at random points of Area,
@@ -72,6 +75,13 @@ func New(n int, seed uint64, t0 time.Time) *Fleet {
 	return f
 }
 
+func (f *Fleet) destination() orb.Point {
+	if len(f.Waypoints) == 0 {
+		return randomPoint(f.rng)
+	}
+	return f.Waypoints[f.rng.IntN(len(f.Waypoints))]
+}
+
 func randomPoint(rng *rand.Rand) orb.Point {
 	return orb.Point{
 		Area.Min[0] + rng.Float64()*(Area.Max[0]-Area.Min[0]),
@@ -96,7 +106,7 @@ func (f *Fleet) Step(v *Vehicle, now time.Time) tracking.Position {
 	bearing := orbgeo.Bearing(v.pos, v.target)
 	if left := orbgeo.DistanceHaversine(v.pos, v.target); dist >= left {
 		v.pos = v.target
-		v.target = randomPoint(f.rng)
+		v.target = f.destination()
 	} else {
 		v.pos = orbgeo.PointAtBearingAndDistance(v.pos, bearing, dist)
 	}
@@ -117,7 +127,7 @@ func (f *Fleet) Split(k int) []*Fleet {
 	k = max(1, min(k, len(f.Vehicles)))
 	out := make([]*Fleet, k)
 	for i := range out {
-		out[i] = &Fleet{rng: rand.New(rand.NewPCG(f.rng.Uint64(), uint64(i)))}
+		out[i] = &Fleet{rng: rand.New(rand.NewPCG(f.rng.Uint64(), uint64(i))), Waypoints: f.Waypoints}
 	}
 	for i, v := range f.Vehicles {
 		out[i%k].Vehicles = append(out[i%k].Vehicles, v)

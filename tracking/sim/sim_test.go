@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paulmach/orb"
+
 	"siaga112/tracking"
 )
 
@@ -59,6 +61,21 @@ func TestDriveKeepsTheRate(t *testing.T) {
 	for id, n := range perUnit {
 		if d := n - int(sent)/20; d < -1 || d > 1 {
 			t.Fatalf("unit %s got %d fixes, not its fair share of %d", id, n, sent)
+		}
+	}
+}
+
+func TestWaypoints(t *testing.T) {
+	t0 := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
+	f := New(1, 3, t0)
+	f.Waypoints = []orb.Point{{106.15, -6.12}, {106.16, -6.11}}
+	v := f.Vehicles[0]
+	// A long step reaches the first target; from then on every target is a waypoint.
+	f.Step(v, t0.Add(time.Hour))
+	for i := range 20 {
+		p := f.Step(v, t0.Add(time.Hour+time.Duration(i+1)*time.Hour))
+		if (orb.Point{p.Lon, p.Lat}) != f.Waypoints[0] && (orb.Point{p.Lon, p.Lat}) != f.Waypoints[1] {
+			t.Fatalf("step %d ended at %v, not a waypoint", i, p)
 		}
 	}
 }

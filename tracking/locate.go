@@ -1,0 +1,25 @@
+package tracking
+
+import (
+	"errors"
+
+	"github.com/paulmach/orb"
+
+	"siaga112/geo"
+)
+
+// Locator places a point in the city's districts; *geo.DistrictIndex is one.
+type Locator interface {
+	Locate(p orb.Point) (geo.Location, error)
+}
+
+// Locate asks l where p is and turns "nowhere" into an outside_area error
+// with a sentence a call-taker can act on.
+func Locate(l Locator, p orb.Point) (geo.Location, error) {
+	loc, err := l.Locate(p)
+	if errors.Is(err, geo.ErrOutside) {
+		return loc, Errorf(CodeOutsideArea,
+			"the point (lat %.5f, lon %.5f) is outside Kota Serang's kecamatan: a call from there belongs to the 112 service of that area", p[1], p[0])
+	}
+	return loc, err
+}

@@ -1,0 +1,103 @@
+package web
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"siaga112/geo"
+	"siaga112/tracking"
+)
+
+// Districts is what the web layer needs of the district index.
+type Districts interface {
+	tracking.Locator
+	Exact() bool
+	Districts() []geo.District
+}
+
+// locate answers GET /api/locate?lat=&lon=.
+func (s *Server) locate(w http.ResponseWriter, r *http.Request) {
+	lat, err := coordParam(r, "lat", 90)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	lon, err := coordParam(r, "lon", 180)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	loc, err := tracking.Locate(s.cfg.Districts, orb.Point{lon, lat})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, loc)
+}
+
+// coordParam reads a decimal-degree query parameter within ±limit.
+func coordParam(r *http.Request, name string, limit float64) (float64, error) {
+	raw := r.URL.Query().Get(name)
+	if raw == "" {
+		return 0, tracking.Errorf(tracking.CodeInvalid, "query parameter %q is missing (decimal degrees, e.g. lat=-6.12&lon=106.15)", name)
+	}
+	v, err := strconv.ParseFloat(raw, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, tracking.Errorf(tracking.CodeInvalid, "query parameter %q is %q, not a number of decimal degrees", name, raw)
+	}
+	if v < -limit || v > limit {
+		return 0, tracking.Errorf(tracking.CodeInvalid, "query parameter %q is %g, outside -%g..%g", name, v, limit, limit)
+	}
+	return v, nil
+}
+
+// areas answers GET /api/areas?level=kecamatan|kelurahan: official polygons
+// when loaded, representative points with names otherwise.
+func (s *Server) areas(w http.ResponseWriter, r *http.Request) {
+	level := r.URL.Query().Get("level")
+	if level == "" {
+		level = "kelurahan"
+	}
+	if level != "kelurahan" && level != "kecamatan" {
+		s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "level must be \"kecamatan\" or \"kelurahan\", not %q", level))
+		return
+	}
+	g := s.cfg.Gazetteer
+	shapes := map[string]orb.MultiPolygon{}
+	if s.cfg.Districts.Exact() {
+		for _, d := range s.cfg.Districts.Districts() {
+			shapes[d.Kelurahan.Code] = d.Shape
+			// A kecamatan is drawn as its kelurahan together.
+			shapes[d.Kecamatan.Code] = append(shapes[d.Kecamatan.Code], d.Shape...)
+		}
+	}
+	list := g.Kelurahan
+	if level == "kecamatan" {
+		list = g.Kecamatan
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, a := range list {
+		var geom orb.Geometry = a.Point
+		if mp, ok := shapes[a.Code]; ok {
+			geom = mp
+		}
+		f := geojson.NewFeature(geom)
+		f.ID = a.Code
+		f.Properties["code"] = a.Code
+		f.Properties["name"] = a.Name
+		f.Properties["level"] = level
+		f.Properties["area_km2"] = a.AreaKm2
+		f.Properties["label_point"] = []float64{a.Point[0], a.Point[1]}
+		if a.KecamatanCode != "" {
+			kec, _ := g.Lookup(a.KecamatanCode)
+			f.Properties["kecamatan"] = geo.Place{Code: kec.Code, Name: kec.Name}
+		}
+		fc.Append(f)
+	}
+	fc.ExtraMembers = geojson.Properties{"approximate": !s.cfg.Districts.Exact()}
+	writeJSON(w, http.StatusOK, fc)
+}
