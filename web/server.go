@@ -39,6 +39,9 @@ type Config struct {
 	// embedded gazetteer, approximate.
 	Gazetteer *mapdata.Gazetteer
 	Districts Districts
+	// Dispatch serves incidents and callers; without it those routes are
+	// not served.
+	Dispatch Dispatch
 }
 
 // Server serves the API. It is an http.Handler.
@@ -75,6 +78,20 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("PUT /api/units/{id}", s.putUnit)
 	mux.HandleFunc("GET /api/locate", s.locate)
 	mux.HandleFunc("GET /api/areas", s.areas)
+	if cfg.Dispatch != nil {
+		mux.HandleFunc("POST /api/incidents", s.createIncident)
+		mux.HandleFunc("GET /api/incidents", s.listIncidents)
+		mux.HandleFunc("GET /api/incidents/{id}", s.getIncident)
+		mux.HandleFunc("POST /api/incidents/{id}/dispatch", s.dispatchUnits)
+		mux.HandleFunc("POST /api/incidents/{id}/units/{unit}/status", s.unitStatus)
+		mux.HandleFunc("POST /api/incidents/{id}/ack", s.ackIncident)
+		mux.HandleFunc("POST /api/incidents/{id}/close", s.closeIncident)
+		mux.HandleFunc("GET /api/plans", s.plans)
+		mux.HandleFunc("POST /api/calls/{number}/prank", s.prank)
+		mux.HandleFunc("GET /api/callers", s.callers)
+		mux.HandleFunc("GET /api/callers/{number}", s.caller)
+		mux.HandleFunc("POST /api/callers/{number}/lift", s.liftBlock)
+	}
 	// An "Authorization: Bearer …" header is accepted and not yet checked:
 	// clients can send it already; the security work adds the check here.
 	s.handler = requestLogger(s.log, jsonFallback(mux))

@@ -52,6 +52,10 @@ type config struct {
 	BoundaryCode string
 	BoundaryName string
 	Travel       geo.DetourModel
+	Plans        string
+	PrankWindow  time.Duration
+	ArrivalM     float64
+	ArrivalDwell time.Duration
 }
 
 // parseConfig reads flags, then fills each flag not given from its
@@ -74,6 +78,10 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.StringVar(&c.BoundaryCode, "boundary-code-prop", "code", "property of --boundaries holding the Kemendagri kelurahan code")
 	fs.StringVar(&c.BoundaryName, "boundary-name-prop", "name", "property of --boundaries holding the kelurahan name")
 	fs.Float64Var(&c.Travel.Detour, "detour-factor", geo.DefaultDetour, "road distance ÷ straight-line distance, for travel-time estimates")
+	fs.StringVar(&c.Plans, "plans", "", "response plans file (format: tracking/dispatch/plans.conf); empty: the built-in plans")
+	fs.DurationVar(&c.PrankWindow, "prank-window", 0, "count a number's prank calls over this window; 0: every prank call ever")
+	fs.Float64Var(&c.ArrivalM, "arrival-radius", 100, "a unit within this many metres of its incident …")
+	fs.DurationVar(&c.ArrivalDwell, "arrival-dwell", 15*time.Second, "… for this long is on scene")
 	speeds := fs.String("speeds", geo.FormatSpeeds(geo.DefaultSpeedsKmh), "average speeds in km/h by unit type, for travel-time estimates")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -109,6 +117,10 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	switch {
 	case c.DemoUnits < 1 || c.DemoUnits > 10000:
 		return c, fmt.Errorf("--demo-units must be between 1 and 10000, not %d", c.DemoUnits)
+	case c.PrankWindow < 0:
+		return c, fmt.Errorf("--prank-window must not be negative")
+	case c.ArrivalM < 10 || c.ArrivalM > 5000 || c.ArrivalDwell < time.Second:
+		return c, fmt.Errorf("--arrival-radius must be 10 to 5000 m and --arrival-dwell at least 1s")
 	case c.StaleAfter <= 0 || c.OfflineAfter < c.StaleAfter:
 		return c, fmt.Errorf("--stale-after (%v) must be positive and not longer than --offline-after (%v)", c.StaleAfter, c.OfflineAfter)
 	}

@@ -15,7 +15,9 @@ import (
 	"siaga112/geo"
 	"siaga112/mapdata"
 	"siaga112/tracking"
+	"siaga112/tracking/dispatch"
 	"siaga112/tracking/fleet"
+	"siaga112/tracking/memstore"
 	"siaga112/tracking/mqtt"
 	"siaga112/tracking/sim"
 	"siaga112/web"
@@ -32,6 +34,22 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 		return err
 	}
 	log.Info("travel-time model: great-circle distance × detour ÷ speed", "detour", cfg.Travel.Detour, "speeds_kmh", geo.FormatSpeeds(cfg.Travel.SpeedKmh))
+
+	plans := dispatch.DefaultPlans()
+	if cfg.Plans != "" {
+		if plans, err = loadPlans(cfg.Plans); err != nil {
+			return err
+		}
+		log.Info("response plans loaded", "file", cfg.Plans, "categories", len(plans.All()), "agencies", len(plans.Agencies))
+	}
+	svc, err := dispatch.New(ctx, dispatch.Config{
+		Fleet: index, Plans: plans, Router: cfg.Travel, Locator: districts, Store: memstore.New(),
+		Bus: tracking.NewBus(), Logger: log, PrankWindow: cfg.PrankWindow,
+		ArrivalRadiusM: cfg.ArrivalM, ArrivalDwell: cfg.ArrivalDwell,
+	})
+	if err != nil {
+		return err
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -50,7 +68,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 
 	ingest := mqtt.NewIngest(mqtt.Config{
 		URL: brokerURL, ClientID: cfg.MQTTClientID, Username: cfg.MQTTUsername, Password: cfg.MQTTPassword, Logger: log,
-	}, index)
+	}, svc) // through dispatch, so assignments follow the crews
 	reg.MustRegister(ingest)
 	startCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	err = ingest.Start(startCtx)
@@ -65,7 +83,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	}
 
 	srv, err := web.New(web.Config{
-		Fleet: index, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts,
+		Fleet: fleetAPI{index, svc}, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts, Dispatch: svc,
 		Checks: map[string]web.Check{"mqtt": func() error {
 			if !ingest.Connected() {
 				return fmt.Errorf("not connected to the MQTT broker %s; reconnecting", brokerURL)
@@ -85,7 +103,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	close(demoDone)
 	if cfg.Demo {
 		demoDone = make(chan struct{})
-		if err := startDemo(ctx, cfg.DemoUnits, index, brokerURL, cfg, log, demoDone); err != nil {
+		if err := startDemo(ctx, cfg.DemoUnits, svc, brokerURL, cfg, log, demoDone); err != nil {
 			ln.Close()
 			return err
 		}
@@ -96,6 +114,34 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	<-demoDone
 	log.Info("siaga112 stopped")
 	return err
+}
+
+type registrar interface {
+	Register(tracking.Registration) (tracking.Unit, bool, error)
+}
+
+// fleetAPI is the fleet as the web layer sees it: reads from the index,
+// registrations through dispatch so they are published.
+type fleetAPI struct {
+	*fleet.Index
+	svc *dispatch.Service
+}
+
+func (f fleetAPI) Register(r tracking.Registration) (tracking.Unit, bool, error) {
+	return f.svc.Register(r)
+}
+
+func loadPlans(path string) (*dispatch.Plans, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--plans: %w", err)
+	}
+	defer f.Close()
+	p, err := dispatch.ParsePlans(f)
+	if err != nil {
+		return nil, fmt.Errorf("--plans %s: %w", path, err)
+	}
+	return p, nil
 }
 
 // loadDistricts loads the official boundaries, or falls back to the
@@ -121,13 +167,13 @@ func loadDistricts(cfg config, log *slog.Logger) (*geo.DistrictIndex, error) {
 
 // startDemo registers a simulated fleet and drives it over MQTT through the
 // same ingest as real trackers, one fix per unit every 2 s.
-func startDemo(ctx context.Context, n int, index *fleet.Index, brokerURL string, cfg config, log *slog.Logger, done chan<- struct{}) error {
+func startDemo(ctx context.Context, n int, units registrar, brokerURL string, cfg config, log *slog.Logger, done chan<- struct{}) error {
 	f := sim.New(n, uint64(time.Now().UnixNano()), time.Now())
 	for _, k := range mapdata.Serang().Kelurahan {
 		f.Waypoints = append(f.Waypoints, k.Point) // drive between kelurahan, inside the city
 	}
 	for _, v := range f.Vehicles {
-		if _, _, err := index.Register(v.Reg); err != nil {
+		if _, _, err := units.Register(v.Reg); err != nil {
 			return fmt.Errorf("demo fleet: %w", err)
 		}
 	}

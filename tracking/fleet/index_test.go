@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -426,5 +427,72 @@ func TestGetUnknown(t *testing.T) {
 	var e *tracking.Error
 	if !errors.As(err, &e) || e.Code != tracking.CodeNotFound {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// Reservations race straight on the index, with no lock above it: a unit is
+// taken once, and every available unit is taken.
+func TestReserveNearestRace(t *testing.T) {
+	clk := newClock()
+	ix := New(Config{Now: clk.Now})
+	for i := range 10 {
+		id := fmt.Sprintf("A%02d", i)
+		mustRegister(t, ix, id, tracking.Ambulance)
+		ix.ApplyFix(id, fixAt(106.15+float64(i)*0.001, -6.12, clk.Now()))
+	}
+	var mu sync.Mutex
+	taken := map[string]int{}
+	var wg sync.WaitGroup
+	for g := range 32 {
+		wg.Go(func() {
+			var got []Reserved
+			if g%2 == 0 {
+				got = ix.ReserveNearest(orb.Point{106.15, -6.12}, tracking.Ambulance, 1, clk.Now())
+			} else if r, err := ix.Reserve([]string{fmt.Sprintf("A%02d", g%10)}, orb.Point{106.15, -6.12}, clk.Now()); err == nil {
+				got = r
+			} else if tracking.CodeOf(err) != tracking.CodeConflict {
+				t.Errorf("reserve: %v", err)
+			}
+			mu.Lock()
+			for _, r := range got {
+				taken[r.Unit.ID]++
+			}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	for id, n := range taken {
+		if n != 1 {
+			t.Fatalf("%s taken %d times", id, n)
+		}
+	}
+	if len(taken) != 10 {
+		t.Fatalf("%d of 10 units taken by 32 callers", len(taken))
+	}
+	for _, u := range ix.List() {
+		if u.Status != tracking.Dispatched {
+			t.Fatalf("%s is %s", u.ID, u.Status)
+		}
+	}
+}
+
+func TestReserveAllOrNothing(t *testing.T) {
+	clk := newClock()
+	ix := New(Config{Now: clk.Now})
+	mustRegister(t, ix, "A1", tracking.Ambulance)
+	mustRegister(t, ix, "A2", tracking.Ambulance)
+	ix.SetStatus("A2", tracking.OnScene, clk.Now())
+	_, err := ix.Reserve([]string{"A1", "A2"}, orb.Point{}, clk.Now())
+	if tracking.CodeOf(err) != tracking.CodeConflict || !strings.Contains(err.Error(), "A2") {
+		t.Fatalf("err = %v", err)
+	}
+	if u, _ := ix.Get("A1"); u.Status != tracking.Available {
+		t.Fatalf("A1 taken although the call failed: %s", u.Status)
+	}
+	if _, err := ix.Reserve([]string{"A1", "A1"}, orb.Point{}, clk.Now()); tracking.CodeOf(err) != tracking.CodeInvalid {
+		t.Fatalf("same unit twice: %v", err)
+	}
+	if _, err := ix.Reserve([]string{"NOPE"}, orb.Point{}, clk.Now()); tracking.CodeOf(err) != tracking.CodeNotFound {
+		t.Fatalf("unknown unit: %v", err)
 	}
 }

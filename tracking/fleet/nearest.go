@@ -108,3 +108,7 @@ func (ix *Index) nearby(tree *rtree.RTreeG[*entry], p orb.Point, visit func(*ent
 		func(_, _ [2]float64, e *entry, c2 float64) bool { return visit(e, geo.ChordSqMetres(c2)) },
 	)
 }
+
+func distanceTo(p orb.Point, e *entry) float64 {
+	return geo.Distance(p, orb.Point{e.unit.Position.Lon, e.unit.Position.Lat})
+}

@@ -1,0 +1,176 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"siaga112/tracking"
+)
+
+// The city's prank and ghost call policy.
+const (
+	// BlockAfter: a number with more than this many prank calls is blocked.
+	BlockAfter = 5
+	// BlockFor is how long such a block lasts.
+	BlockFor = 24 * time.Hour
+	// ProposeAfter: with more than this many, the number is proposed to the
+	// ministry for a permanent block.
+	ProposeAfter = 10
+)
+
+// NormalizeNumber checks a caller's number and writes it one way: digits
+// only, with Indonesia's +62 written as a leading 0, so "+62 812-3456-7890"
+// and "081234567890" are the same caller.
+func NormalizeNumber(s string) (string, error) {
+	raw := s
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '(', ')', '.':
+			return -1
+		}
+		return r
+	}, s)
+	if strings.HasPrefix(s, "+62") {
+		s = "0" + s[3:]
+	}
+	s = strings.TrimPrefix(s, "+")
+	if len(s) < 3 || len(s) > 16 || strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+		return "", tracking.Errorf(tracking.CodeInvalid, "caller number %q must be 3 to 16 digits (spaces, dashes and a leading + allowed)", raw)
+	}
+	return s, nil
+}
+
+// CallerView is what the API shows of a number.
+type CallerView struct {
+	Number                 string               `json:"number"`
+	PrankCalls             int                  `json:"prank_calls"` // within the counting window
+	PrankCallTimes         []time.Time          `json:"prank_call_times"`
+	BlockedUntil           *time.Time           `json:"blocked_until"` // null when not blocked now
+	ProposedPermanentBlock bool                 `json:"proposed_permanent_block"`
+	Lifts                  []tracking.BlockLift `json:"lifts"`
+}
+
+// prankCount counts c's prank calls inside the window ending at now.
+func (s *Service) prankCount(c *tracking.Caller, now time.Time) int {
+	if s.cfg.PrankWindow <= 0 {
+		return len(c.PrankCalls)
+	}
+	n := 0
+	for _, t := range c.PrankCalls {
+		if now.Sub(t) <= s.cfg.PrankWindow {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Service) view(c *tracking.Caller, now time.Time) CallerView {
+	v := CallerView{
+		Number: c.Number, PrankCalls: s.prankCount(c, now), PrankCallTimes: append([]time.Time{}, c.PrankCalls...),
+		ProposedPermanentBlock: c.ProposedPermanentBlock, Lifts: append([]tracking.BlockLift{}, c.Lifts...),
+	}
+	if c.BlockedUntil != nil && now.Before(*c.BlockedUntil) {
+		t := *c.BlockedUntil
+		v.BlockedUntil = &t
+	}
+	return v
+}
+
+// Caller shows a number's record; a number never seen has a clean one.
+func (s *Service) Caller(number string) (CallerView, error) {
+	n, err := NormalizeNumber(number)
+	if err != nil {
+		return CallerView{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.callers[n]
+	if !ok {
+		c = &tracking.Caller{Number: n}
+	}
+	return s.view(c, s.cfg.Now()), nil
+}
+
+// Callers lists the numbers with a record; proposed: only those proposed for
+// a permanent block (the list the city sends to the ministry).
+func (s *Service) Callers(proposed bool) []CallerView {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.Now()
+	out := []CallerView{}
+	for _, c := range s.callers {
+		if !proposed || c.ProposedPermanentBlock {
+			out = append(out, s.view(c, now))
+		}
+	}
+	slices.SortFunc(out, func(a, b CallerView) int { return strings.Compare(a.Number, b.Number) })
+	return out
+}
+
+// RecordPrank records a prank or ghost call from a number: more than 5 in
+// the window block it for 24 h (from this call), more than 10 propose it
+// for a permanent block.
+func (s *Service) RecordPrank(ctx context.Context, number string) (CallerView, error) {
+	n, err := NormalizeNumber(number)
+	if err != nil {
+		return CallerView{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.Now()
+	c, ok := s.callers[n]
+	if !ok {
+		c = &tracking.Caller{Number: n}
+	}
+	next := c.Clone()
+	next.PrankCalls = append(next.PrankCalls, now)
+	count := s.prankCount(&next, now)
+	if count > BlockAfter {
+		until := now.Add(BlockFor)
+		next.BlockedUntil = &until
+	}
+	if count > ProposeAfter {
+		next.ProposedPermanentBlock = true
+	}
+	if err := s.cfg.Store.SaveCaller(ctx, next); err != nil {
+		return CallerView{}, fmt.Errorf("save caller: %w", err)
+	}
+	s.callers[n] = &next
+	s.cfg.Bus.Publish(tracking.Event{Kind: "caller", Action: "prank", At: now, Caller: ptr(next.Clone())})
+	if count > BlockAfter {
+		s.log.Warn("caller blocked for prank calls", "number", n, "prank_calls", count, "until", next.BlockedUntil, "proposed_permanent_block", next.ProposedPermanentBlock)
+	}
+	return s.view(&next, now), nil
+}
+
+// LiftBlock ends a number's block early; who and why are recorded. The
+// count stays: the next prank call blocks again.
+func (s *Service) LiftBlock(ctx context.Context, number, by, reason string) (CallerView, error) {
+	n, err := NormalizeNumber(number)
+	if err != nil {
+		return CallerView{}, err
+	}
+	if strings.TrimSpace(by) == "" {
+		return CallerView{}, tracking.Errorf(tracking.CodeInvalid, "say who lifts the block (\"by\")")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.Now()
+	c, ok := s.callers[n]
+	if !ok || c.BlockedUntil == nil || !now.Before(*c.BlockedUntil) {
+		return CallerView{}, tracking.Errorf(tracking.CodeConflict, "the number %s is not blocked", n)
+	}
+	next := c.Clone()
+	next.BlockedUntil = nil
+	next.Lifts = append(next.Lifts, tracking.BlockLift{At: now, By: by, Reason: reason})
+	if err := s.cfg.Store.SaveCaller(ctx, next); err != nil {
+		return CallerView{}, fmt.Errorf("save caller: %w", err)
+	}
+	s.callers[n] = &next
+	s.cfg.Bus.Publish(tracking.Event{Kind: "caller", Action: "block_lifted", At: now, Caller: ptr(next.Clone())})
+	s.log.Info("caller block lifted", "number", n, "by", by, "reason", reason)
+	return s.view(&next, now), nil
+}

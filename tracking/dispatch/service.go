@@ -1,0 +1,292 @@
+package dispatch
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"siaga112/geo"
+	"siaga112/tracking"
+	"siaga112/tracking/fleet"
+)
+
+// AgencyDeadline is the SOP: an agency must act on a report within 3×24 h.
+const AgencyDeadline = 72 * time.Hour
+
+// MaxRecommendations is how many units are recommended per unit type.
+const MaxRecommendations = 5
+
+// Config wires a Service.
+type Config struct {
+	Fleet   *fleet.Index
+	Plans   *Plans           // default: DefaultPlans()
+	Router  geo.Router       // default: geo.DefaultDetourModel()
+	Locator tracking.Locator // where incidents are
+	Store   tracking.Store
+	Bus     *tracking.Bus // default: a bus of its own
+	Logger  *slog.Logger
+	Now     func() time.Time
+
+	// Arrival detection: a unit whose fixes stay within ArrivalRadiusM of
+	// its incident for ArrivalDwell is on scene (defaults 100 m, 15 s).
+	ArrivalRadiusM float64
+	ArrivalDwell   time.Duration
+	// Prank policy; see callers.go.
+	PrankWindow time.Duration // 0: count every prank call ever
+}
+
+// Service runs dispatch. It is safe for concurrent use.
+type Service struct {
+	cfg Config
+	log *slog.Logger
+
+	mu        sync.Mutex
+	incidents map[string]*tracking.Incident
+	callers   map[string]*tracking.Caller
+	active    map[string]string    // unit id → incident id, for open assignments
+	near      map[string]time.Time // unit id → fix time it came within the arrival radius
+	seq       int
+}
+
+// New builds a Service and loads what the store holds.
+func New(ctx context.Context, cfg Config) (*Service, error) {
+	if cfg.Plans == nil {
+		cfg.Plans = DefaultPlans()
+	}
+	if cfg.Router == nil {
+		cfg.Router = geo.DefaultDetourModel()
+	}
+	if cfg.Bus == nil {
+		cfg.Bus = tracking.NewBus()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.ArrivalRadiusM <= 0 {
+		cfg.ArrivalRadiusM = 100
+	}
+	if cfg.ArrivalDwell <= 0 {
+		cfg.ArrivalDwell = 15 * time.Second
+	}
+	if cfg.Fleet == nil || cfg.Locator == nil || cfg.Store == nil {
+		return nil, fmt.Errorf("dispatch: Fleet, Locator and Store are required")
+	}
+	s := &Service{
+		cfg: cfg, log: cfg.Logger.With("component", "dispatch"),
+		incidents: map[string]*tracking.Incident{}, callers: map[string]*tracking.Caller{},
+		active: map[string]string{}, near: map[string]time.Time{},
+	}
+	ins, err := cfg.Store.Incidents(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load incidents: %w", err)
+	}
+	for _, in := range ins {
+		in := in.Clone()
+		s.incidents[in.ID] = &in
+		for _, a := range in.Assignments {
+			if a.Open() {
+				s.active[a.UnitID] = in.ID
+			}
+		}
+		if _, num, ok := strings.Cut(in.ID, "-"); ok {
+			if n, err := strconv.Atoi(num); err == nil && n > s.seq {
+				s.seq = n
+			}
+		}
+	}
+	cs, err := cfg.Store.Callers(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load callers: %w", err)
+	}
+	for _, c := range cs {
+		c := c.Clone()
+		s.callers[c.Number] = &c
+	}
+	return s, nil
+}
+
+// Plans returns the response plans in force.
+func (s *Service) Plans() *Plans { return s.cfg.Plans }
+
+// Bus is where the service publishes its events.
+func (s *Service) Bus() *tracking.Bus { return s.cfg.Bus }
+
+// NewIncident is what a call-taker records.
+type NewIncident struct {
+	Category    tracking.Category
+	Lat, Lon    float64
+	Caller      string
+	Description string
+}
+
+// Recommendation is a unit worth sending, nearest (by ETA) first.
+type Recommendation struct {
+	UnitID     string            `json:"unit_id"`
+	Callsign   string            `json:"callsign"`
+	Type       tracking.UnitType `json:"type"`
+	Agency     string            `json:"agency"`
+	DistanceM  float64           `json:"distance_m"` // great-circle
+	RouteM     float64           `json:"route_m"`    // estimated road distance
+	ETASeconds float64           `json:"eta_s"`
+}
+
+// MaxDescription bounds an incident's description.
+const MaxDescription = 2000
+
+// CreateIncident validates, locates and records an incident and recommends
+// units for it. Errors: invalid (bad input), outside_area, forbidden
+// (blocked caller).
+func (s *Service) CreateIncident(ctx context.Context, req NewIncident) (tracking.Incident, []Recommendation, error) {
+	plan, err := s.cfg.Plans.Plan(req.Category)
+	if err != nil {
+		return tracking.Incident{}, nil, err
+	}
+	if err := checkLatLon(req.Lat, req.Lon); err != nil {
+		return tracking.Incident{}, nil, err
+	}
+	number, err := NormalizeNumber(req.Caller)
+	if err != nil {
+		return tracking.Incident{}, nil, err
+	}
+	if len(req.Description) > MaxDescription {
+		return tracking.Incident{}, nil, tracking.Errorf(tracking.CodeInvalid, "the description is longer than %d bytes", MaxDescription)
+	}
+	p := orb.Point{req.Lon, req.Lat}
+	loc, err := tracking.Locate(s.cfg.Locator, p)
+	if err != nil {
+		return tracking.Incident{}, nil, err
+	}
+
+	s.mu.Lock()
+	now := s.cfg.Now()
+	if c, ok := s.callers[number]; ok && c.BlockedUntil != nil && now.Before(*c.BlockedUntil) {
+		s.mu.Unlock()
+		return tracking.Incident{}, nil, tracking.Errorf(tracking.CodeForbidden,
+			"the number %s is blocked until %s after %d prank or ghost calls; a supervisor can lift the block",
+			number, c.BlockedUntil.Format(time.RFC3339), s.prankCount(c, now))
+	}
+	s.seq++
+	in := &tracking.Incident{
+		ID:       fmt.Sprintf("%s-%06d", now.UTC().Format("20060102"), s.seq),
+		Category: plan.Category, Lat: req.Lat, Lon: req.Lon,
+		Kecamatan: loc.Kecamatan, Kelurahan: loc.Kelurahan, Approximate: loc.Approximate,
+		Caller: number, Description: req.Description,
+		Status: tracking.IncidentOpen, LeadAgency: plan.Lead,
+		ReceivedAt: now, AgencyDueAt: now.Add(AgencyDeadline),
+		Assignments: []tracking.Assignment{},
+	}
+	if err := s.cfg.Store.SaveIncident(ctx, *in); err != nil {
+		s.seq--
+		s.mu.Unlock()
+		return tracking.Incident{}, nil, fmt.Errorf("save incident: %w", err)
+	}
+	s.incidents[in.ID] = in
+	out := in.Clone()
+	s.mu.Unlock()
+
+	s.publishIncident("created", out)
+	s.log.Info("incident created", "incident", out.ID, "category", out.Category, "kelurahan", out.Kelurahan.Name, "kecamatan", out.Kecamatan.Name)
+	return out, s.Recommend(p, plan), nil
+}
+
+func checkLatLon(lat, lon float64) error {
+	if math.IsNaN(lat) || math.IsNaN(lon) || math.IsInf(lat, 0) || math.IsInf(lon, 0) || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+		return tracking.Errorf(tracking.CodeInvalid, "lat and lon must be decimal degrees (lat -90..90, lon -180..180)")
+	}
+	return nil
+}
+
+// Recommend lists, for each unit type of the plan, up to
+// MaxRecommendations available live units ordered by ETA. Stale and offline
+// units are never recommended.
+func (s *Service) Recommend(p orb.Point, plan Plan) []Recommendation {
+	out := []Recommendation{}
+	avail := []tracking.Status{tracking.Available}
+	live := []tracking.Liveness{tracking.Live}
+	for _, need := range plan.Needs {
+		var recs []Recommendation
+		var from []orb.Point
+		// Twice as many by distance as we keep by ETA: a road router may
+		// reorder neighbours (the detour model never does).
+		for u, d := range s.cfg.Fleet.Nearest(p, fleet.Filter{Types: []tracking.UnitType{need.Type}, Statuses: avail, Liveness: live}) {
+			recs = append(recs, Recommendation{UnitID: u.ID, Callsign: u.Callsign, Type: u.Type, Agency: u.Agency, DistanceM: math.Round(d)})
+			from = append(from, orb.Point{u.Position.Lon, u.Position.Lat})
+			if len(recs) == 2*MaxRecommendations {
+				break
+			}
+		}
+		routed := recs[:0]
+		for i, rec := range recs {
+			r, err := s.cfg.Router.Route(from[i], p, string(rec.Type))
+			if err != nil {
+				s.log.Warn("no route for a candidate unit; left out", "unit", rec.UnitID, "err", err)
+				continue
+			}
+			rec.RouteM, rec.ETASeconds = math.Round(r.DistanceM), r.Duration.Seconds()
+			routed = append(routed, rec)
+		}
+		recs = routed
+		slices.SortStableFunc(recs, func(a, b Recommendation) int { return cmp.Compare(a.ETASeconds, b.ETASeconds) })
+		out = append(out, recs[:min(len(recs), MaxRecommendations)]...)
+	}
+	return out
+}
+
+// Get returns one incident.
+func (s *Service) Get(id string) (tracking.Incident, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in, ok := s.incidents[id]
+	if !ok {
+		return tracking.Incident{}, tracking.Errorf(tracking.CodeNotFound, "incident %q does not exist", id)
+	}
+	return in.Clone(), nil
+}
+
+// Filter selects incidents.
+type Filter struct {
+	Status   tracking.IncidentStatus // "": any
+	Overdue  bool                    // only those past the agency deadline
+	Category tracking.Category       // "": any
+}
+
+// List returns the incidents that match, newest first.
+func (s *Service) List(f Filter) []tracking.Incident {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.Now()
+	var out []tracking.Incident
+	for _, in := range s.incidents {
+		if (f.Status != "" && in.Status != f.Status) || (f.Overdue && !in.Overdue(now)) || (f.Category != "" && in.Category != f.Category) {
+			continue
+		}
+		out = append(out, in.Clone())
+	}
+	slices.SortFunc(out, func(a, b tracking.Incident) int { return cmp.Compare(b.ID, a.ID) })
+	return out
+}
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.cfg.Now() }
+
+func (s *Service) publishIncident(action string, in tracking.Incident) {
+	s.cfg.Bus.Publish(tracking.Event{Kind: "incident", Action: action, At: s.cfg.Now(), Incident: &in})
+}
+
+func (s *Service) publishUnit(action string, id string) {
+	if u, err := s.cfg.Fleet.Get(id); err == nil {
+		s.cfg.Bus.Publish(tracking.Event{Kind: "unit", Action: action, At: s.cfg.Now(), Unit: &u})
+	}
+}

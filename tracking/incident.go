@@ -1,0 +1,144 @@
+package tracking
+
+import (
+	"context"
+	"time"
+
+	"siaga112/geo"
+)
+
+// Category is a case type key ("fire", "medical", …). Categories are
+// configuration: the city adds its own in the plans file.
+type Category string
+
+// IncidentStatus is open until the case is done.
+type IncidentStatus string
+
+const (
+	IncidentOpen   IncidentStatus = "open"
+	IncidentClosed IncidentStatus = "closed"
+)
+
+// AssignmentStatus is where one unit is in its work on one incident:
+// dispatched → en_route → on_scene → (transporting → at_hospital) → cleared.
+type AssignmentStatus string
+
+const (
+	AssignDispatched   AssignmentStatus = "dispatched"
+	AssignEnRoute      AssignmentStatus = "en_route"
+	AssignOnScene      AssignmentStatus = "on_scene"
+	AssignTransporting AssignmentStatus = "transporting"
+	AssignAtHospital   AssignmentStatus = "at_hospital"
+	AssignCleared      AssignmentStatus = "cleared"
+)
+
+// AssignmentStatuses lists the lifecycle in order; a transition only moves
+// forward.
+var AssignmentStatuses = []AssignmentStatus{AssignDispatched, AssignEnRoute, AssignOnScene, AssignTransporting, AssignAtHospital, AssignCleared}
+
+// Rank is the position of s in the lifecycle, or -1.
+func (s AssignmentStatus) Rank() int {
+	for i, x := range AssignmentStatuses {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// Assignment is one unit sent to one incident.
+type Assignment struct {
+	UnitID       string           `json:"unit_id"`
+	UnitType     UnitType         `json:"type"`
+	Status       AssignmentStatus `json:"status"`
+	DistanceM    float64          `json:"distance_m"` // great-circle, at dispatch
+	ETASeconds   float64          `json:"eta_s"`      // estimate at dispatch
+	DispatchedAt time.Time        `json:"dispatched_at"`
+	EnRouteAt    *time.Time       `json:"en_route_at"`
+	OnSceneAt    *time.Time       `json:"on_scene_at"`
+	// OnSceneDetected: the arrival was seen in the unit's fixes, not reported.
+	OnSceneDetected bool       `json:"on_scene_detected"`
+	TransportingAt  *time.Time `json:"transporting_at"`
+	AtHospitalAt    *time.Time `json:"at_hospital_at"`
+	ClearedAt       *time.Time `json:"cleared_at"`
+	DispatchedBy    string     `json:"dispatched_by,omitempty"`
+}
+
+// Open reports whether the unit is still working the incident.
+func (a Assignment) Open() bool { return a.Status != AssignCleared }
+
+// Incident is one case, from the call to its close.
+type Incident struct {
+	ID          string         `json:"id"`
+	Category    Category       `json:"category"`
+	Lat         float64        `json:"lat"`
+	Lon         float64        `json:"lon"`
+	Kecamatan   geo.Place      `json:"kecamatan"`
+	Kelurahan   geo.Place      `json:"kelurahan"`
+	Approximate bool           `json:"approximate"` // located without official boundaries
+	Caller      string         `json:"caller"`
+	Description string         `json:"description"`
+	Status      IncidentStatus `json:"status"`
+	LeadAgency  string         `json:"lead_agency"`
+
+	ReceivedAt   time.Time  `json:"received_at"`
+	DispatchedAt *time.Time `json:"dispatched_at"` // first unit sent
+	EnRouteAt    *time.Time `json:"en_route_at"`   // first unit under way
+	OnSceneAt    *time.Time `json:"on_scene_at"`   // first unit on scene
+	ClearedAt    *time.Time `json:"cleared_at"`    // last unit cleared
+	ClosedAt     *time.Time `json:"closed_at"`
+
+	// The SOP: the lead agency must act within 3×24 h of the report.
+	AgencyDueAt   time.Time  `json:"agency_due_at"`
+	AgencyActedAt *time.Time `json:"agency_acted_at"`
+
+	Assignments []Assignment `json:"assignments"`
+}
+
+// Overdue reports whether the lead agency has let the deadline pass without
+// acting on an open incident.
+func (in Incident) Overdue(now time.Time) bool {
+	return in.Status == IncidentOpen && in.AgencyActedAt == nil && now.After(in.AgencyDueAt)
+}
+
+// Clone returns a deep copy, safe to hand out while the original changes.
+func (in Incident) Clone() Incident {
+	in.Assignments = append([]Assignment(nil), in.Assignments...)
+	return in
+}
+
+// Caller is what the centre knows of a phone number.
+type Caller struct {
+	Number       string      `json:"number"`
+	PrankCalls   []time.Time `json:"prank_calls"`
+	BlockedUntil *time.Time  `json:"blocked_until"`
+	// ProposedPermanentBlock: over the ministry threshold; the number is on
+	// the list the city sends to the ministry.
+	ProposedPermanentBlock bool        `json:"proposed_permanent_block"`
+	Lifts                  []BlockLift `json:"lifts"`
+}
+
+// BlockLift records a supervisor lifting a block.
+type BlockLift struct {
+	At     time.Time `json:"at"`
+	By     string    `json:"by"`
+	Reason string    `json:"reason"`
+}
+
+// Clone returns a deep copy.
+func (c Caller) Clone() Caller {
+	c.PrankCalls = append([]time.Time(nil), c.PrankCalls...)
+	c.Lifts = append([]BlockLift(nil), c.Lifts...)
+	return c
+}
+
+// Store keeps incidents and callers. Dispatch writes through it before it
+// answers; the in-memory store is the default, PostgreSQL slides in behind
+// the same interface.
+type Store interface {
+	SaveIncident(ctx context.Context, in Incident) error
+	SaveCaller(ctx context.Context, c Caller) error
+	// Incidents and Callers load everything back at start.
+	Incidents(ctx context.Context) ([]Incident, error)
+	Callers(ctx context.Context) ([]Caller, error)
+}

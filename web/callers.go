@@ -1,0 +1,86 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"siaga112/tracking"
+)
+
+type prankBody struct {
+	// IncidentID, when given, is the prank call's incident: it is closed.
+	IncidentID string `json:"incident_id"`
+}
+
+// prank answers POST /api/calls/{number}/prank.
+func (s *Server) prank(w http.ResponseWriter, r *http.Request) {
+	var b prankBody
+	if r.ContentLength != 0 {
+		if err := decodeBody(w, r, &b); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	if b.IncidentID != "" {
+		in, err := s.cfg.Dispatch.Get(b.IncidentID)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if in.Status == tracking.IncidentOpen {
+			if _, err := s.cfg.Dispatch.Close(r.Context(), b.IncidentID); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+	}
+	v, err := s.cfg.Dispatch.RecordPrank(r.Context(), r.PathValue("number"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) caller(w http.ResponseWriter, r *http.Request) {
+	v, err := s.cfg.Dispatch.Caller(r.PathValue("number"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// callers answers GET /api/callers?proposed=true: the ministry list.
+func (s *Server) callers(w http.ResponseWriter, r *http.Request) {
+	proposed := false
+	if v := r.URL.Query().Get("proposed"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "proposed must be true or false, not %q", v))
+			return
+		}
+		proposed = b
+	}
+	writeJSON(w, http.StatusOK, s.cfg.Dispatch.Callers(proposed))
+}
+
+type liftBody struct {
+	By     string `json:"by"`
+	Reason string `json:"reason"`
+}
+
+// liftBlock answers POST /api/callers/{number}/lift (a supervisor's act).
+func (s *Server) liftBlock(w http.ResponseWriter, r *http.Request) {
+	var b liftBody
+	if err := decodeBody(w, r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.cfg.Dispatch.LiftBlock(r.Context(), r.PathValue("number"), b.By, b.Reason)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}

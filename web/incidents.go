@@ -1,0 +1,179 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"siaga112/tracking"
+	"siaga112/tracking/dispatch"
+)
+
+// Dispatch is what the web layer needs of the dispatch service.
+type Dispatch interface {
+	CreateIncident(ctx context.Context, req dispatch.NewIncident) (tracking.Incident, []dispatch.Recommendation, error)
+	Dispatch(ctx context.Context, incidentID string, unitIDs []string, by string) (dispatch.DispatchResult, error)
+	SetAssignmentStatus(ctx context.Context, incidentID, unitID string, st tracking.AssignmentStatus) (tracking.Incident, error)
+	Ack(ctx context.Context, incidentID string) (tracking.Incident, error)
+	Close(ctx context.Context, incidentID string) (tracking.Incident, error)
+	Get(id string) (tracking.Incident, error)
+	List(f dispatch.Filter) []tracking.Incident
+	RecordPrank(ctx context.Context, number string) (dispatch.CallerView, error)
+	Caller(number string) (dispatch.CallerView, error)
+	Callers(proposed bool) []dispatch.CallerView
+	LiftBlock(ctx context.Context, number, by, reason string) (dispatch.CallerView, error)
+	Plans() *dispatch.Plans
+	Now() time.Time
+}
+
+var _ Dispatch = (*dispatch.Service)(nil)
+
+// incidentView is an incident as the API shows it.
+type incidentView struct {
+	tracking.Incident
+	Overdue bool `json:"overdue"`
+}
+
+func (s *Server) view(in tracking.Incident) incidentView {
+	return incidentView{Incident: in, Overdue: in.Overdue(s.cfg.Dispatch.Now())}
+}
+
+type newIncidentBody struct {
+	Category    string   `json:"category"`
+	Lat         *float64 `json:"lat"`
+	Lon         *float64 `json:"lon"`
+	Caller      string   `json:"caller"`
+	Description string   `json:"description"`
+}
+
+type createdIncident struct {
+	incidentView
+	Recommendations []dispatch.Recommendation `json:"recommendations"`
+}
+
+// createIncident answers POST /api/incidents: 201 with the incident and its
+// recommendations; 400 bad body, 422 outside the city, 403 blocked caller.
+func (s *Server) createIncident(w http.ResponseWriter, r *http.Request) {
+	var b newIncidentBody
+	if err := decodeBody(w, r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	switch {
+	case b.Category == "":
+		s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "field \"category\" is required"))
+		return
+	case b.Lat == nil || b.Lon == nil:
+		s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "fields \"lat\" and \"lon\" are required (decimal degrees)"))
+		return
+	case b.Caller == "":
+		s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "field \"caller\" (the caller's number) is required"))
+		return
+	}
+	in, recs, err := s.cfg.Dispatch.CreateIncident(r.Context(), dispatch.NewIncident{
+		Category: tracking.Category(b.Category), Lat: *b.Lat, Lon: *b.Lon, Caller: b.Caller, Description: b.Description,
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, createdIncident{incidentView: s.view(in), Recommendations: recs})
+}
+
+func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
+	in, err := s.cfg.Dispatch.Get(r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.view(in))
+}
+
+// listIncidents answers GET /api/incidents?status=open|closed&overdue=true&category=…
+func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := dispatch.Filter{Status: tracking.IncidentStatus(q.Get("status")), Category: tracking.Category(q.Get("category"))}
+	if f.Status != "" && f.Status != tracking.IncidentOpen && f.Status != tracking.IncidentClosed {
+		s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "status must be \"open\" or \"closed\", not %q", f.Status))
+		return
+	}
+	if v := q.Get("overdue"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "overdue must be true or false, not %q", v))
+			return
+		}
+		f.Overdue = b
+	}
+	out := []incidentView{}
+	for _, in := range s.cfg.Dispatch.List(f) {
+		out = append(out, s.view(in))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+type dispatchBody struct {
+	UnitIDs []string `json:"unit_ids"`
+	By      string   `json:"by"`
+}
+
+// dispatchUnits answers POST /api/incidents/{id}/dispatch; an empty body or
+// an empty unit_ids follows the plan.
+func (s *Server) dispatchUnits(w http.ResponseWriter, r *http.Request) {
+	var b dispatchBody
+	if r.ContentLength != 0 {
+		if err := decodeBody(w, r, &b); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	res, err := s.cfg.Dispatch.Dispatch(r.Context(), r.PathValue("id"), b.UnitIDs, b.By)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"incident": s.view(res.Incident), "assigned": res.Assigned, "shortfall": res.Shortfall})
+}
+
+type statusBody struct {
+	Status string `json:"status"`
+}
+
+// unitStatus answers POST /api/incidents/{id}/units/{unit}/status.
+func (s *Server) unitStatus(w http.ResponseWriter, r *http.Request) {
+	var b statusBody
+	if err := decodeBody(w, r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	in, err := s.cfg.Dispatch.SetAssignmentStatus(r.Context(), r.PathValue("id"), r.PathValue("unit"), tracking.AssignmentStatus(b.Status))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.view(in))
+}
+
+func (s *Server) ackIncident(w http.ResponseWriter, r *http.Request) {
+	s.incidentAction(w, r, s.cfg.Dispatch.Ack)
+}
+
+func (s *Server) closeIncident(w http.ResponseWriter, r *http.Request) {
+	s.incidentAction(w, r, s.cfg.Dispatch.Close)
+}
+
+func (s *Server) incidentAction(w http.ResponseWriter, r *http.Request, act func(context.Context, string) (tracking.Incident, error)) {
+	in, err := act(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.view(in))
+}
+
+// plans answers GET /api/plans: categories, their plans and the agencies.
+func (s *Server) plans(w http.ResponseWriter, r *http.Request) {
+	p := s.cfg.Dispatch.Plans()
+	writeJSON(w, http.StatusOK, map[string]any{"plans": p.All(), "agencies": p.Agencies})
+}
