@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,26 +15,19 @@ import (
 	"siaga112/tracking/dispatch"
 	"siaga112/tracking/fleet"
 	"siaga112/tracking/memstore"
+	"siaga112/tracking/trackingtest"
 )
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 type dispatchRig struct {
 	url   string
 	fleet *fleet.Index
 	svc   *dispatch.Service
-	clk   *fakeClock
+	clk   *trackingtest.Clock
 }
 
 func newDispatchServer(t *testing.T) *dispatchRig {
 	t.Helper()
-	clk := &fakeClock{t: t0}
+	clk := trackingtest.NewClock()
 	ix := fleet.New(fleet.Config{Now: clk.Now})
 	districts := geo.NewApproxIndex(mapdata.Serang().Districts())
 	svc, err := dispatch.New(context.Background(), dispatch.Config{Fleet: ix, Locator: districts, Store: memstore.New(), Now: clk.Now})

@@ -37,6 +37,7 @@ func main() {
 	flag.IntVar(&o.QoS, "qos", 0, "MQTT QoS of the fixes: 0 or 1")
 	flag.IntVar(&o.Conns, "conns", 4, "MQTT connections to publish over")
 	flag.Uint64Var(&o.Seed, "seed", 1, "random seed of the fleet")
+	flag.Float64Var(&o.Incidents, "incidents", 0, "also POST this many incidents per second to --api, and report their latency")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -53,6 +54,7 @@ type options struct {
 	Rate                                   float64
 	Duration                               time.Duration
 	Seed                                   uint64
+	Incidents                              float64
 }
 
 func (o options) validate() error {
@@ -65,6 +67,8 @@ func (o options) validate() error {
 		return fmt.Errorf("--qos must be 0 or 1")
 	case o.Conns < 1 || o.Conns > 64:
 		return fmt.Errorf("--conns must be between 1 and 64")
+	case o.Incidents < 0 || (o.Incidents > 0 && o.API == ""):
+		return fmt.Errorf("--incidents needs --api and must not be negative")
 	}
 	return nil
 }
@@ -120,6 +124,13 @@ func run(ctx context.Context, o options, out, log io.Writer) error {
 				}
 				sent.Add(1)
 			})
+		})
+	}
+	if o.Incidents > 0 {
+		wg.Go(func() {
+			if err := incidentLoad(runCtx, strings.TrimRight(o.API, "/"), o.Token, o.Incidents, o.Seed, log); err != nil {
+				fmt.Fprintln(log, "incident load:", err)
+			}
 		})
 	}
 	wg.Wait()

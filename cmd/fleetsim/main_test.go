@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
+	"log/slog"
 	"net/http/httptest"
 	"testing"
 	"time"
 
+	"siaga112/geo"
+	"siaga112/mapdata"
 	"siaga112/tracking"
+	"siaga112/tracking/dispatch"
 	"siaga112/tracking/fleet"
+	"siaga112/tracking/memstore"
 	"siaga112/tracking/mqtt"
 	"siaga112/web"
 )
@@ -30,17 +34,31 @@ func TestFleetsimRegistersAndDrives(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	srv, err := web.New(web.Config{Fleet: ix})
+	districts := geo.NewApproxIndex(mapdata.Serang().Districts())
+	svc, err := dispatch.New(ctx, dispatch.Config{Fleet: ix, Locator: districts, Store: memstore.New(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(web.Config{Fleet: ix, Districts: districts, Dispatch: svc})
 	if err != nil {
 		t.Fatal(err)
 	}
 	api := httptest.NewServer(srv)
 	defer api.Close()
 
-	var out bytes.Buffer
-	o := options{API: api.URL, Broker: b.URL(), Units: 50, Rate: 1000, Duration: time.Second, Conns: 2, Seed: 7}
-	if err := run(ctx, o, &out, io.Discard); err != nil {
+	var out, log bytes.Buffer
+	o := options{API: api.URL, Broker: b.URL(), Units: 50, Rate: 1000, Duration: time.Second, Conns: 2, Seed: 7, Incidents: 50}
+	if err := run(ctx, o, &out, &log); err != nil {
 		t.Fatal(err)
+	}
+	var created int
+	if i := bytes.Index(log.Bytes(), []byte("created ")); i < 0 {
+		t.Fatalf("no incident report in %q", log.String())
+	} else if _, err := fmt.Sscanf(log.String()[i:], "created %d incidents", &created); err != nil || created < 25 {
+		t.Fatalf("incident report %q: %v", log.String()[i:], err)
+	}
+	if n := len(svc.List(dispatch.Filter{})); n != created {
+		t.Fatalf("server has %d incidents, fleetsim says it created %d", n, created)
 	}
 	var sent uint64
 	var took, rate string
@@ -80,6 +98,7 @@ func TestOptionsValidate(t *testing.T) {
 		{"no rate", func(o options) options { o.Rate = 0; return o }, "--rate"},
 		{"qos 2", func(o options) options { o.QoS = 2; return o }, "--qos"},
 		{"too many conns", func(o options) options { o.Conns = 100; return o }, "--conns"},
+		{"incidents without api", func(o options) options { o.Incidents = 5; return o }, "--incidents"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

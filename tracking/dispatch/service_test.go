@@ -16,29 +16,22 @@ import (
 	"siaga112/tracking"
 	"siaga112/tracking/fleet"
 	"siaga112/tracking/memstore"
+	"siaga112/tracking/trackingtest"
 )
 
 // kaligandu is a point inside Kelurahan Kaligandu, Kecamatan Serang.
 var kaligandu = orb.Point{106.177791, -6.110699}
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 type rig struct {
 	svc   *Service
 	fleet *fleet.Index
-	clk   *clock
+	clk   *trackingtest.Clock
 	ctx   context.Context
 }
 
 func newRig(t testing.TB, cfg Config) *rig {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)}
+	clk := trackingtest.NewClock()
 	ix := fleet.New(fleet.Config{Now: clk.Now})
 	cfg.Fleet, cfg.Now, cfg.Store = ix, clk.Now, memstore.New()
 	cfg.Locator = geo.NewApproxIndex(mapdata.Serang().Districts())

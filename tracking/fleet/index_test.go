@@ -14,17 +14,13 @@ import (
 
 	"siaga112/geo"
 	"siaga112/tracking"
+	"siaga112/tracking/trackingtest"
 )
 
-// clock is a settable fake clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type clock = trackingtest.Clock
 
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-func newClock() *clock               { return &clock{t: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)} }
+var newClock = trackingtest.NewClock
+
 func fixAt(lon, lat float64, at time.Time) tracking.Position {
 	return tracking.Position{Lon: lon, Lat: lat, At: at, Battery: -1}
 }
