@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"siaga112/geo"
@@ -93,6 +94,10 @@ type Incident struct {
 	AgencyActedAt *time.Time `json:"agency_acted_at"`
 
 	Assignments []Assignment `json:"assignments"`
+
+	// Persisted is about the answer, not the incident: false when the
+	// change was queued because the database is unreachable.
+	Persisted bool `json:"persisted"`
 }
 
 // Overdue reports whether the lead agency has let the deadline pass without
@@ -132,13 +137,37 @@ func (c Caller) Clone() Caller {
 	return c
 }
 
-// Store keeps incidents and callers. Dispatch writes through it before it
-// answers; the in-memory store is the default, PostgreSQL slides in behind
-// the same interface.
+// Audit says who did what: each write to a Store carries one, and a durable
+// store keeps them as its append-only audit trail.
+type Audit struct {
+	Action string // "incident.created", "assignment.en_route", "caller.prank", …
+	Actor  string // who: a dispatcher, "crew", "system"
+}
+
+// ErrQueued is what a Store returns when it could not reach its database
+// and queued the write, in order, to be written when the database returns.
+// The change stands in memory; answers say "persisted": false.
+var ErrQueued = errors.New("the database is unreachable: the write is queued")
+
+// Store keeps units, incidents and callers. Dispatch writes through it
+// before it answers; the in-memory store is the default, PostgreSQL slides
+// in behind the same interface.
 type Store interface {
-	SaveIncident(ctx context.Context, in Incident) error
-	SaveCaller(ctx context.Context, c Caller) error
-	// Incidents and Callers load everything back at start.
+	SaveUnit(ctx context.Context, u Unit, a Audit) error // registration and status, not position
+	SaveIncident(ctx context.Context, in Incident, a Audit) error
+	SaveCaller(ctx context.Context, c Caller, a Audit) error
+	// Units, Incidents and Callers load the state back at start: every unit
+	// with its last position, the open and recently closed incidents, every
+	// caller with a record.
+	Units(ctx context.Context) ([]Unit, error)
 	Incidents(ctx context.Context) ([]Incident, error)
 	Callers(ctx context.Context) ([]Caller, error)
+	// LastIncidentID is the greatest incident id ever saved ("" for none).
+	LastIncidentID(ctx context.Context) (string, error)
+}
+
+// PositionLog takes every applied fix for the position history. Append
+// never blocks: a durable log batches in the background.
+type PositionLog interface {
+	Append(unitID string, p Position, receivedAt time.Time)
 }

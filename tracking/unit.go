@@ -90,6 +90,8 @@ type Unit struct {
 	Type     UnitType
 	Agency   string
 	Status   Status
+	// StatusAt is when the status last changed.
+	StatusAt time.Time
 	// Position is the newest fix; zero until the unit first reports.
 	Position Position
 	Liveness Liveness

@@ -52,6 +52,7 @@ type config struct {
 	BoundaryCode string
 	BoundaryName string
 	Travel       geo.DetourModel
+	DB           string
 	Plans        string
 	PrankWindow  time.Duration
 	ArrivalM     float64
@@ -78,6 +79,7 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.StringVar(&c.BoundaryCode, "boundary-code-prop", "code", "property of --boundaries holding the Kemendagri kelurahan code")
 	fs.StringVar(&c.BoundaryName, "boundary-name-prop", "name", "property of --boundaries holding the kelurahan name")
 	fs.Float64Var(&c.Travel.Detour, "detour-factor", geo.DefaultDetour, "road distance ÷ straight-line distance, for travel-time estimates")
+	fs.StringVar(&c.DB, "db", "", "PostgreSQL URL (postgres://user:pass@host/db), PostGIS required; also $DATABASE_URL; empty: state in memory")
 	fs.StringVar(&c.Plans, "plans", "", "response plans file (format: tracking/dispatch/plans.conf); empty: the built-in plans")
 	fs.DurationVar(&c.PrankWindow, "prank-window", 0, "count a number's prank calls over this window; 0: every prank call ever")
 	fs.Float64Var(&c.ArrivalM, "arrival-radius", 100, "a unit within this many metres of its incident …")
@@ -99,6 +101,9 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	})
 	if err != nil {
 		return c, err
+	}
+	if v, ok := lookup("DATABASE_URL"); ok && c.DB == "" {
+		c.DB = v
 	}
 	c.Travel.SpeedKmh = geo.DefaultDetourModel().SpeedKmh
 	speedFlags, err := geo.ParseSpeeds(*speeds)

@@ -19,6 +19,7 @@ import (
 	"siaga112/tracking/fleet"
 	"siaga112/tracking/memstore"
 	"siaga112/tracking/mqtt"
+	"siaga112/tracking/postgres"
 	"siaga112/tracking/sim"
 	"siaga112/web"
 )
@@ -27,7 +28,26 @@ import (
 // reverse order. It prints the URL to out once the server is ready.
 func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error {
 	index := fleet.New(fleet.Config{StaleAfter: cfg.StaleAfter, OfflineAfter: cfg.OfflineAfter})
-	log.Warn("no database configured: state is kept in memory and lost when the server stops")
+	checks := map[string]web.Check{}
+	var store tracking.Store = memstore.New()
+	var positions tracking.PositionLog
+	var pg *postgres.Store
+	if cfg.DB == "" {
+		log.Warn("no database configured (--db or DATABASE_URL): state is kept in memory and lost when the server stops")
+	} else {
+		var err error
+		if pg, err = postgres.Open(ctx, cfg.DB, postgres.Config{Logger: log}); err != nil {
+			return fmt.Errorf("--db: %w", err)
+		}
+		defer func() {
+			closeCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			pg.Close(closeCtx)
+		}()
+		store, positions = pg, pg
+		checks["database"] = pg.Healthy
+		log.Info("state in PostgreSQL; positions flushed every 500 ms")
+	}
 
 	districts, err := loadDistricts(cfg, log)
 	if err != nil {
@@ -43,7 +63,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 		log.Info("response plans loaded", "file", cfg.Plans, "categories", len(plans.All()), "agencies", len(plans.Agencies))
 	}
 	svc, err := dispatch.New(ctx, dispatch.Config{
-		Fleet: index, Plans: plans, Router: cfg.Travel, Locator: districts, Store: memstore.New(),
+		Fleet: index, Plans: plans, Router: cfg.Travel, Locator: districts, Store: store, Positions: positions,
 		Bus: tracking.NewBus(), Logger: log, PrankWindow: cfg.PrankWindow,
 		ArrivalRadiusM: cfg.ArrivalM, ArrivalDwell: cfg.ArrivalDwell,
 	})
@@ -53,6 +73,9 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if pg != nil {
+		reg.MustRegister(pg)
+	}
 
 	brokerURL := cfg.MQTTURL
 	if brokerURL == "" {
@@ -82,14 +105,15 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 		log.Error("MQTT broker not reachable yet; still trying in the background", "broker", brokerURL, "err", err)
 	}
 
+	checks["mqtt"] = func() error {
+		if !ingest.Connected() {
+			return fmt.Errorf("not connected to the MQTT broker %s; reconnecting", brokerURL)
+		}
+		return nil
+	}
 	srv, err := web.New(web.Config{
 		Fleet: fleetAPI{index, svc}, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts, Dispatch: svc,
-		Checks: map[string]web.Check{"mqtt": func() error {
-			if !ingest.Connected() {
-				return fmt.Errorf("not connected to the MQTT broker %s; reconnecting", brokerURL)
-			}
-			return nil
-		}},
+		Checks: checks,
 	})
 	if err != nil {
 		return err

@@ -96,7 +96,8 @@ func (s *Service) Dispatch(ctx context.Context, incidentID string, unitIDs []str
 	if in.AgencyActedAt == nil {
 		in.AgencyActedAt = &now
 	}
-	if err := s.cfg.Store.SaveIncident(ctx, *in); err != nil {
+	persisted, err := saved(s.cfg.Store.SaveIncident(ctx, *in, tracking.Audit{Action: "incident.dispatched", Actor: actor(by)}))
+	if err != nil {
 		// Put everything back as it was: the units are free again.
 		*in = before
 		for _, r := range taken {
@@ -105,7 +106,11 @@ func (s *Service) Dispatch(ctx context.Context, incidentID string, unitIDs []str
 		}
 		return DispatchResult{}, fmt.Errorf("save dispatch: %w", err)
 	}
+	for _, r := range taken {
+		persisted = s.saveUnit(ctx, r.Unit.ID, tracking.Audit{Action: "unit.dispatched", Actor: actor(by)}) && persisted
+	}
 	res.Incident = in.Clone()
+	res.Incident.Persisted = persisted
 	if res.Shortfall == nil {
 		res.Shortfall = []Need{}
 	}
@@ -115,6 +120,13 @@ func (s *Service) Dispatch(ctx context.Context, incidentID string, unitIDs []str
 	}
 	s.log.Info("units dispatched", "incident", in.ID, "units", unitList(res.Assigned), "short", describeNeeds(short))
 	return res, nil
+}
+
+func actor(by string) string {
+	if by == "" {
+		return "dispatcher"
+	}
+	return by
 }
 
 func openOfType(in *tracking.Incident, t tracking.UnitType) int {
@@ -170,18 +182,29 @@ func (s *Service) SetAssignmentStatus(ctx context.Context, incidentID, unitID st
 		return tracking.Incident{}, tracking.Errorf(tracking.CodeNotFound, "unit %s has no open assignment on incident %s", unitID, incidentID)
 	}
 	now := s.cfg.Now()
-	if err := s.advance(ctx, in, i, st, now, false, unitStatusFor[st]); err != nil {
+	persisted, err := s.advance(ctx, in, i, st, now, false, unitStatusFor[st], "dispatcher")
+	if err != nil {
 		return tracking.Incident{}, err
 	}
-	return in.Clone(), nil
+	out := in.Clone()
+	out.Persisted = persisted
+	return out, nil
+}
+
+// assignmentUnitStatus is the unit status that goes with an open assignment.
+func assignmentUnitStatus(st tracking.AssignmentStatus) tracking.Status {
+	if st == tracking.AssignDispatched {
+		return tracking.Dispatched
+	}
+	return unitStatusFor[st]
 }
 
 // advance moves assignment i of in to st at time at, updates the fleet
 // (unitStatus) and the incident, saves and publishes. Caller holds s.mu.
-func (s *Service) advance(ctx context.Context, in *tracking.Incident, i int, st tracking.AssignmentStatus, at time.Time, detected bool, unitStatus tracking.Status) error {
+func (s *Service) advance(ctx context.Context, in *tracking.Incident, i int, st tracking.AssignmentStatus, at time.Time, detected bool, unitStatus tracking.Status, by string) (bool, error) {
 	a := &in.Assignments[i]
 	if st != tracking.AssignCleared && st.Rank() <= a.Status.Rank() {
-		return tracking.Errorf(tracking.CodeConflict, "unit %s is already %s on incident %s; an assignment only moves forward", a.UnitID, a.Status, in.ID)
+		return false, tracking.Errorf(tracking.CodeConflict, "unit %s is already %s on incident %s; an assignment only moves forward", a.UnitID, a.Status, in.ID)
 	}
 	before := in.Clone()
 	t := at
@@ -214,18 +237,21 @@ func (s *Service) advance(ctx context.Context, in *tracking.Incident, i int, st 
 		in.ClearedAt = &t
 		in.Status, in.ClosedAt = tracking.IncidentClosed, &t
 	}
-	if err := s.cfg.Store.SaveIncident(ctx, *in); err != nil {
+	audit := tracking.Audit{Action: "assignment." + string(st), Actor: by}
+	persisted, err := saved(s.cfg.Store.SaveIncident(ctx, *in, audit))
+	if err != nil {
 		*in = before
-		return fmt.Errorf("save assignment status: %w", err)
+		return false, fmt.Errorf("save assignment status: %w", err)
 	}
 	if st == tracking.AssignCleared {
 		delete(s.active, a.UnitID)
 		delete(s.near, a.UnitID)
 	}
 	s.cfg.Fleet.SetStatus(a.UnitID, unitStatus, s.cfg.Now())
+	persisted = s.saveUnit(ctx, a.UnitID, audit) && persisted
 	s.publishIncident("assignment", in.Clone())
 	s.publishUnit("status", a.UnitID)
-	return nil
+	return persisted, nil
 }
 
 func openAssignment(in *tracking.Incident, unitID string) int {
@@ -249,7 +275,7 @@ func anyOpen(in *tracking.Incident) bool {
 // Ack records that the lead agency acted on the incident (the SOP clock
 // stops).
 func (s *Service) Ack(ctx context.Context, incidentID string) (tracking.Incident, error) {
-	return s.update(ctx, incidentID, "acknowledged", func(in *tracking.Incident, now time.Time) error {
+	return s.update(ctx, incidentID, "acknowledged", "agency", func(in *tracking.Incident, now time.Time) error {
 		if in.AgencyActedAt == nil {
 			in.AgencyActedAt = &now
 		}
@@ -261,7 +287,7 @@ func (s *Service) Ack(ctx context.Context, incidentID string) (tracking.Incident
 // become available).
 func (s *Service) Close(ctx context.Context, incidentID string) (tracking.Incident, error) {
 	var freed []string
-	in, err := s.update(ctx, incidentID, "closed", func(in *tracking.Incident, now time.Time) error {
+	in, err := s.update(ctx, incidentID, "closed", "dispatcher", func(in *tracking.Incident, now time.Time) error {
 		if in.Status == tracking.IncidentClosed {
 			return tracking.Errorf(tracking.CodeConflict, "incident %s is closed already", in.ID)
 		}
@@ -288,13 +314,14 @@ func (s *Service) Close(ctx context.Context, incidentID string) (tracking.Incide
 	s.mu.Unlock()
 	for _, id := range freed {
 		s.cfg.Fleet.SetStatus(id, tracking.Available, s.cfg.Now())
+		in.Persisted = s.saveUnit(ctx, id, tracking.Audit{Action: "unit.cleared", Actor: "dispatcher"}) && in.Persisted
 		s.publishUnit("status", id)
 	}
 	return in, nil
 }
 
 // update applies change to an incident under the lock, saves and publishes.
-func (s *Service) update(ctx context.Context, id, action string, change func(*tracking.Incident, time.Time) error) (tracking.Incident, error) {
+func (s *Service) update(ctx context.Context, id, action, by string, change func(*tracking.Incident, time.Time) error) (tracking.Incident, error) {
 	s.mu.Lock()
 	in, ok := s.incidents[id]
 	if !ok {
@@ -306,12 +333,14 @@ func (s *Service) update(ctx context.Context, id, action string, change func(*tr
 		s.mu.Unlock()
 		return tracking.Incident{}, err
 	}
-	if err := s.cfg.Store.SaveIncident(ctx, *in); err != nil {
+	persisted, err := saved(s.cfg.Store.SaveIncident(ctx, *in, tracking.Audit{Action: "incident." + action, Actor: by}))
+	if err != nil {
 		*in = before
 		s.mu.Unlock()
 		return tracking.Incident{}, fmt.Errorf("save incident: %w", err)
 	}
 	out := in.Clone()
+	out.Persisted = persisted
 	s.mu.Unlock()
 	s.publishIncident(action, out)
 	return out, nil
@@ -325,6 +354,9 @@ func (s *Service) ApplyFix(id string, p tracking.Position) (fleet.Outcome, error
 	out, err := s.cfg.Fleet.ApplyFix(id, p)
 	if err != nil || out != fleet.Applied {
 		return out, err
+	}
+	if s.cfg.Positions != nil {
+		s.cfg.Positions.Append(id, p, s.cfg.Now())
 	}
 	s.mu.Lock()
 	incID, busy := s.active[id]
@@ -361,7 +393,7 @@ func (s *Service) detectArrival(unitID, incidentID string, p tracking.Position) 
 		return
 	}
 	delete(s.near, unitID)
-	if err := s.advance(context.Background(), in, i, tracking.AssignOnScene, since, true, tracking.OnScene); err != nil {
+	if _, err := s.advance(context.Background(), in, i, tracking.AssignOnScene, since, true, tracking.OnScene, "system"); err != nil {
 		s.log.Error("arrival detected but not recorded", "unit", unitID, "incident", incidentID, "err", err)
 		return
 	}
@@ -393,13 +425,14 @@ func (s *Service) SetStatus(id string, st tracking.Status, at time.Time) (fleet.
 		in := s.incidents[incID]
 		if as, ok := crewToAssignment[st]; ok {
 			if i := openAssignment(in, id); i >= 0 && (as == tracking.AssignCleared || as.Rank() > in.Assignments[i].Status.Rank()) {
-				if err := s.advance(context.Background(), in, i, as, at, false, st); err != nil {
+				if _, err := s.advance(context.Background(), in, i, as, at, false, st, "crew"); err != nil {
 					s.log.Error("crew status not recorded on the assignment", "unit", id, "incident", incID, "err", err)
 				}
 				return out, nil
 			}
 		}
 	}
+	s.saveUnit(context.Background(), id, tracking.Audit{Action: "unit." + string(st), Actor: "crew"})
 	s.cfg.Bus.Publish(tracking.Event{Kind: "unit", Action: "status", At: s.cfg.Now(), Unit: ptr(s.unit(id))})
 	return out, nil
 }
@@ -424,6 +457,7 @@ func ptr[T any](v T) *T { return &v }
 func (s *Service) Register(r tracking.Registration) (tracking.Unit, bool, error) {
 	u, created, err := s.cfg.Fleet.Register(r)
 	if err == nil {
+		s.saveUnit(context.Background(), u.ID, tracking.Audit{Action: "unit.registered", Actor: "admin"})
 		s.cfg.Bus.Publish(tracking.Event{Kind: "unit", Action: "registered", At: s.cfg.Now(), Unit: &u})
 	}
 	return u, created, err

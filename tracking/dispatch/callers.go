@@ -51,6 +51,8 @@ type CallerView struct {
 	BlockedUntil           *time.Time           `json:"blocked_until"` // null when not blocked now
 	ProposedPermanentBlock bool                 `json:"proposed_permanent_block"`
 	Lifts                  []tracking.BlockLift `json:"lifts"`
+	// Persisted: false when the change was queued for an unreachable database.
+	Persisted bool `json:"persisted"`
 }
 
 // prankCount counts c's prank calls inside the window ending at now.
@@ -135,7 +137,8 @@ func (s *Service) RecordPrank(ctx context.Context, number string) (CallerView, e
 	if count > ProposeAfter {
 		next.ProposedPermanentBlock = true
 	}
-	if err := s.cfg.Store.SaveCaller(ctx, next); err != nil {
+	persisted, err := saved(s.cfg.Store.SaveCaller(ctx, next, tracking.Audit{Action: "caller.prank", Actor: "call-taker"}))
+	if err != nil {
 		return CallerView{}, fmt.Errorf("save caller: %w", err)
 	}
 	s.callers[n] = &next
@@ -143,7 +146,9 @@ func (s *Service) RecordPrank(ctx context.Context, number string) (CallerView, e
 	if count > BlockAfter {
 		s.log.Warn("caller blocked for prank calls", "number", n, "prank_calls", count, "until", next.BlockedUntil, "proposed_permanent_block", next.ProposedPermanentBlock)
 	}
-	return s.view(&next, now), nil
+	v := s.view(&next, now)
+	v.Persisted = persisted
+	return v, nil
 }
 
 // LiftBlock ends a number's block early; who and why are recorded. The
@@ -166,11 +171,14 @@ func (s *Service) LiftBlock(ctx context.Context, number, by, reason string) (Cal
 	next := c.Clone()
 	next.BlockedUntil = nil
 	next.Lifts = append(next.Lifts, tracking.BlockLift{At: now, By: by, Reason: reason})
-	if err := s.cfg.Store.SaveCaller(ctx, next); err != nil {
+	persisted, err := saved(s.cfg.Store.SaveCaller(ctx, next, tracking.Audit{Action: "caller.block_lifted", Actor: by}))
+	if err != nil {
 		return CallerView{}, fmt.Errorf("save caller: %w", err)
 	}
 	s.callers[n] = &next
 	s.cfg.Bus.Publish(tracking.Event{Kind: "caller", Action: "block_lifted", At: now, Caller: ptr(next.Clone())})
 	s.log.Info("caller block lifted", "number", n, "by", by, "reason", reason)
-	return s.view(&next, now), nil
+	v := s.view(&next, now)
+	v.Persisted = persisted
+	return v, nil
 }

@@ -3,6 +3,7 @@ package dispatch
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -32,9 +33,11 @@ type Config struct {
 	Router  geo.Router       // default: geo.DefaultDetourModel()
 	Locator tracking.Locator // where incidents are
 	Store   tracking.Store
-	Bus     *tracking.Bus // default: a bus of its own
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// Positions takes every applied fix for the history (optional).
+	Positions tracking.PositionLog
+	Bus       *tracking.Bus // default: a bus of its own
+	Logger    *slog.Logger
+	Now       func() time.Time
 
 	// Arrival detection: a unit whose fixes stay within ArrivalRadiusM of
 	// its incident for ArrivalDwell is on scene (defaults 100 m, 15 s).
@@ -88,6 +91,15 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		incidents: map[string]*tracking.Incident{}, callers: map[string]*tracking.Caller{},
 		active: map[string]string{}, near: map[string]time.Time{},
 	}
+	units, err := cfg.Store.Units(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load units: %w", err)
+	}
+	for _, u := range units {
+		if err := cfg.Fleet.Restore(u); err != nil {
+			return nil, fmt.Errorf("load unit %s: %w", u.ID, err)
+		}
+	}
 	ins, err := cfg.Store.Incidents(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load incidents: %w", err)
@@ -96,14 +108,24 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		in := in.Clone()
 		s.incidents[in.ID] = &in
 		for _, a := range in.Assignments {
-			if a.Open() {
-				s.active[a.UnitID] = in.ID
+			if !a.Open() {
+				continue
+			}
+			s.active[a.UnitID] = in.ID
+			// The assignment is the truth: a unit whose status write was
+			// lost in a crash must not look available.
+			if u, err := cfg.Fleet.Get(a.UnitID); err == nil && u.Status == tracking.Available {
+				cfg.Fleet.SetStatus(a.UnitID, assignmentUnitStatus(a.Status), u.StatusAt)
 			}
 		}
-		if _, num, ok := strings.Cut(in.ID, "-"); ok {
-			if n, err := strconv.Atoi(num); err == nil && n > s.seq {
-				s.seq = n
-			}
+	}
+	last, err := cfg.Store.LastIncidentID(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load incidents: %w", err)
+	}
+	if _, num, ok := strings.Cut(last, "-"); ok {
+		if n, err := strconv.Atoi(num); err == nil {
+			s.seq = n
 		}
 	}
 	cs, err := cfg.Store.Callers(ctx)
@@ -187,18 +209,47 @@ func (s *Service) CreateIncident(ctx context.Context, req NewIncident) (tracking
 		ReceivedAt: now, AgencyDueAt: now.Add(AgencyDeadline),
 		Assignments: []tracking.Assignment{},
 	}
-	if err := s.cfg.Store.SaveIncident(ctx, *in); err != nil {
+	persisted, err := saved(s.cfg.Store.SaveIncident(ctx, *in, tracking.Audit{Action: "incident.created", Actor: "call-taker"}))
+	if err != nil {
 		s.seq--
 		s.mu.Unlock()
 		return tracking.Incident{}, nil, fmt.Errorf("save incident: %w", err)
 	}
 	s.incidents[in.ID] = in
 	out := in.Clone()
+	out.Persisted = persisted
 	s.mu.Unlock()
 
 	s.publishIncident("created", out)
 	s.log.Info("incident created", "incident", out.ID, "category", out.Category, "kelurahan", out.Kelurahan.Name, "kecamatan", out.Kecamatan.Name)
 	return out, s.Recommend(p, plan), nil
+}
+
+// saved reads a store's answer: written, queued for an unreachable database
+// (the change stands, not yet persisted), or failed.
+func saved(err error) (persisted bool, fail error) {
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, tracking.ErrQueued):
+		return false, nil
+	}
+	return false, err
+}
+
+// saveUnit writes a unit's registration and status (not its position).
+// Caller need not hold s.mu. A failure is logged: the fleet has moved on.
+func (s *Service) saveUnit(ctx context.Context, id string, a tracking.Audit) bool {
+	u, err := s.cfg.Fleet.Get(id)
+	if err != nil {
+		return false
+	}
+	u.Position, u.LastSeen = tracking.Position{}, time.Time{} // positions go to the history
+	persisted, err := saved(s.cfg.Store.SaveUnit(ctx, u, a))
+	if err != nil {
+		s.log.Error("unit not saved", "unit", id, "action", a.Action, "err", err)
+	}
+	return persisted
 }
 
 func checkLatLon(lat, lon float64) error {

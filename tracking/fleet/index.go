@@ -47,9 +47,8 @@ func (c Config) withDefaults() Config {
 // entry is the index's own record of a unit. Only the Index touches it, under
 // its lock.
 type entry struct {
-	unit     tracking.Unit // Liveness is not kept here: it depends on the clock
-	lwt      bool          // Last Will seen and no newer fix since
-	statusAt time.Time     // time of the newest applied status change
+	unit tracking.Unit // Liveness is not kept here: it depends on the clock
+	lwt  bool          // Last Will seen and no newer fix since
 
 	// Where the entry sits in the trees, so it can be taken out again.
 	indexed bool
@@ -175,11 +174,11 @@ func (ix *Index) SetStatus(id string, st tracking.Status, at time.Time) (Outcome
 	if !ok {
 		return History, tracking.Errorf(tracking.CodeNotFound, "unit %q is not registered", id)
 	}
-	if at.Before(e.statusAt) {
+	if at.Before(e.unit.StatusAt) {
 		return History, nil
 	}
 	ix.unindex(e)
-	e.unit.Status, e.statusAt = st, at
+	e.unit.Status, e.unit.StatusAt = st, at
 	ix.index(e)
 	return Applied, nil
 }
@@ -301,4 +300,32 @@ func (ix *Index) unindex(e *entry) {
 		ix.avail[e.availTree].Delete(e.at, e.at, e)
 	}
 	e.indexed, e.availTree = false, -1
+}
+
+// Restore puts a unit back as a store kept it: registration, status,
+// last position and when it was last heard from (so its liveness is
+// judged from then, not from the restart). It replaces any unit of that id.
+func (ix *Index) Restore(u tracking.Unit) error {
+	r := tracking.Registration{ID: u.ID, Callsign: u.Callsign, Type: u.Type, Agency: u.Agency}
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	if _, err := tracking.ParseStatus(string(u.Status)); err != nil {
+		return err
+	}
+	if u.HasPosition() {
+		if err := ValidatePosition(u.Position); err != nil {
+			return err
+		}
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if old, ok := ix.units[u.ID]; ok {
+		ix.unindex(old)
+	}
+	u.Liveness = ""
+	e := &entry{unit: u, availTree: -1}
+	ix.units[u.ID] = e
+	ix.index(e)
+	return nil
 }

@@ -492,3 +492,30 @@ func TestReserveAllOrNothing(t *testing.T) {
 		t.Fatalf("unknown unit: %v", err)
 	}
 }
+
+func TestRestore(t *testing.T) {
+	clk := newClock()
+	ix := New(Config{Now: clk.Now})
+	heard := clk.Now().Add(-2 * time.Minute)
+	u := tracking.Unit{ID: "A1", Callsign: "A 1", Type: tracking.Ambulance, Agency: "dinkes", Status: tracking.Available,
+		StatusAt: heard, Position: fixAt(106.15, -6.12, heard), LastSeen: heard}
+	if err := ix.Restore(u); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := ix.Get("A1")
+	if got.Liveness != tracking.Stale || got.Position.Lon != 106.15 || !got.LastSeen.Equal(heard) {
+		t.Fatalf("restored %+v", got)
+	}
+	// In the available tree, but not recommended while stale.
+	if id := nearestID(ix, orb.Point{106.15, -6.12}, tracking.Ambulance); id != "" {
+		t.Fatalf("stale restored unit recommended: %s", id)
+	}
+	ix.ApplyFix("A1", fixAt(106.15, -6.12, clk.Now()))
+	if id := nearestID(ix, orb.Point{106.15, -6.12}, tracking.Ambulance); id != "A1" {
+		t.Fatalf("unit live again not found: %q", id)
+	}
+	u.Status = "asleep"
+	if err := ix.Restore(u); tracking.CodeOf(err) != tracking.CodeInvalid {
+		t.Fatalf("bad status restored: %v", err)
+	}
+}

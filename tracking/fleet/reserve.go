@@ -70,8 +70,8 @@ func (ix *Index) take(es []*entry, p orb.Point, at time.Time) []Reserved {
 	for _, e := range es {
 		ix.unindex(e)
 		e.unit.Status = tracking.Dispatched
-		if at.After(e.statusAt) {
-			e.statusAt = at
+		if at.After(e.unit.StatusAt) {
+			e.unit.StatusAt = at
 		}
 		ix.index(e)
 		d := 0.0

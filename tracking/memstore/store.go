@@ -1,66 +1,151 @@
-// Package memstore keeps incidents and callers in memory: the default store
-// when no database is configured. Everything is lost when the process ends.
+// Package memstore keeps units, incidents and callers in memory: the default
+// store when no database is configured. Everything is lost when the process
+// ends.
 package memstore
 
 import (
+	"cmp"
 	"context"
 	"slices"
-	"strings"
 	"sync"
+	"time"
 
 	"siaga112/tracking"
 )
 
-// Store is an in-memory tracking.Store, safe for concurrent use.
+// Store is an in-memory tracking.Store and tracking.PositionLog, safe for
+// concurrent use. It keeps the last position of each unit, not the history.
 type Store struct {
 	mu        sync.Mutex
+	units     map[string]tracking.Unit
 	incidents map[string]tracking.Incident
 	callers   map[string]tracking.Caller
+	openOn    map[string]string // unit id → incident with its open assignment
+	audit     []Entry
 }
 
-var _ tracking.Store = (*Store)(nil)
+// Entry is one line of the audit trail.
+type Entry struct {
+	At      time.Time
+	Audit   tracking.Audit
+	Subject string // unit id, incident id or number
+}
+
+var (
+	_ tracking.Store       = (*Store)(nil)
+	_ tracking.PositionLog = (*Store)(nil)
+)
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{incidents: map[string]tracking.Incident{}, callers: map[string]tracking.Caller{}}
+	return &Store{units: map[string]tracking.Unit{}, incidents: map[string]tracking.Incident{}, callers: map[string]tracking.Caller{}, openOn: map[string]string{}}
+}
+
+func (s *Store) note(a tracking.Audit, subject string) {
+	s.audit = append(s.audit, Entry{At: time.Now(), Audit: a, Subject: subject})
+}
+
+// SaveUnit implements tracking.Store; the position already held is kept.
+func (s *Store) SaveUnit(_ context.Context, u tracking.Unit, a tracking.Audit) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.units[u.ID]; ok && !u.HasPosition() {
+		u.Position, u.LastSeen = old.Position, old.LastSeen
+	}
+	u.Liveness = ""
+	s.units[u.ID] = u
+	s.note(a, u.ID)
+	return nil
+}
+
+// Append implements tracking.PositionLog: the newest fix of a known unit.
+func (s *Store) Append(unitID string, p tracking.Position, receivedAt time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u, ok := s.units[unitID]; ok && p.At.After(u.Position.At) {
+		u.Position, u.LastSeen = p, receivedAt
+		s.units[unitID] = u
+	}
 }
 
 // SaveIncident implements tracking.Store.
-func (s *Store) SaveIncident(_ context.Context, in tracking.Incident) error {
+func (s *Store) SaveIncident(_ context.Context, in tracking.Incident, a tracking.Audit) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.incidents[in.ID] = in.Clone()
+	// The same rule the database's partial unique index enforces.
+	for _, a := range in.Assignments {
+		if other, busy := s.openOn[a.UnitID]; a.Open() && busy && other != in.ID {
+			return tracking.Errorf(tracking.CodeConflict, "unit %s already has an open assignment on incident %s", a.UnitID, other)
+		}
+	}
+	if old, ok := s.incidents[in.ID]; ok {
+		for _, a := range old.Assignments {
+			if s.openOn[a.UnitID] == in.ID {
+				delete(s.openOn, a.UnitID)
+			}
+		}
+	}
+	for _, a := range in.Assignments {
+		if a.Open() {
+			s.openOn[a.UnitID] = in.ID
+		}
+	}
+	in = in.Clone()
+	in.Persisted = false
+	s.incidents[in.ID] = in
+	s.note(a, in.ID)
 	return nil
 }
 
 // SaveCaller implements tracking.Store.
-func (s *Store) SaveCaller(_ context.Context, c tracking.Caller) error {
+func (s *Store) SaveCaller(_ context.Context, c tracking.Caller, a tracking.Audit) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.callers[c.Number] = c.Clone()
+	s.note(a, c.Number)
 	return nil
+}
+
+// Units implements tracking.Store, ordered by id.
+func (s *Store) Units(context.Context) ([]tracking.Unit, error) {
+	return sortedValues(s, s.units, func(u tracking.Unit) string { return u.ID }, func(u tracking.Unit) tracking.Unit { return u }), nil
 }
 
 // Incidents implements tracking.Store, ordered by id.
 func (s *Store) Incidents(context.Context) ([]tracking.Incident, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]tracking.Incident, 0, len(s.incidents))
-	for _, in := range s.incidents {
-		out = append(out, in.Clone())
-	}
-	slices.SortFunc(out, func(a, b tracking.Incident) int { return strings.Compare(a.ID, b.ID) })
-	return out, nil
+	return sortedValues(s, s.incidents, func(in tracking.Incident) string { return in.ID }, tracking.Incident.Clone), nil
 }
 
 // Callers implements tracking.Store, ordered by number.
 func (s *Store) Callers(context.Context) ([]tracking.Caller, error) {
+	return sortedValues(s, s.callers, func(c tracking.Caller) string { return c.Number }, tracking.Caller.Clone), nil
+}
+
+// LastIncidentID implements tracking.Store.
+func (s *Store) LastIncidentID(context.Context) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]tracking.Caller, 0, len(s.callers))
-	for _, c := range s.callers {
-		out = append(out, c.Clone())
+	last := ""
+	for id := range s.incidents {
+		last = max(last, id)
 	}
-	slices.SortFunc(out, func(a, b tracking.Caller) int { return strings.Compare(a.Number, b.Number) })
-	return out, nil
+	return last, nil
+}
+
+// Audit returns the audit trail so far.
+func (s *Store) Audit() []Entry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.audit)
+}
+
+func sortedValues[T any](s *Store, m map[string]T, key func(T) string, clone func(T) T) []T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]T, 0, len(m))
+	for _, v := range m {
+		out = append(out, clone(v))
+	}
+	slices.SortFunc(out, func(a, b T) int { return cmp.Compare(key(a), key(b)) })
+	return out
 }

@@ -1,0 +1,114 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"siaga112/tracking"
+)
+
+type posRow struct {
+	unit string
+	p    tracking.Position
+	recv time.Time
+}
+
+// Append implements tracking.PositionLog. It never blocks on the database:
+// fixes wait in memory for the next flush (at most FlushEvery).
+func (s *Store) Append(unitID string, p tracking.Position, receivedAt time.Time) {
+	s.pmu.Lock()
+	s.positions = append(s.positions, posRow{unitID, p, receivedAt})
+	if over := len(s.positions) - s.cfg.MaxPositions; over > 0 {
+		s.positions = s.positions[over:]
+		s.counters.positionsDropped.Add(uint64(over))
+	}
+	s.pmu.Unlock()
+}
+
+func (s *Store) flushLoop() {
+	defer s.done.Done()
+	t := time.NewTicker(s.cfg.FlushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			s.flush(context.Background())
+		}
+	}
+}
+
+// Flush writes the fixes held so far (tests and shutdown call it; the
+// flusher does every FlushEvery).
+func (s *Store) Flush(ctx context.Context) error { return s.flush(ctx) }
+
+// flush COPYs the buffered fixes into unit_positions and moves each unit's
+// last position forward, in one transaction. On an outage the fixes go back
+// to the front of the buffer.
+func (s *Store) flush(ctx context.Context) error {
+	s.pmu.Lock()
+	batch := s.positions
+	s.positions = nil
+	s.pmu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"unit_positions"},
+			[]string{"unit_id", "reported_at", "received_at", "lon", "lat", "speed_kmh", "heading", "accuracy_m", "battery"},
+			pgx.CopyFromSlice(len(batch), func(i int) ([]any, error) {
+				r := batch[i]
+				var batt *int16
+				if r.p.Battery >= 0 {
+					b := int16(r.p.Battery)
+					batt = &b
+				}
+				return []any{r.unit, r.p.At, r.recv, r.p.Lon, r.p.Lat, float32(r.p.SpeedKmh), float32(r.p.Heading), float32(r.p.AccuracyM), batt}, nil
+			})); err != nil {
+			return err
+		}
+		// The newest fix of each unit in the batch becomes its last position.
+		last := map[string]int{}
+		for i, r := range batch {
+			if j, ok := last[r.unit]; !ok || r.p.At.After(batch[j].p.At) {
+				last[r.unit] = i
+			}
+		}
+		b := &pgx.Batch{}
+		for _, i := range last {
+			r := batch[i]
+			var batt *int16
+			if r.p.Battery >= 0 {
+				v := int16(r.p.Battery)
+				batt = &v
+			}
+			b.Queue(`UPDATE units SET lon = $2, lat = $3, reported_at = $4, last_seen = $5, speed_kmh = $6, heading = $7,
+					accuracy_m = $8, battery = $9
+				WHERE id = $1 AND (reported_at IS NULL OR reported_at < $4)`,
+				r.unit, r.p.Lon, r.p.Lat, r.p.At, r.recv, r.p.SpeedKmh, r.p.Heading, r.p.AccuracyM, batt)
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err == nil {
+		s.counters.positionsWritten.Add(uint64(len(batch)))
+		return nil
+	}
+	s.counters.flushFailures.Add(1)
+	if !unavailable(err) {
+		s.counters.positionsDropped.Add(uint64(len(batch)))
+		s.log.Error("position batch refused by the database; dropped", "fixes", len(batch), "err", err)
+		return err
+	}
+	s.markDown(err)
+	s.pmu.Lock()
+	s.positions = append(batch, s.positions...)
+	if over := len(s.positions) - s.cfg.MaxPositions; over > 0 {
+		s.positions = s.positions[over:]
+		s.counters.positionsDropped.Add(uint64(over))
+	}
+	s.pmu.Unlock()
+	return err
+}

@@ -1,0 +1,227 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"siaga112/tracking"
+)
+
+func audit(ctx context.Context, tx pgx.Tx, a tracking.Audit, subject string, data any) error {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO events (action, actor, subject, data) VALUES ($1, $2, $3, $4)`, a.Action, a.Actor, subject, b)
+	return err
+}
+
+// SaveUnit implements tracking.Store: registration and status; the
+// position columns belong to the position writer.
+func (s *Store) SaveUnit(ctx context.Context, u tracking.Unit, a tracking.Audit) error {
+	return s.write(ctx, "save unit "+u.ID, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO units (id, callsign, type, agency, status, status_at)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (id) DO UPDATE SET callsign = $2, type = $3, agency = $4, status = $5, status_at = $6`,
+			u.ID, u.Callsign, string(u.Type), u.Agency, string(u.Status), nullTime(u.StatusAt))
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, u.ID, map[string]any{"callsign": u.Callsign, "type": u.Type, "agency": u.Agency, "status": u.Status})
+	})
+}
+
+// SaveIncident implements tracking.Store: the incident and its
+// assignments in one transaction. A unit already open on another incident
+// is a conflict (the partial unique index).
+func (s *Store) SaveIncident(ctx context.Context, in tracking.Incident, a tracking.Audit) error {
+	err := s.write(ctx, "save incident "+in.ID, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO incidents (id, category, lon, lat, kecamatan_code, kecamatan_name, kelurahan_code,
+				kelurahan_name, approximate, caller, description, status, lead_agency, received_at, dispatched_at, en_route_at,
+				on_scene_at, cleared_at, closed_at, agency_due_at, agency_acted_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)
+			ON CONFLICT (id) DO UPDATE SET status = $12, dispatched_at = $15, en_route_at = $16, on_scene_at = $17,
+				cleared_at = $18, closed_at = $19, agency_acted_at = $21, description = $11`,
+			in.ID, string(in.Category), in.Lon, in.Lat, in.Kecamatan.Code, in.Kecamatan.Name, in.Kelurahan.Code, in.Kelurahan.Name,
+			in.Approximate, in.Caller, in.Description, string(in.Status), in.LeadAgency, in.ReceivedAt, in.DispatchedAt,
+			in.EnRouteAt, in.OnSceneAt, in.ClearedAt, in.ClosedAt, in.AgencyDueAt, in.AgencyActedAt)
+		if err != nil {
+			return err
+		}
+		batch := &pgx.Batch{}
+		for i, as := range in.Assignments {
+			batch.Queue(`INSERT INTO assignments (incident_id, seq, unit_id, unit_type, status, distance_m, eta_s, dispatched_at,
+					en_route_at, on_scene_at, on_scene_detected, transporting_at, at_hospital_at, cleared_at, dispatched_by)
+				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
+				ON CONFLICT (incident_id, seq) DO UPDATE SET status = $5, en_route_at = $9, on_scene_at = $10,
+					on_scene_detected = $11, transporting_at = $12, at_hospital_at = $13, cleared_at = $14`,
+				in.ID, i, as.UnitID, string(as.UnitType), string(as.Status), as.DistanceM, as.ETASeconds, as.DispatchedAt,
+				as.EnRouteAt, as.OnSceneAt, as.OnSceneDetected, as.TransportingAt, as.AtHospitalAt, as.ClearedAt, as.DispatchedBy)
+		}
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return err
+		}
+		in.Persisted = false
+		return audit(ctx, tx, a, in.ID, in)
+	})
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == "23505" && pg.ConstraintName == "assignments_one_open_per_unit" {
+		return tracking.Errorf(tracking.CodeConflict, "a unit of incident %s already has an open assignment elsewhere: %s", in.ID, pg.Detail)
+	}
+	return err
+}
+
+// SaveCaller implements tracking.Store.
+func (s *Store) SaveCaller(ctx context.Context, c tracking.Caller, a tracking.Audit) error {
+	return s.write(ctx, "save caller "+c.Number, func(ctx context.Context, tx pgx.Tx) error {
+		lifts, err := json.Marshal(nonNil(c.Lifts))
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO callers (number, prank_calls, blocked_until, proposed_permanent_block, lifts)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (number) DO UPDATE SET prank_calls = $2, blocked_until = $3, proposed_permanent_block = $4, lifts = $5`,
+			c.Number, nonNil(c.PrankCalls), c.BlockedUntil, c.ProposedPermanentBlock, lifts)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, c.Number, c)
+	})
+}
+
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// Units implements tracking.Store.
+func (s *Store) Units(ctx context.Context) ([]tracking.Unit, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, callsign, type, agency, status, status_at, lon, lat, reported_at, last_seen,
+		speed_kmh, heading, accuracy_m, battery FROM units ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("load units: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (tracking.Unit, error) {
+		var u tracking.Unit
+		var statusAt, reported, seen *time.Time
+		var lon, lat *float64
+		var speed, heading, acc *float32
+		var batt *int16
+		if err := r.Scan(&u.ID, &u.Callsign, &u.Type, &u.Agency, &u.Status, &statusAt, &lon, &lat, &reported, &seen, &speed, &heading, &acc, &batt); err != nil {
+			return u, err
+		}
+		if statusAt != nil {
+			u.StatusAt = *statusAt
+		}
+		if lon != nil && lat != nil && reported != nil {
+			u.Position = tracking.Position{Lon: *lon, Lat: *lat, At: *reported, Battery: -1}
+			if speed != nil {
+				u.Position.SpeedKmh = float64(*speed)
+			}
+			if heading != nil {
+				u.Position.Heading = float64(*heading)
+			}
+			if acc != nil {
+				u.Position.AccuracyM = float64(*acc)
+			}
+			if batt != nil {
+				u.Position.Battery = int(*batt)
+			}
+			if seen != nil {
+				u.LastSeen = *seen
+			}
+		}
+		return u, nil
+	})
+}
+
+// RecentlyClosed is how long closed incidents are loaded back at start
+// (the agency deadline's span), besides every open one.
+const RecentlyClosed = 72 * time.Hour
+
+// Incidents implements tracking.Store: open incidents and those closed in
+// the last 72 h, with their assignments.
+func (s *Store) Incidents(ctx context.Context) ([]tracking.Incident, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, category, lon, lat, kecamatan_code, kecamatan_name, kelurahan_code, kelurahan_name,
+			approximate, caller, description, status, lead_agency, received_at, dispatched_at, en_route_at, on_scene_at,
+			cleared_at, closed_at, agency_due_at, agency_acted_at
+		FROM incidents WHERE status = 'open' OR closed_at > now() - $1::interval ORDER BY id`, fmt.Sprintf("%d seconds", int(RecentlyClosed.Seconds())))
+	if err != nil {
+		return nil, fmt.Errorf("load incidents: %w", err)
+	}
+	ins, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (tracking.Incident, error) {
+		var in tracking.Incident
+		err := r.Scan(&in.ID, &in.Category, &in.Lon, &in.Lat, &in.Kecamatan.Code, &in.Kecamatan.Name, &in.Kelurahan.Code,
+			&in.Kelurahan.Name, &in.Approximate, &in.Caller, &in.Description, &in.Status, &in.LeadAgency, &in.ReceivedAt,
+			&in.DispatchedAt, &in.EnRouteAt, &in.OnSceneAt, &in.ClearedAt, &in.ClosedAt, &in.AgencyDueAt, &in.AgencyActedAt)
+		in.Assignments = []tracking.Assignment{}
+		return in, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load incidents: %w", err)
+	}
+	byID := make(map[string]*tracking.Incident, len(ins))
+	ids := make([]string, len(ins))
+	for i := range ins {
+		byID[ins[i].ID], ids[i] = &ins[i], ins[i].ID
+	}
+	arows, err := s.pool.Query(ctx, `SELECT incident_id, unit_id, unit_type, status, distance_m, eta_s, dispatched_at, en_route_at,
+			on_scene_at, on_scene_detected, transporting_at, at_hospital_at, cleared_at, dispatched_by
+		FROM assignments WHERE incident_id = ANY($1) ORDER BY incident_id, seq`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load assignments: %w", err)
+	}
+	var incID string
+	var a tracking.Assignment
+	_, err = pgx.ForEachRow(arows, []any{&incID, &a.UnitID, &a.UnitType, &a.Status, &a.DistanceM, &a.ETASeconds, &a.DispatchedAt,
+		&a.EnRouteAt, &a.OnSceneAt, &a.OnSceneDetected, &a.TransportingAt, &a.AtHospitalAt, &a.ClearedAt, &a.DispatchedBy}, func() error {
+		in := byID[incID]
+		in.Assignments = append(in.Assignments, a)
+		a = tracking.Assignment{}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load assignments: %w", err)
+	}
+	return ins, nil
+}
+
+// Callers implements tracking.Store.
+func (s *Store) Callers(ctx context.Context) ([]tracking.Caller, error) {
+	rows, err := s.pool.Query(ctx, `SELECT number, prank_calls, blocked_until, proposed_permanent_block, lifts FROM callers ORDER BY number`)
+	if err != nil {
+		return nil, fmt.Errorf("load callers: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (tracking.Caller, error) {
+		var c tracking.Caller
+		var lifts []byte
+		if err := r.Scan(&c.Number, &c.PrankCalls, &c.BlockedUntil, &c.ProposedPermanentBlock, &lifts); err != nil {
+			return c, err
+		}
+		return c, json.Unmarshal(lifts, &c.Lifts)
+	})
+}
+
+// LastIncidentID implements tracking.Store.
+func (s *Store) LastIncidentID(ctx context.Context) (string, error) {
+	var id *string
+	if err := s.pool.QueryRow(ctx, `SELECT max(id) FROM incidents`).Scan(&id); err != nil || id == nil {
+		return "", err
+	}
+	return *id, nil
+}
