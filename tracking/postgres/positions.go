@@ -61,12 +61,7 @@ func (s *Store) flush(ctx context.Context) error {
 			[]string{"unit_id", "reported_at", "received_at", "lon", "lat", "speed_kmh", "heading", "accuracy_m", "battery"},
 			pgx.CopyFromSlice(len(batch), func(i int) ([]any, error) {
 				r := batch[i]
-				var batt *int16
-				if r.p.Battery >= 0 {
-					b := int16(r.p.Battery)
-					batt = &b
-				}
-				return []any{r.unit, r.p.At, r.recv, r.p.Lon, r.p.Lat, float32(r.p.SpeedKmh), float32(r.p.Heading), float32(r.p.AccuracyM), batt}, nil
+				return []any{r.unit, r.p.At, r.recv, r.p.Lon, r.p.Lat, float32(r.p.SpeedKmh), float32(r.p.Heading), float32(r.p.AccuracyM), battery(r.p)}, nil
 			})); err != nil {
 			return err
 		}
@@ -80,15 +75,10 @@ func (s *Store) flush(ctx context.Context) error {
 		b := &pgx.Batch{}
 		for _, i := range last {
 			r := batch[i]
-			var batt *int16
-			if r.p.Battery >= 0 {
-				v := int16(r.p.Battery)
-				batt = &v
-			}
 			b.Queue(`UPDATE units SET lon = $2, lat = $3, reported_at = $4, last_seen = $5, speed_kmh = $6, heading = $7,
 					accuracy_m = $8, battery = $9
 				WHERE id = $1 AND (reported_at IS NULL OR reported_at < $4)`,
-				r.unit, r.p.Lon, r.p.Lat, r.p.At, r.recv, r.p.SpeedKmh, r.p.Heading, r.p.AccuracyM, batt)
+				r.unit, r.p.Lon, r.p.Lat, r.p.At, r.recv, r.p.SpeedKmh, r.p.Heading, r.p.AccuracyM, battery(r.p))
 		}
 		return tx.SendBatch(ctx, b).Close()
 	})
@@ -111,4 +101,13 @@ func (s *Store) flush(ctx context.Context) error {
 	}
 	s.pmu.Unlock()
 	return err
+}
+
+// battery is the fix's battery percent, or NULL when unknown.
+func battery(p tracking.Position) *int16 {
+	if p.Battery < 0 {
+		return nil
+	}
+	b := int16(p.Battery)
+	return &b
 }
