@@ -108,7 +108,7 @@ func (in Incident) Overdue(now time.Time) bool {
 
 // Clone returns a deep copy, safe to hand out while the original changes.
 func (in Incident) Clone() Incident {
-	in.Assignments = append([]Assignment(nil), in.Assignments...)
+	in.Assignments = append(make([]Assignment, 0, len(in.Assignments)), in.Assignments...)
 	return in
 }
 

@@ -114,7 +114,8 @@ func requestLogger(log *slog.Logger, next http.Handler) http.Handler {
 // JSON error shape instead of the mux's plain text, keeping 404 vs 405.
 func jsonFallback(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pattern := mux.Handler(r); pattern != "" || !strings.HasPrefix(r.URL.Path, "/api/") {
+		// "GET /" is the page's files; an /api/ path it catches is unknown.
+		if _, pattern := mux.Handler(r); (pattern != "" && pattern != "GET /") || !strings.HasPrefix(r.URL.Path, "/api/") {
 			mux.ServeHTTP(w, r)
 			return
 		}

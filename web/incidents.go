@@ -23,6 +23,7 @@ type Dispatch interface {
 	Caller(number string) (dispatch.CallerView, error)
 	Callers(proposed bool) []dispatch.CallerView
 	LiftBlock(ctx context.Context, number, by, reason string) (dispatch.CallerView, error)
+	SetUnitStatus(id string, st tracking.Status) (tracking.Unit, error)
 	Plans() *dispatch.Plans
 	Now() time.Time
 }

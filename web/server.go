@@ -42,13 +42,18 @@ type Config struct {
 	// Dispatch serves incidents and callers; without it those routes are
 	// not served.
 	Dispatch Dispatch
+	// Bus feeds /api/live; without it the live feed is not served.
+	Bus Bus
+	// Tiles is the base map's tile URL template and its attribution.
+	Tiles, TilesAttribution string
 }
 
 // Server serves the API. It is an http.Handler.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	handler http.Handler
+	cfg       Config
+	log       *slog.Logger
+	handler   http.Handler
+	liveStats liveStats
 }
 
 // New builds the server and registers its metrics.
@@ -66,11 +71,20 @@ func New(cfg Config) (*Server, error) {
 		cfg.Districts = geo.NewApproxIndex(cfg.Gazetteer.Districts())
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger.With("component", "web")}
+	if cfg.Tiles == "" {
+		cfg.Tiles = DefaultTiles
+		cfg.TilesAttribution = DefaultTilesAttribution
+	}
+	s.cfg = cfg
 	if err := cfg.Registry.Register(unitsCollector{cfg.Fleet}); err != nil {
 		return nil, fmt.Errorf("register unit metrics: %w", err)
 	}
+	if err := cfg.Registry.Register(&s.liveStats); err != nil {
+		return nil, fmt.Errorf("register live metrics: %w", err)
+	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.index)
+	mux.Handle("GET /", staticFiles())
+	mux.HandleFunc("GET /api/config", s.config)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /api/units", s.listUnits)
@@ -91,6 +105,10 @@ func New(cfg Config) (*Server, error) {
 		mux.HandleFunc("GET /api/callers", s.callers)
 		mux.HandleFunc("GET /api/callers/{number}", s.caller)
 		mux.HandleFunc("POST /api/callers/{number}/lift", s.liftBlock)
+		mux.HandleFunc("POST /api/units/{id}/status", s.setUnitStatus)
+	}
+	if cfg.Bus != nil {
+		mux.HandleFunc("GET /api/live", s.live)
 	}
 	// An "Authorization: Bearer …" header is accepted and not yet checked:
 	// clients can send it already; the security work adds the check here.
@@ -177,20 +195,3 @@ func (c unitsCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descUnits, prometheus.GaugeValue, float64(n), string(l))
 	}
 }
-
-func (s *Server) index(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprint(w, indexPage)
-}
-
-// indexPage stands in until the live map is built.
-const indexPage = `<!doctype html>
-<html lang="id"><head><meta charset="utf-8"><title>siaga112</title></head>
-<body><h1>siaga112 — Serang Siaga 112</h1>
-<p>Dispatch and unit-tracking server for Kota Serang.</p>
-<ul>
-<li><a href="/api/units">/api/units</a>: the live fleet (GeoJSON)</li>
-<li><a href="/healthz">/healthz</a>: health</li>
-<li><a href="/metrics">/metrics</a>: Prometheus metrics</li>
-</ul></body></html>
-`

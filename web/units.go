@@ -98,3 +98,20 @@ func (s *Server) putUnit(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, status, s.unitFeature(u))
 }
+
+// setUnitStatus answers POST /api/units/{id}/status {"status"}: the
+// dispatcher sets a unit's status for its crew (out of service, back
+// available, …); an open assignment moves with it.
+func (s *Server) setUnitStatus(w http.ResponseWriter, r *http.Request) {
+	var b statusBody
+	if err := decodeBody(w, r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	u, err := s.cfg.Dispatch.SetUnitStatus(r.PathValue("id"), tracking.Status(b.Status))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.unitFeature(u))
+}

@@ -16,6 +16,7 @@ import (
 
 	"siaga112/geo"
 	"siaga112/tracking"
+	"siaga112/web"
 )
 
 func main() {
@@ -37,26 +38,28 @@ func main() {
 }
 
 type config struct {
-	HTTP         string
-	MQTTListen   string
-	MQTTURL      string
-	MQTTUsername string
-	MQTTPassword string
-	MQTTClientID string
-	Demo         bool
-	DemoUnits    int
-	StaleAfter   time.Duration
-	OfflineAfter time.Duration
-	LogLevel     slog.Level
-	Boundaries   string
-	BoundaryCode string
-	BoundaryName string
-	Travel       geo.DetourModel
-	DB           string
-	Plans        string
-	PrankWindow  time.Duration
-	ArrivalM     float64
-	ArrivalDwell time.Duration
+	HTTP             string
+	MQTTListen       string
+	MQTTURL          string
+	MQTTUsername     string
+	MQTTPassword     string
+	MQTTClientID     string
+	Demo             bool
+	DemoUnits        int
+	StaleAfter       time.Duration
+	OfflineAfter     time.Duration
+	LogLevel         slog.Level
+	Boundaries       string
+	BoundaryCode     string
+	BoundaryName     string
+	Travel           geo.DetourModel
+	DB               string
+	Tiles            string
+	TilesAttribution string
+	Plans            string
+	PrankWindow      time.Duration
+	ArrivalM         float64
+	ArrivalDwell     time.Duration
 }
 
 // parseConfig reads flags, then fills each flag not given from its
@@ -80,6 +83,8 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.StringVar(&c.BoundaryName, "boundary-name-prop", "name", "property of --boundaries holding the kelurahan name")
 	fs.Float64Var(&c.Travel.Detour, "detour-factor", geo.DefaultDetour, "road distance ÷ straight-line distance, for travel-time estimates")
 	fs.StringVar(&c.DB, "db", "", "PostgreSQL URL (postgres://user:pass@host/db), PostGIS required; also $DATABASE_URL; empty: state in memory")
+	fs.StringVar(&c.Tiles, "tiles", web.DefaultTiles, "base map tile URL template ({z}/{x}/{y})")
+	fs.StringVar(&c.TilesAttribution, "tiles-attribution", web.DefaultTilesAttribution, "attribution shown for --tiles")
 	fs.StringVar(&c.Plans, "plans", "", "response plans file (format: tracking/dispatch/plans.conf); empty: the built-in plans")
 	fs.DurationVar(&c.PrankWindow, "prank-window", 0, "count a number's prank calls over this window; 0: every prank call ever")
 	fs.Float64Var(&c.ArrivalM, "arrival-radius", 100, "a unit within this many metres of its incident …")

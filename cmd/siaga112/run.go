@@ -113,7 +113,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	}
 	srv, err := web.New(web.Config{
 		Fleet: fleetAPI{index, svc}, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts, Dispatch: svc,
-		Checks: checks,
+		Checks: checks, Bus: svc.Bus(), Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
 	})
 	if err != nil {
 		return err

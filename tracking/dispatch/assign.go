@@ -415,6 +415,19 @@ var crewToAssignment = map[tracking.Status]tracking.AssignmentStatus{
 // SetStatus applies a crew's status report and moves its assignment along.
 // A report that would move the assignment backwards changes only the unit.
 func (s *Service) SetStatus(id string, st tracking.Status, at time.Time) (fleet.Outcome, error) {
+	return s.setStatus(id, st, at, "crew")
+}
+
+// SetUnitStatus is the dispatcher setting a unit's status for its crew
+// (out of service, back available, …); an open assignment moves with it.
+func (s *Service) SetUnitStatus(id string, st tracking.Status) (tracking.Unit, error) {
+	if _, err := s.setStatus(id, st, s.cfg.Now(), "dispatcher"); err != nil {
+		return tracking.Unit{}, err
+	}
+	return s.cfg.Fleet.Get(id)
+}
+
+func (s *Service) setStatus(id string, st tracking.Status, at time.Time, by string) (fleet.Outcome, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out, err := s.cfg.Fleet.SetStatus(id, st, at)
@@ -425,14 +438,14 @@ func (s *Service) SetStatus(id string, st tracking.Status, at time.Time) (fleet.
 		in := s.incidents[incID]
 		if as, ok := crewToAssignment[st]; ok {
 			if i := openAssignment(in, id); i >= 0 && (as == tracking.AssignCleared || as.Rank() > in.Assignments[i].Status.Rank()) {
-				if _, err := s.advance(context.Background(), in, i, as, at, false, st, "crew"); err != nil {
+				if _, err := s.advance(context.Background(), in, i, as, at, false, st, by); err != nil {
 					s.log.Error("crew status not recorded on the assignment", "unit", id, "incident", incID, "err", err)
 				}
 				return out, nil
 			}
 		}
 	}
-	s.saveUnit(context.Background(), id, tracking.Audit{Action: "unit." + string(st), Actor: "crew"})
+	s.saveUnit(context.Background(), id, tracking.Audit{Action: "unit." + string(st), Actor: by})
 	s.cfg.Bus.Publish(tracking.Event{Kind: "unit", Action: "status", At: s.cfg.Now(), Unit: ptr(s.unit(id))})
 	return out, nil
 }

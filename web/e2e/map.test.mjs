@@ -1,0 +1,92 @@
+// The dispatcher's page, end to end: the real server fed over MQTT, the page
+// in headless Chromium.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { build, startServer, launch, put, mosquittoPub, location } from "./server.mjs";
+
+let server, browser, page;
+const errors = [];
+
+before(async () => {
+  server = await startServer(build("siaga112"));
+  browser = await launch();
+  page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(server.url + "/");
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+  assert.deepEqual(errors, [], "the page threw");
+});
+
+test("the page loads the map, district outlines and the live feed", async () => {
+  await page.waitForSelector(".leaflet-container");
+  await page.waitForSelector('#feed[data-state="live"]');
+  await page.waitForFunction(() => document.querySelectorAll(".area-label").length === 6);
+  assert.equal(await page.textContent("#feed"), "Langsung");
+  assert.equal(await page.getAttribute("html", "lang"), "id");
+});
+
+test("a unit published over MQTT appears on the board, live", async () => {
+  await put(`${server.url}/api/units/AMB-T1`, { type: "ambulance", agency: "dinkes", callsign: "Ambulans T1" });
+  await page.click('nav button[data-tab="units"]');
+  const row = '#unit-rows tr[data-unit-id="AMB-T1"]';
+  await page.waitForSelector(`${row}[data-liveness="offline"]`);
+  mosquittoPub(server.mqttPort, "owntracks/dinkes/AMB-T1", location(-6.1115, 106.1790));
+  await page.waitForSelector(`${row}[data-liveness="live"]`, { timeout: 5000 });
+  assert.equal(await page.textContent(`${row} .callsign`), "Ambulans T1");
+  assert.equal(await page.getAttribute(row, "data-status"), "available");
+});
+
+test("an incident created through the intake form comes back with recommendations", async () => {
+  await page.click('nav button[data-tab="intake"]');
+  await page.fill("#place", "Kaligandu (Serang)");
+  await page.dispatchEvent("#place", "change");
+  await page.waitForFunction(() => document.querySelector("#point").textContent.includes("Kaligandu"));
+  await page.selectOption("#category", "medical");
+  await page.fill("#caller", "0812 3456 7890");
+  await page.fill("#description", "pingsan di pasar");
+  await page.click("#create");
+  await page.waitForSelector('#recommendations li[data-rec-unit="AMB-T1"]');
+  const id = await page.textContent("#result-id");
+  assert.match(id, /^\d{8}-\d{6}$/);
+  assert.ok(await page.$(`#incident-rows tr[data-incident-id="${id}"]`), "the incident is listed");
+});
+
+test("dispatching draws the line and changes the unit's row, live", async () => {
+  await page.click("#dispatch-plan");
+  await page.waitForSelector(".eta-label");
+  assert.match(await page.textContent(".eta-label"), /Ambulans T1 · ETA \d+ min/);
+  await page.click('nav button[data-tab="units"]');
+  await page.waitForSelector('#unit-rows tr[data-unit-id="AMB-T1"][data-status="dispatched"]');
+  // The crew reports over MQTT: the row follows by itself.
+  mosquittoPub(server.mqttPort, "siaga112/units/AMB-T1/status", JSON.stringify({ status: "en_route" }));
+  await page.waitForSelector('#unit-rows tr[data-unit-id="AMB-T1"][data-status="en_route"]');
+});
+
+test("a server error sentence is shown to the dispatcher", async () => {
+  await page.click('nav button[data-tab="intake"]');
+  await page.fill("#caller", "not a number");
+  await page.click("#create");
+  await page.waitForFunction(() => /caller number "not a number"/.test(document.querySelector("#notice-text").textContent));
+  assert.equal(await page.getAttribute("#notice", "data-level"), "error");
+  assert.equal(await page.isVisible("#notice"), true);
+});
+
+test("a cut WebSocket reconnects and resyncs by itself", async () => {
+  await page.evaluate(() => window.siaga.live.cut());
+  await page.waitForSelector('#feed[data-state="down"]');
+  await page.waitForSelector('#feed[data-state="live"]', { timeout: 10000 });
+  assert.match(await page.textContent("#notice-text"), /Tersambung kembali/);
+  // The resynced page still shows the fleet.
+  await page.waitForSelector('#unit-rows tr[data-unit-id="AMB-T1"][data-status="en_route"]', { state: "attached" });
+});
+
+test("English labels are a click away", async () => {
+  await page.click("#lang");
+  assert.equal(await page.textContent('nav button[data-tab="units"]'), "Units");
+  await page.click("#lang");
+  assert.equal(await page.textContent('nav button[data-tab="units"]'), "Unit");
+});

@@ -1,0 +1,48 @@
+package web
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+)
+
+// The map page: plain ES modules and CSS, no build step; Leaflet's built
+// files (with its licence) under static/vendor, copied from npm by
+// `npm run vendor`.
+//
+//go:embed static
+var static embed.FS
+
+// Default base map: OpenStreetMap's standard tiles.
+const (
+	DefaultTiles            = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+	DefaultTilesAttribution = `&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors`
+)
+
+func staticFiles() http.Handler {
+	sub, err := fs.Sub(static, "static")
+	if err != nil {
+		panic(err)
+	}
+	files := http.FileServer(http.FS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The page changes with the binary: let the browser revalidate.
+		w.Header().Set("Cache-Control", "no-cache")
+		files.ServeHTTP(w, r)
+	})
+}
+
+type configBody struct {
+	Tiles            string `json:"tiles"`
+	TilesAttribution string `json:"tiles_attribution"`
+	Approximate      bool   `json:"approximate"`
+	LiveBatchMs      int64  `json:"live_batch_ms"`
+}
+
+// config answers GET /api/config: what the page needs to start.
+func (s *Server) config(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, configBody{
+		Tiles: s.cfg.Tiles, TilesAttribution: s.cfg.TilesAttribution,
+		Approximate: !s.cfg.Districts.Exact(), LiveBatchMs: UnitBatchEvery.Milliseconds(),
+	})
+}

@@ -1,0 +1,70 @@
+// Labels in Indonesian (default) and English.
+const words = {
+  id: {
+    feedConnecting: "Menyambung…", feedLive: "Langsung", feedDown: "Terputus — menyambung ulang…",
+    feedResynced: "Tersambung kembali; data disinkronkan ulang.",
+    showOffline: "Tampilkan unit offline", tabIntake: "Laporan baru", tabIncidents: "Kejadian", tabUnits: "Unit",
+    place: "Tempat (kelurahan) atau klik peta", placeHint: "Ketik nama kelurahan…", point: "Titik",
+    category: "Kategori", caller: "Nomor penelepon", description: "Keterangan", create: "Buat laporan",
+    incident: "Kejadian", recommendations: "Rekomendasi unit terdekat", dispatchPlan: "Kirim sesuai rencana",
+    dispatchPicked: "Kirim unit terpilih", area: "Wilayah", status: "Status", since: "Sejak", due: "Batas SOP",
+    callsign: "Unit", type: "Jenis", liveness: "Sinyal", age: "Laporan terakhir",
+    ack: "Tandai ditindaklanjuti", close: "Tutup kejadian", prank: "Tandai telepon iseng/kosong",
+    noPoint: "Pilih titik kejadian: klik peta atau ketik kelurahan.", noRecs: "Tidak ada unit tersedia saat ini.",
+    dispatched: "Unit dikirim", short: "Kurang", blocked: "Nomor diblokir sampai", pranks: "telepon iseng",
+    proposed: "diusulkan blokir permanen ke kementerian", lag: "jeda p95", approximate: "lokasi perkiraan (tanpa batas resmi)",
+    overdue: "LEWAT BATAS", setStatus: "Ubah status", lastKnown: "posisi terakhir",
+    live: "langsung", stale: "lama", offline: "offline",
+    available: "tersedia", dispatched_s: "dikirim", en_route: "menuju lokasi", on_scene: "di lokasi",
+    transporting: "mengantar", at_hospital: "di RS", returning: "kembali", out_of_service: "tidak bertugas", cleared: "selesai",
+    open: "terbuka", closed: "ditutup",
+    ambulance: "Ambulans", fire_truck: "Damkar", hearse: "Mobil jenazah", rescue: "Rescue BPBD", police: "Polisi",
+  },
+  en: {
+    feedConnecting: "Connecting…", feedLive: "Live", feedDown: "Disconnected — reconnecting…",
+    feedResynced: "Reconnected; data resynchronised.",
+    showOffline: "Show offline units", tabIntake: "New report", tabIncidents: "Incidents", tabUnits: "Units",
+    place: "Place (kelurahan) or click the map", placeHint: "Type a kelurahan name…", point: "Point",
+    category: "Category", caller: "Caller's number", description: "Description", create: "Create report",
+    incident: "Incident", recommendations: "Nearest units", dispatchPlan: "Dispatch by plan",
+    dispatchPicked: "Dispatch selected", area: "Area", status: "Status", since: "Since", due: "SOP due",
+    callsign: "Unit", type: "Type", liveness: "Signal", age: "Last report",
+    ack: "Mark acted on", close: "Close incident", prank: "Mark prank/ghost call",
+    noPoint: "Pick the incident's point: click the map or type a kelurahan.", noRecs: "No unit available now.",
+    dispatched: "Dispatched", short: "Short of", blocked: "Number blocked until", pranks: "prank calls",
+    proposed: "proposed to the ministry for a permanent block", lag: "lag p95", approximate: "approximate location (no official boundaries)",
+    overdue: "OVERDUE", setStatus: "Set status", lastKnown: "last known",
+    live: "live", stale: "stale", offline: "offline",
+    available: "available", dispatched_s: "dispatched", en_route: "en route", on_scene: "on scene",
+    transporting: "transporting", at_hospital: "at hospital", returning: "returning", out_of_service: "out of service", cleared: "cleared",
+    open: "open", closed: "closed",
+    ambulance: "Ambulance", fire_truck: "Fire truck", hearse: "Hearse", rescue: "BPBD rescue", police: "Police",
+  },
+};
+
+let lang = localStorage.getItem("siaga112.lang") || "id";
+
+export function t(key) {
+  return words[lang][key] ?? words.id[key] ?? key;
+}
+
+// status words: "dispatched" is also a key of its own above.
+export function st(status) {
+  return t(status === "dispatched" ? "dispatched_s" : status);
+}
+
+export function language() {
+  return lang;
+}
+
+export function setLanguage(l) {
+  lang = l;
+  localStorage.setItem("siaga112.lang", l);
+  document.documentElement.lang = l;
+  applyLabels();
+}
+
+export function applyLabels(root = document) {
+  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
+}
