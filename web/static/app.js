@@ -260,7 +260,9 @@ function redrawLinesOf(unitId) {
     const [incId, uid] = key.split("/");
     if (uid !== unitId) continue;
     const u = units.get(unitId), inc = incidents.get(incId);
-    if (u?.geometry && inc) line.setLatLngs([[u.geometry.coordinates[1], u.geometry.coordinates[0]], [inc.lat, inc.lon]]);
+    if (!u?.geometry || !inc) continue;
+    line.setLatLngs([[u.geometry.coordinates[1], u.geometry.coordinates[0]], [inc.lat, inc.lon]]);
+    line.setStyle({ color: STATUS_COLOURS[u.properties.status] || "#f79009" });
   }
 }
 
