@@ -44,6 +44,8 @@ type Config struct {
 	Dispatch Dispatch
 	// Bus feeds /api/live; without it the live feed is not served.
 	Bus Bus
+	// Analytics serves the planners; without it those routes are not served.
+	Analytics *Analytics
 	// Tiles is the base map's tile URL template and its attribution.
 	Tiles, TilesAttribution string
 }
@@ -109,6 +111,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Bus != nil {
 		mux.HandleFunc("GET /api/live", s.live)
+	}
+	if cfg.Analytics != nil && cfg.Dispatch != nil {
+		mux.HandleFunc("POST /api/history/incidents", s.importHistory)
+		mux.HandleFunc("GET /api/analytics/response-times", s.responseTimes)
+		mux.HandleFunc("GET /api/analytics/coverage", s.coverage)
 	}
 	// An "Authorization: Bearer …" header is accepted and not yet checked:
 	// clients can send it already; the security work adds the check here.

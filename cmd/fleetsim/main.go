@@ -79,6 +79,7 @@ func run(ctx context.Context, o options, out, log io.Writer) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
+	log = &lockedWriter{w: log} // progress and the incident load both write
 	fleet := sim.New(o.Units, o.Seed, time.Now())
 	if o.API != "" {
 		if err := register(ctx, strings.TrimRight(o.API, "/"), o.Token, fleet.Vehicles); err != nil {
@@ -112,7 +113,8 @@ func run(ctx context.Context, o options, out, log io.Writer) error {
 		defer cancel()
 	}
 	var sent, failed atomic.Uint64
-	go progress(runCtx, log, &sent)
+	progressDone := make(chan struct{})
+	go func() { progress(runCtx, log, &sent); close(progressDone) }()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i, shard := range shards {
@@ -134,6 +136,7 @@ func run(ctx context.Context, o options, out, log io.Writer) error {
 		})
 	}
 	wg.Wait()
+	<-progressDone
 	for _, p := range pubs {
 		p.Close() // flushes what paho still holds, so "sent" means sent
 	}
@@ -211,4 +214,16 @@ func registerOne(ctx context.Context, client *http.Client, api, token string, r 
 		return fmt.Errorf("register %s: %s: %s", r.ID, resp.Status, bytes.TrimSpace(msg))
 	}
 	return nil
+}
+
+// lockedWriter serialises writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -20,6 +20,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "import" {
+		os.Exit(importHistory(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	cfg, err := parseConfig(flag.CommandLine, os.Args[1:], os.LookupEnv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "siaga112:", err)

@@ -9,12 +9,14 @@ import (
 	"os"
 	"time"
 
+	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"siaga112/geo"
 	"siaga112/mapdata"
 	"siaga112/tracking"
+	"siaga112/tracking/analytics"
 	"siaga112/tracking/dispatch"
 	"siaga112/tracking/fleet"
 	"siaga112/tracking/memstore"
@@ -71,6 +73,31 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 		return err
 	}
 
+	history := analytics.NewIndex()
+	historyStore, _ := store.(tracking.HistoryStore)
+	if past, err := historyStore.History(ctx); err != nil {
+		return err
+	} else if len(past) > 0 {
+		log.Info("incident history loaded", "incidents", history.Add(past))
+	}
+	planner := &web.Analytics{
+		Index: history, Store: historyStore, Router: cfg.Travel, CityBound: cityBound(),
+		Importer: analytics.Importer{
+			Known:   func(c tracking.Category) bool { _, err := plans.Plan(c); return err == nil },
+			Locator: districts,
+		},
+		Live: func() []tracking.Incident { return svc.List(dispatch.Filter{}) },
+		Nearest: func(t tracking.UnitType) analytics.Nearest {
+			f := fleet.Filter{Types: []tracking.UnitType{t}, Statuses: []tracking.Status{tracking.Available}, Liveness: []tracking.Liveness{tracking.Live}}
+			return func(p orb.Point) (tracking.Unit, float64, bool) {
+				for u, d := range index.Nearest(p, f) {
+					return u, d, true
+				}
+				return tracking.Unit{}, 0, false
+			}
+		},
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if pg != nil {
@@ -113,7 +140,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	}
 	srv, err := web.New(web.Config{
 		Fleet: fleetAPI{index, svc}, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts, Dispatch: svc,
-		Checks: checks, Bus: svc.Bus(), Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
+		Checks: checks, Bus: svc.Bus(), Analytics: planner, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
 	})
 	if err != nil {
 		return err
@@ -138,6 +165,19 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	<-demoDone
 	log.Info("siaga112 stopped")
 	return err
+}
+
+// cityBound is the box around Kota Serang's kelurahan points, padded to
+// reach their edges (coverage cells are then kept only inside the city).
+func cityBound() orb.Bound {
+	var b orb.Bound
+	for i, k := range mapdata.Serang().Kelurahan {
+		if i == 0 {
+			b = k.Point.Bound()
+		}
+		b = b.Extend(k.Point)
+	}
+	return b.Pad(0.03)
 }
 
 type registrar interface {

@@ -21,6 +21,7 @@ type Store struct {
 	incidents map[string]tracking.Incident
 	callers   map[string]tracking.Caller
 	openOn    map[string]string // unit id → incident with its open assignment
+	history   map[string]tracking.HistoryRecord
 	audit     []Entry
 }
 
@@ -148,4 +149,28 @@ func sortedValues[T any](s *Store, m map[string]T, key func(T) string, clone fun
 	}
 	slices.SortFunc(out, func(a, b T) int { return cmp.Compare(key(a), key(b)) })
 	return out
+}
+
+var _ tracking.HistoryStore = (*Store)(nil)
+
+// SaveHistory implements tracking.HistoryStore.
+func (s *Store) SaveHistory(_ context.Context, rs []tracking.HistoryRecord) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.history == nil {
+		s.history = map[string]tracking.HistoryRecord{}
+	}
+	n := 0
+	for _, r := range rs {
+		if _, ok := s.history[r.ID]; !ok {
+			s.history[r.ID] = r
+			n++
+		}
+	}
+	return n, nil
+}
+
+// History implements tracking.HistoryStore, ordered by id.
+func (s *Store) History(context.Context) ([]tracking.HistoryRecord, error) {
+	return sortedValues(s, s.history, func(r tracking.HistoryRecord) string { return r.ID }, func(r tracking.HistoryRecord) tracking.HistoryRecord { return r }), nil
 }

@@ -165,6 +165,28 @@ func Run(t *testing.T, open func(t *testing.T) tracking.Store) {
 		}
 	})
 
+	t.Run("history import is whole and idempotent", func(t *testing.T) {
+		s := open(t)
+		hs, ok := s.(tracking.HistoryStore)
+		if !ok {
+			t.Skip("this store keeps no history")
+		}
+		rs := []tracking.HistoryRecord{
+			{ID: "H1", Category: "fire", Lat: -6.11, Lon: 106.17, KecamatanCode: "36.73.01", KelurahanCode: "36.73.01.1010", ReceivedAt: t0, DispatchedAt: ptr(t0.Add(time.Minute))},
+			{ID: "H2", Category: "medical", Lat: -6.06, Lon: 106.18, KecamatanCode: "36.73.02", KelurahanCode: "36.73.02.1001", ReceivedAt: t0.Add(time.Hour)},
+		}
+		if n, err := hs.SaveHistory(ctx, rs); err != nil || n != 2 {
+			t.Fatalf("first import: %d, %v", n, err)
+		}
+		if n, err := hs.SaveHistory(ctx, rs); err != nil || n != 0 {
+			t.Fatalf("re-import: %d, %v", n, err)
+		}
+		got, err := hs.History(ctx)
+		if err != nil || len(got) != 2 || got[0].ID != "H1" || !got[0].DispatchedAt.Equal(*rs[0].DispatchedAt) || got[1].OnSceneAt != nil || got[1].KelurahanCode != "36.73.02.1001" {
+			t.Fatalf("history %+v, %v", got, err)
+		}
+	})
+
 	t.Run("empty store", func(t *testing.T) {
 		s := open(t)
 		if last, err := s.LastIncidentID(ctx); err != nil || last != "" {

@@ -1,7 +1,7 @@
 // Labels in Indonesian (default) and English.
 const words = {
   id: {
-    feedConnecting: "Menyambung…", feedLive: "Langsung", feedDown: "Terputus — menyambung ulang…",
+    planner: "Perencana", feedConnecting: "Menyambung…", feedLive: "Langsung", feedDown: "Terputus — menyambung ulang…",
     feedResynced: "Tersambung kembali; data disinkronkan ulang.",
     showOffline: "Tampilkan unit offline", tabIntake: "Laporan baru", tabIncidents: "Kejadian", tabUnits: "Unit",
     place: "Tempat (kelurahan) atau klik peta", placeHint: "Ketik nama kelurahan…", point: "Titik",
@@ -21,7 +21,7 @@ const words = {
     ambulance: "Ambulans", fire_truck: "Damkar", hearse: "Mobil jenazah", rescue: "Rescue BPBD", police: "Polisi",
   },
   en: {
-    feedConnecting: "Connecting…", feedLive: "Live", feedDown: "Disconnected — reconnecting…",
+    planner: "Planner", feedConnecting: "Connecting…", feedLive: "Live", feedDown: "Disconnected — reconnecting…",
     feedResynced: "Reconnected; data resynchronised.",
     showOffline: "Show offline units", tabIntake: "New report", tabIncidents: "Incidents", tabUnits: "Units",
     place: "Place (kelurahan) or click the map", placeHint: "Type a kelurahan name…", point: "Point",
