@@ -25,6 +25,10 @@ type Analytics struct {
 	Index    *analytics.Index
 	Importer analytics.Importer
 	Store    tracking.HistoryStore // nil: imports live in memory only
+	// SQL, when set, answers the queries it can in the database (filters,
+	// grouping and percentiles pushed into SQL); the in-memory Index
+	// answers the rest.
+	SQL analytics.Querier
 	// Live lists the incidents dispatch holds (they count as history too).
 	Live func() []tracking.Incident
 	// Nearest finds the nearest available live unit of a type, for coverage.
@@ -130,11 +134,16 @@ func (s *Server) responseTimes(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var live []tracking.HistoryRecord
-	for _, in := range s.cfg.Analytics.Live() {
-		live = append(live, analytics.FromIncident(in))
+	var res analytics.Result
+	if a := s.cfg.Analytics; a.SQL != nil && a.SQL.CanRun(q) {
+		res, err = a.SQL.Run(r.Context(), q)
+	} else {
+		var live []tracking.HistoryRecord
+		for _, in := range a.Live() {
+			live = append(live, analytics.FromIncident(in))
+		}
+		res, err = a.Index.Run(q, live)
 	}
-	res, err := s.cfg.Analytics.Index.Run(q, live)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

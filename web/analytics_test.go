@@ -112,7 +112,7 @@ func TestHistoryImportAndResponseTimes(t *testing.T) {
 	if status != 200 || !strings.HasPrefix(string(body), "code,name,count,p50_s,p90_s\n") || !strings.Contains(string(body), "36.73.01.1010,Kaligandu,2,600,1200") {
 		t.Fatalf("csv: %d %s", status, body)
 	}
-	for _, q := range []string{"by=provinsi", "segment=lunch", "by=h3&res=20", "from=yesterday", "category=ufo", "res=x", "from=2025-03-05&to=2025-03-01"} {
+	for _, q := range []string{"by=provinsi", "segment=lunch", "by=h3&res=16", "from=yesterday", "category=ufo", "res=x", "from=2025-03-05&to=2025-03-01"} {
 		if status, body := do(t, "GET", base+"/api/analytics/response-times?"+q, ""); status != 400 || !strings.Contains(string(body), `"error"`) {
 			t.Errorf("%s: %d %s", q, status, body)
 		}

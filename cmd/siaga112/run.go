@@ -87,6 +87,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 			Locator: districts,
 		},
 		Live: func() []tracking.Incident { return svc.List(dispatch.Filter{}) },
+		SQL:  querier(pg),
 		Nearest: func(t tracking.UnitType) analytics.Nearest {
 			f := fleet.Filter{Types: []tracking.UnitType{t}, Statuses: []tracking.Status{tracking.Available}, Liveness: []tracking.Liveness{tracking.Live}}
 			return func(p orb.Point) (tracking.Unit, float64, bool) {
@@ -165,6 +166,14 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	<-demoDone
 	log.Info("siaga112 stopped")
 	return err
+}
+
+// querier pushes analytics into SQL when there is a database.
+func querier(pg *postgres.Store) analytics.Querier {
+	if pg == nil {
+		return nil
+	}
+	return pg
 }
 
 // cityBound is the box around Kota Serang's kelurahan points, padded to

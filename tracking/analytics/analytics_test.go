@@ -171,7 +171,7 @@ func TestQueryValidation(t *testing.T) {
 	for _, q := range []Query{
 		{Segment: "lunch", By: ByKecamatan},
 		{Segment: SegmentResponse, By: "provinsi"},
-		{Segment: SegmentResponse, By: ByH3, Res: 13},
+		{Segment: SegmentResponse, By: ByH3, Res: 16},
 		{Segment: SegmentResponse, By: ByKecamatan, From: time.Unix(10, 0), To: time.Unix(5, 0)},
 	} {
 		if _, err := NewIndex().Run(q, nil); tracking.CodeOf(err) != tracking.CodeInvalid {
@@ -185,7 +185,7 @@ func TestH3CellsAccountForEveryIncident(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	ix, rs := randomHistory(5000, rng)
 	ix.Add(rs)
-	for _, res := range []int{6, 8, 10} {
+	for _, res := range []int{6, 8, 10} { // computed, kept, computed
 		r, err := ix.Run(Query{Segment: SegmentResponse, By: ByH3, Res: res}, nil)
 		if err != nil {
 			t.Fatal(err)

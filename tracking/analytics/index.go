@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"context"
 	"slices"
 	"sort"
 	"sync"
@@ -32,16 +33,31 @@ const (
 	ByH3        GroupBy = "h3"
 )
 
-// CellRes is the H3 resolution kept for every record; queries use its
-// parents, so res may be 0–CellRes.
-const CellRes = 12
+// KeptRes are the H3 resolutions whose cell every record keeps (the ones
+// planners use most); other resolutions (0–MaxRes) are computed per query,
+// more slowly. A point's cell at a resolution is always LatLngToCell at that
+// resolution: the parent of a finer cell can differ near cell edges.
+var KeptRes = [3]int{7, 8, 9}
+
+// MaxRes is the finest H3 resolution a query may ask for.
+const MaxRes = 15
 
 // row is a record as the index keeps it: compact, times in unix ms (0:
 // missing), so a million fit in tens of megabytes.
 type row struct {
 	received, dispatched, onScene, closed int64
-	cell                                  h3.Cell
+	lat, lon                              float64
+	cells                                 [3]h3.Cell // at KeptRes
 	cat, kec, kel                         uint16
+}
+
+// Cells returns a point's cells at KeptRes.
+func Cells(lat, lon float64) [3]h3.Cell {
+	var out [3]h3.Cell
+	for i, r := range KeptRes {
+		out[i] = h3.LatLngToCell(h3.NewLatLng(lat, lon), r)
+	}
+	return out
 }
 
 // Index holds the history, sorted by time received, for fast range
@@ -133,8 +149,8 @@ func byReceived(a, b row) int {
 func (ix *Index) toRow(r tracking.HistoryRecord) row {
 	return row{
 		received: r.ReceivedAt.UnixMilli(), dispatched: ms(r.DispatchedAt), onScene: ms(r.OnSceneAt), closed: ms(r.ClosedAt),
-		cell: h3.LatLngToCell(h3.NewLatLng(r.Lat, r.Lon), CellRes),
-		cat:  ix.names.id(string(r.Category)), kec: ix.names.id(r.KecamatanCode), kel: ix.names.id(r.KelurahanCode),
+		lat: r.Lat, lon: r.Lon, cells: Cells(r.Lat, r.Lon),
+		cat: ix.names.id(string(r.Category)), kec: ix.names.id(r.KecamatanCode), kel: ix.names.id(r.KelurahanCode),
 	}
 }
 
@@ -157,8 +173,8 @@ func (q Query) Validate() error {
 	switch q.By {
 	case ByKecamatan, ByKelurahan:
 	case ByH3:
-		if q.Res < 0 || q.Res > CellRes {
-			return tracking.Errorf(tracking.CodeInvalid, "res must be an H3 resolution from 0 to %d, not %d", CellRes, q.Res)
+		if q.Res < 0 || q.Res > MaxRes {
+			return tracking.Errorf(tracking.CodeInvalid, "res must be an H3 resolution from 0 to %d, not %d", MaxRes, q.Res)
 		}
 	default:
 		return tracking.Errorf(tracking.CodeInvalid, "by must be kecamatan, kelurahan or h3, not %q", q.By)
@@ -203,7 +219,7 @@ func (ix *Index) Run(q Query, extra []tracking.HistoryRecord) (Result, error) {
 	}
 	cat, catKnown := ix.names.byName[string(q.Category)]
 	if q.Category == "" || catKnown {
-		keys := map[uint64]string{} // group key cache: h3 parents and codes
+		keys := map[h3.Cell]string{} // cell → its string, computed once
 		for _, r := range ix.rows[lo:max(lo, hi)] {
 			if q.Category != "" && r.cat != cat {
 				continue
@@ -257,19 +273,24 @@ func (ix *Index) Run(q Query, extra []tracking.HistoryRecord) (Result, error) {
 }
 
 // key is r's group. Caller holds the read lock.
-func (ix *Index) key(r row, q Query, cache map[uint64]string) string {
+func (ix *Index) key(r row, q Query, cache map[h3.Cell]string) string {
 	switch q.By {
 	case ByKecamatan:
 		return ix.names.list[r.kec]
 	case ByKelurahan:
 		return ix.names.list[r.kel]
 	}
-	// Cells are cached by their res-12 index: many incidents share one.
-	if k, ok := cache[uint64(r.cell)]; ok {
+	var c h3.Cell
+	if i := slices.Index(KeptRes[:], q.Res); i >= 0 {
+		c = r.cells[i]
+	} else {
+		c = h3.LatLngToCell(h3.NewLatLng(r.lat, r.lon), q.Res)
+	}
+	if k, ok := cache[c]; ok {
 		return k
 	}
-	k := r.cell.Parent(q.Res).String()
-	cache[uint64(r.cell)] = k
+	k := c.String()
+	cache[c] = k
 	return k
 }
 
@@ -297,4 +318,11 @@ func FromIncident(in tracking.Incident) tracking.HistoryRecord {
 		KecamatanCode: in.Kecamatan.Code, KelurahanCode: in.Kelurahan.Code,
 		ReceivedAt: in.ReceivedAt, DispatchedAt: in.DispatchedAt, OnSceneAt: in.OnSceneAt, ClosedAt: in.ClosedAt,
 	}
+}
+
+// Querier answers queries elsewhere (in the database, filters pushed into
+// SQL); CanRun says which.
+type Querier interface {
+	CanRun(q Query) bool
+	Run(ctx context.Context, q Query) (Result, error)
 }

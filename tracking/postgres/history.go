@@ -20,16 +20,17 @@ func (s *Store) SaveHistory(ctx context.Context, rs []tracking.HistoryRecord) (i
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE history_in (LIKE incident_history INCLUDING DEFAULTS) ON COMMIT DROP`); err != nil {
 			return err
 		}
-		cols := []string{"id", "category", "lon", "lat", "kecamatan_code", "kelurahan_code", "received_at", "dispatched_at", "on_scene_at", "closed_at"}
+		cols := []string{"id", "category", "lon", "lat", "kecamatan_code", "kelurahan_code", "received_at", "dispatched_at", "on_scene_at", "closed_at", "h3_r7", "h3_r8", "h3_r9"}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"history_in"}, cols, pgx.CopyFromSlice(len(rs), func(i int) ([]any, error) {
 			r := rs[i]
-			return []any{r.ID, string(r.Category), r.Lon, r.Lat, r.KecamatanCode, r.KelurahanCode, r.ReceivedAt, r.DispatchedAt, r.OnSceneAt, r.ClosedAt}, nil
+			c := cells(r.Lat, r.Lon)
+			return []any{r.ID, string(r.Category), r.Lon, r.Lat, r.KecamatanCode, r.KelurahanCode, r.ReceivedAt, r.DispatchedAt, r.OnSceneAt, r.ClosedAt, c[0], c[1], c[2]}, nil
 		})); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `INSERT INTO incident_history (id, category, lon, lat, kecamatan_code, kelurahan_code, received_at,
-				dispatched_at, on_scene_at, closed_at)
-			SELECT id, category, lon, lat, kecamatan_code, kelurahan_code, received_at, dispatched_at, on_scene_at, closed_at
+				dispatched_at, on_scene_at, closed_at, h3_r7, h3_r8, h3_r9)
+			SELECT id, category, lon, lat, kecamatan_code, kelurahan_code, received_at, dispatched_at, on_scene_at, closed_at, h3_r7, h3_r8, h3_r9
 			FROM history_in ON CONFLICT (id) DO NOTHING`)
 		inserted = tag.RowsAffected()
 		return err

@@ -41,16 +41,17 @@ func (s *Store) SaveUnit(ctx context.Context, u tracking.Unit, a tracking.Audit)
 // assignments in one transaction. A unit already open on another incident
 // is a conflict (the partial unique index).
 func (s *Store) SaveIncident(ctx context.Context, in tracking.Incident, a tracking.Audit) error {
+	c := cells(in.Lat, in.Lon)
 	err := s.write(ctx, "save incident "+in.ID, func(ctx context.Context, tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO incidents (id, category, lon, lat, kecamatan_code, kecamatan_name, kelurahan_code,
 				kelurahan_name, approximate, caller, description, status, lead_agency, received_at, dispatched_at, en_route_at,
-				on_scene_at, cleared_at, closed_at, agency_due_at, agency_acted_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)
+				on_scene_at, cleared_at, closed_at, agency_due_at, agency_acted_at, h3_r7, h3_r8, h3_r9)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
 			ON CONFLICT (id) DO UPDATE SET status = $12, dispatched_at = $15, en_route_at = $16, on_scene_at = $17,
 				cleared_at = $18, closed_at = $19, agency_acted_at = $21, description = $11`,
 			in.ID, string(in.Category), in.Lon, in.Lat, in.Kecamatan.Code, in.Kecamatan.Name, in.Kelurahan.Code, in.Kelurahan.Name,
 			in.Approximate, in.Caller, in.Description, string(in.Status), in.LeadAgency, in.ReceivedAt, in.DispatchedAt,
-			in.EnRouteAt, in.OnSceneAt, in.ClearedAt, in.ClosedAt, in.AgencyDueAt, in.AgencyActedAt)
+			in.EnRouteAt, in.OnSceneAt, in.ClearedAt, in.ClosedAt, in.AgencyDueAt, in.AgencyActedAt, c[0], c[1], c[2])
 		if err != nil {
 			return err
 		}
