@@ -38,6 +38,7 @@ func main() {
 	flag.IntVar(&o.Conns, "conns", 4, "MQTT connections to publish over")
 	flag.Uint64Var(&o.Seed, "seed", 1, "random seed of the fleet")
 	flag.Float64Var(&o.Incidents, "incidents", 0, "also POST this many incidents per second to --api, and report their latency")
+	flag.IntVar(&o.Watchers, "ws-clients", 0, "also hold this many /api/live WebSocket clients on --api and report telemetry-to-client latency, with the server's RSS and goroutines")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -55,6 +56,7 @@ type options struct {
 	Duration                               time.Duration
 	Seed                                   uint64
 	Incidents                              float64
+	Watchers                               int
 }
 
 func (o options) validate() error {
@@ -69,6 +71,8 @@ func (o options) validate() error {
 		return fmt.Errorf("--conns must be between 1 and 64")
 	case o.Incidents < 0 || (o.Incidents > 0 && o.API == ""):
 		return fmt.Errorf("--incidents needs --api and must not be negative")
+	case o.Watchers < 0 || o.Watchers > 1000 || (o.Watchers > 0 && o.API == ""):
+		return fmt.Errorf("--ws-clients needs --api and must be 0 to 1000")
 	}
 	return nil
 }
@@ -112,6 +116,14 @@ func run(ctx context.Context, o options, out, log io.Writer) error {
 		runCtx, cancel = context.WithTimeout(ctx, o.Duration)
 		defer cancel()
 	}
+	api := strings.TrimRight(o.API, "/")
+	var watch *watchers
+	if o.Watchers > 0 {
+		if rss, g, err := serverStats(api, o.Token); err == nil {
+			fmt.Fprintf(log, "server at start: RSS %.1f MB, %d goroutines\n", rss, g)
+		}
+		watch = startWatchers(runCtx, api, o.Watchers, log)
+	}
 	var sent, failed atomic.Uint64
 	progressDone := make(chan struct{})
 	go func() { progress(runCtx, log, &sent); close(progressDone) }()
@@ -144,6 +156,12 @@ func run(ctx context.Context, o options, out, log io.Writer) error {
 	elapsed := time.Since(start)
 	if n := failed.Load(); n > 0 {
 		fmt.Fprintf(log, "%d fixes failed to publish\n", n)
+	}
+	if watch != nil {
+		watch.report(log, o.Watchers)
+		if rss, g, err := serverStats(api, o.Token); err == nil {
+			fmt.Fprintf(log, "server at end: RSS %.1f MB, %d goroutines\n", rss, g)
+		}
 	}
 	n := sent.Load()
 	fmt.Fprintf(out, "sent %d fixes in %s (%.0f/s)\n", n, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds())

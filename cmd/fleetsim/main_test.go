@@ -39,7 +39,7 @@ func TestFleetsimRegistersAndDrives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{Fleet: ix, Districts: districts, Dispatch: svc})
+	srv, err := web.New(web.Config{Fleet: ix, Districts: districts, Dispatch: svc, Bus: svc.Bus()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestFleetsimRegistersAndDrives(t *testing.T) {
 	defer api.Close()
 
 	var out, log bytes.Buffer
-	o := options{API: api.URL, Broker: b.URL(), Units: 50, Rate: 1000, Duration: time.Second, Conns: 2, Seed: 7, Incidents: 50}
+	o := options{API: api.URL, Broker: b.URL(), Units: 50, Rate: 1000, Duration: time.Second, Conns: 2, Seed: 7, Incidents: 50, Watchers: 2}
 	if err := run(ctx, o, &out, &log); err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +56,9 @@ func TestFleetsimRegistersAndDrives(t *testing.T) {
 		t.Fatalf("no incident report in %q", log.String())
 	} else if _, err := fmt.Sscanf(log.String()[i:], "created %d incidents", &created); err != nil || created < 25 {
 		t.Fatalf("incident report %q: %v", log.String()[i:], err)
+	}
+	if !bytes.Contains(log.Bytes(), []byte("live clients: 2, ")) || !bytes.Contains(log.Bytes(), []byte("server at end: RSS")) {
+		t.Fatalf("no live-client report in %q", log.String())
 	}
 	if n := len(svc.List(dispatch.Filter{})); n != created {
 		t.Fatalf("server has %d incidents, fleetsim says it created %d", n, created)

@@ -94,8 +94,12 @@ func NewIngest(cfg Config, f Fleet) *Ingest {
 			in.connected.Store(false)
 			in.log.Warn("lost the MQTT broker; reconnecting", "broker", cfg.URL, "err", err)
 		}).
-		SetReconnectingHandler(func(paho.Client, *paho.ClientOptions) {
-			in.reconnects.Add(1)
+		SetReconnectingHandler(func(_ paho.Client, o *paho.ClientOptions) {
+			// A fresh client id for each connection: the broker's clean-up
+			// of the old session (same id) can otherwise race the new
+			// session's subscriptions and leave it connected but deaf.
+			n := in.reconnects.Add(1)
+			o.SetClientID(fmt.Sprintf("%s-r%d", cfg.ClientID, n))
 		})
 	in.client = paho.NewClient(opts)
 	return in

@@ -301,3 +301,50 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// stallFleet blocks ApplyFix until released, as a starved ingest would.
+type stallFleet struct {
+	Fleet
+	stall chan struct{}
+}
+
+func (s stallFleet) ApplyFix(id string, p tracking.Position) (fleet.Outcome, error) {
+	<-s.stall
+	return s.Fleet.ApplyFix(id, p)
+}
+
+// A handler stalled past the keep-alive makes paho drop and re-establish the
+// connection; ingestion must then carry on (the broker's clean-up of the old
+// session must not take the new one's subscriptions with it).
+func TestIngestSurvivesStalledHandler(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out a keep-alive; skipped with -short")
+	}
+	b, err := StartBroker(freePort(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ix := newFleet(t, "A1")
+	stall := make(chan struct{})
+	in := startIngest(t, b.URL(), stallFleet{ix, stall})
+	pub, err := NewPublisher(PublisherConfig{URL: b.URL(), ClientID: "stall-pub", QoS: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	now := time.Now()
+	// Enough messages to fill paho's queues, so its reader stops reading
+	// and the keep-alive fails.
+	for i := range 20000 {
+		pub.PublishFix("dinkes", "A1", tracking.Position{Lat: -6.1, Lon: 106.1, At: now.Add(time.Duration(i) * time.Millisecond)})
+	}
+	eventually(t, 40*time.Second, "the stalled ingest loses its connection", func() bool { return !in.Connected() })
+	close(stall)
+	eventually(t, 15*time.Second, "reconnected", in.Connected)
+	pub.PublishFix("dinkes", "A1", tracking.Position{Lat: -6.2, Lon: 106.2, At: now.Add(time.Minute)})
+	eventually(t, 10*time.Second, "a fix after the reconnect is applied", func() bool {
+		u, _ := ix.Get("A1")
+		return u.Position.Lat == -6.2
+	})
+}

@@ -9,8 +9,9 @@ import (
 
 // Drive steps the fleet's vehicles in turn and hands each fix to send, at
 // `rate` fixes per second in total, until ctx ends. It returns how many
-// fixes it handed over. It runs on the caller's goroutine; send must not
-// block for long or the rate falls behind (Drive then catches up in bursts).
+// fixes it handed over. It runs on the caller's goroutine; when send
+// blocks, Drive catches up at most one second's worth and skips the rest,
+// so it never bursts past the rate.
 func (f *Fleet) Drive(ctx context.Context, rate float64, send func(*Vehicle, tracking.Position)) uint64 {
 	if len(f.Vehicles) == 0 || rate <= 0 {
 		<-ctx.Done()
@@ -20,14 +21,27 @@ func (f *Fleet) Drive(ctx context.Context, rate float64, send func(*Vehicle, tra
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	start := time.Now()
-	var sent uint64
+	var sent, planned uint64 // handed over; handed over or skipped
 	next := 0
 	for {
 		select {
 		case <-ctx.Done():
 			return sent
-		case now := <-t.C:
-			due := uint64(rate*now.Sub(start).Seconds()) - sent
+		case <-t.C:
+			// The clock, not the tick's value: a tick read late can carry a
+			// time earlier than one already used.
+			now := time.Now()
+			target := uint64(rate * now.Sub(start).Seconds())
+			if target <= planned {
+				continue
+			}
+			due := target - planned
+			if limit := uint64(rate) + 1; due > limit {
+				// Fallen more than a second behind (send blocked): drop the
+				// backlog rather than burst it.
+				due = limit
+			}
+			planned = target
 			for range due {
 				v := f.Vehicles[next]
 				next = (next + 1) % len(f.Vehicles)

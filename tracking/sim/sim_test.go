@@ -79,3 +79,20 @@ func TestWaypoints(t *testing.T) {
 		}
 	}
 }
+
+// A send that blocks makes Drive skip the backlog, never burst past the rate.
+func TestDriveNeverOvershoots(t *testing.T) {
+	f := New(10, 3, time.Now())
+	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+	defer cancel()
+	first := true
+	sent := f.Drive(ctx, 1000, func(*Vehicle, tracking.Position) {
+		if first {
+			first = false
+			time.Sleep(1500 * time.Millisecond)
+		}
+	})
+	if sent > 2600 || sent < 1000 {
+		t.Fatalf("sent %d in 2.5 s at 1000/s with a 1.5 s stall", sent)
+	}
+}
