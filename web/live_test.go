@@ -32,6 +32,7 @@ func liveServer(t *testing.T) (*httptest.Server, *dispatch.Service, *Server) {
 	}
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
+	t.Cleanup(s.Close)
 	return ts, svc, s
 }
 
@@ -122,7 +123,7 @@ func TestLiveDropsSlowClient(t *testing.T) {
 	big := strings.Repeat("x", dispatch.MaxDescription)
 	created := 0
 	deadline := time.Now().Add(60 * time.Second)
-	for srv.liveStats.dropped.Load() == 0 {
+	for srv.hub.dropped.Load() == 0 {
 		if time.Now().After(deadline) {
 			t.Fatalf("slow client not dropped after %d incidents", created)
 		}
@@ -139,7 +140,7 @@ func TestLiveDropsSlowClient(t *testing.T) {
 	if n := <-got; n < created/2 {
 		t.Fatalf("the fast client got %d of %d incidents", n, created)
 	}
-	if srv.liveStats.clients.Load() > 1 {
-		t.Fatalf("%d clients still counted", srv.liveStats.clients.Load())
+	if srv.hub.connected.Load() > 1 {
+		t.Fatalf("%d clients still counted", srv.hub.connected.Load())
 	}
 }

@@ -52,10 +52,10 @@ type Config struct {
 
 // Server serves the API. It is an http.Handler.
 type Server struct {
-	cfg       Config
-	log       *slog.Logger
-	handler   http.Handler
-	liveStats liveStats
+	cfg     Config
+	log     *slog.Logger
+	handler http.Handler
+	hub     *liveHub // nil without a Bus
 }
 
 // New builds the server and registers its metrics.
@@ -81,8 +81,11 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.Registry.Register(unitsCollector{cfg.Fleet}); err != nil {
 		return nil, fmt.Errorf("register unit metrics: %w", err)
 	}
-	if err := cfg.Registry.Register(&s.liveStats); err != nil {
-		return nil, fmt.Errorf("register live metrics: %w", err)
+	if cfg.Bus != nil {
+		s.hub = newLiveHub(s)
+		if err := cfg.Registry.Register(s.hub); err != nil {
+			return nil, fmt.Errorf("register live metrics: %w", err)
+		}
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /", staticFiles())
@@ -124,6 +127,13 @@ func New(cfg Config) (*Server, error) {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Close stops the live feed's hub (its clients reconnect elsewhere).
+func (s *Server) Close() {
+	if s.hub != nil {
+		s.hub.close()
+	}
+}
 
 // Listen opens the HTTP port, with a sentence naming --http when it is taken.
 func Listen(addr string) (net.Listener, error) {

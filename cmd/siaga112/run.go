@@ -146,6 +146,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	if err != nil {
 		return err
 	}
+	defer srv.Close()
 	ln, err := web.Listen(cfg.HTTP)
 	if err != nil {
 		return err
