@@ -12,6 +12,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// MaxPacket caps an MQTT packet on the embedded broker (bytes).
+const MaxPacket = 64 << 10
+
 // Broker is the MQTT broker embedded in the default run (mochi-mqtt).
 type Broker struct {
 	srv *mochi.Server
@@ -34,6 +37,9 @@ func StartBroker(addr string, logger *slog.Logger) (*Broker, error) {
 	// A subscriber that falls this many messages behind starts losing QoS 0
 	// messages; 64k absorbs a second of a 2,000-unit fleet at full rate.
 	opts.Capabilities.MaximumClientWritesPending = 64 * 1024
+	// No telemetry message comes near this; a client sending a bigger
+	// packet is disconnected before it costs the broker memory.
+	opts.Capabilities.MaximumPacketSize = MaxPacket
 	srv := mochi.New(opts)
 	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
 		return nil, fmt.Errorf("embedded broker: %w", err)
