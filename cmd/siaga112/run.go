@@ -22,7 +22,6 @@ import (
 	"siaga112/tracking/memstore"
 	"siaga112/tracking/mqtt"
 	"siaga112/tracking/postgres"
-	"siaga112/tracking/sim"
 	"siaga112/web"
 )
 
@@ -190,10 +189,6 @@ func cityBound() orb.Bound {
 	return b.Pad(0.03)
 }
 
-type registrar interface {
-	Register(tracking.Registration) (tracking.Unit, bool, error)
-}
-
 // fleetAPI is the fleet as the web layer sees it: reads from the index,
 // registrations through dispatch so they are published.
 type fleetAPI struct {
@@ -237,37 +232,6 @@ func loadDistricts(cfg config, log *slog.Logger) (*geo.DistrictIndex, error) {
 	}
 	log.Info("official boundaries loaded", "file", cfg.Boundaries, "kelurahan", len(ds))
 	return geo.NewExactIndex(ds), nil
-}
-
-// startDemo registers a simulated fleet and drives it over MQTT through the
-// same ingest as real trackers, one fix per unit every 2 s.
-func startDemo(ctx context.Context, n int, units registrar, brokerURL string, cfg config, log *slog.Logger, done chan<- struct{}) error {
-	f := sim.New(n, uint64(time.Now().UnixNano()), time.Now())
-	for _, k := range mapdata.Serang().Kelurahan {
-		f.Waypoints = append(f.Waypoints, k.Point) // drive between kelurahan, inside the city
-	}
-	for _, v := range f.Vehicles {
-		if _, _, err := units.Register(v.Reg); err != nil {
-			return fmt.Errorf("demo fleet: %w", err)
-		}
-	}
-	pub, err := mqtt.NewPublisher(mqtt.PublisherConfig{
-		URL: brokerURL, ClientID: cfg.MQTTClientID + "-demo", Username: cfg.MQTTUsername, Password: cfg.MQTTPassword,
-	})
-	if err != nil {
-		return fmt.Errorf("demo fleet: %w", err)
-	}
-	log.Info("demo fleet driving", "units", n)
-	go func() {
-		defer close(done)
-		defer pub.Close()
-		f.Drive(ctx, float64(n)/2, func(v *sim.Vehicle, p tracking.Position) {
-			if err := pub.PublishFix(v.Reg.Agency, v.Reg.ID, p); err != nil {
-				log.Warn("demo fix not published", "unit", v.Reg.ID, "err", err)
-			}
-		})
-	}()
-	return nil
 }
 
 func httpURL(a net.Addr) string {

@@ -5,6 +5,7 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -39,7 +40,16 @@ type Vehicle struct {
 	target orb.Point
 	speed  float64 // km/h
 	last   time.Time
+	call   atomic.Pointer[orb.Point] // where it was sent, if it was
 }
+
+// Send makes the vehicle drive to p and stay there, as a crew answering a
+// call would; Release puts it back on its rounds. Both are safe to call
+// while another goroutine drives the fleet.
+func (v *Vehicle) Send(p orb.Point) { v.call.Store(&p) }
+
+// Release ends a Send.
+func (v *Vehicle) Release() { v.call.Store(nil) }
 
 // Fleet is a simulated fleet. It is not goroutine-safe: give each goroutine
 // its own vehicles (Step touches only the one it is given).
@@ -103,12 +113,20 @@ func (f *Fleet) Step(v *Vehicle, now time.Time) tracking.Position {
 	}
 	dist := v.speed / 3.6 * now.Sub(v.last).Seconds() // metres
 	v.last = now
-	bearing := orbgeo.Bearing(v.pos, v.target)
-	if left := orbgeo.DistanceHaversine(v.pos, v.target); dist >= left {
-		v.pos = v.target
-		v.target = f.destination()
-	} else {
+	speed := v.speed
+	target, called := v.target, v.call.Load()
+	if called != nil {
+		target = *called
+	}
+	bearing := orbgeo.Bearing(v.pos, target)
+	switch left := orbgeo.DistanceHaversine(v.pos, target); {
+	case dist < left:
 		v.pos = orbgeo.PointAtBearingAndDistance(v.pos, bearing, dist)
+	case called != nil: // on scene: stay
+		v.pos, speed, bearing = target, 0, 0
+	default:
+		v.pos = target
+		v.target = f.destination()
 	}
 	heading := bearing
 	if heading < 0 {
@@ -116,7 +134,7 @@ func (f *Fleet) Step(v *Vehicle, now time.Time) tracking.Position {
 	}
 	return tracking.Position{
 		Lon: v.pos[0], Lat: v.pos[1], At: now,
-		SpeedKmh: v.speed, Heading: heading, AccuracyM: 5 + float64(f.rng.IntN(10)),
+		SpeedKmh: speed, Heading: heading, AccuracyM: 5 + float64(f.rng.IntN(10)),
 		Battery: 60 + f.rng.IntN(40),
 	}
 }

@@ -96,3 +96,23 @@ func TestDriveNeverOvershoots(t *testing.T) {
 		t.Fatalf("sent %d in 2.5 s at 1000/s with a 1.5 s stall", sent)
 	}
 }
+
+func TestSendAndRelease(t *testing.T) {
+	t0 := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
+	f := New(1, 4, t0)
+	v := f.Vehicles[0]
+	scene := orb.Point{106.177791, -6.110699}
+	v.Send(scene)
+	var p tracking.Position
+	for i := range 120 { // two hours, a minute a step: far more than enough
+		p = f.Step(v, t0.Add(time.Duration(i+1)*time.Minute))
+	}
+	if (orb.Point{p.Lon, p.Lat}) != scene || p.SpeedKmh != 0 {
+		t.Fatalf("sent vehicle at %v moving %v km/h, want parked at %v", p, p.SpeedKmh, scene)
+	}
+	v.Release()
+	p = f.Step(v, t0.Add(3*time.Hour))
+	if (orb.Point{p.Lon, p.Lat}) == scene || p.SpeedKmh == 0 {
+		t.Fatalf("released vehicle still parked: %+v", p)
+	}
+}
