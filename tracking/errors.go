@@ -17,6 +17,10 @@ const (
 	CodeConflict    Code = "conflict"
 	CodeOutsideArea Code = "outside_area"
 	CodeForbidden   Code = "forbidden"
+	// CodeUnauthenticated: no or bad credentials.
+	CodeUnauthenticated Code = "unauthenticated"
+	// CodeTooMany: slow down (failed logins).
+	CodeTooMany Code = "too_many"
 )
 
 // Error is a domain error: a code for machines and a sentence for people.

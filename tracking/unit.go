@@ -97,6 +97,9 @@ type Unit struct {
 	Liveness Liveness
 	// LastSeen is the server time at which the newest fix was received.
 	LastSeen time.Time
+	// SecretHash is the bcrypt hash of the unit's MQTT password ("" until
+	// one is issued). Never shown.
+	SecretHash string `json:"-"`
 }
 
 // HasPosition reports whether the unit has ever reported a fix.

@@ -29,6 +29,9 @@ func FuzzDecodeBody(f *testing.F) {
 		func() any { return &statusBody{} },
 		func() any { return &liftBody{} },
 		func() any { return &prankBody{} },
+		func() any { return &loginBody{} },
+		func() any { return &userBody{} },
+		func() any { return &tokenBody{} },
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, newTarget := range targets {

@@ -14,11 +14,13 @@ import (
 
 // statusByCode is the one place where domain error codes become HTTP statuses.
 var statusByCode = map[tracking.Code]int{
-	tracking.CodeInvalid:     http.StatusBadRequest,
-	tracking.CodeNotFound:    http.StatusNotFound,
-	tracking.CodeConflict:    http.StatusConflict,
-	tracking.CodeOutsideArea: http.StatusUnprocessableEntity,
-	tracking.CodeForbidden:   http.StatusForbidden,
+	tracking.CodeInvalid:         http.StatusBadRequest,
+	tracking.CodeNotFound:        http.StatusNotFound,
+	tracking.CodeConflict:        http.StatusConflict,
+	tracking.CodeOutsideArea:     http.StatusUnprocessableEntity,
+	tracking.CodeForbidden:       http.StatusForbidden,
+	tracking.CodeUnauthenticated: http.StatusUnauthorized,
+	tracking.CodeTooMany:         http.StatusTooManyRequests,
 }
 
 type errorBody struct {

@@ -24,6 +24,7 @@ type Dispatch interface {
 	Callers(proposed bool) []dispatch.CallerView
 	LiftBlock(ctx context.Context, number, by, reason string) (dispatch.CallerView, error)
 	SetUnitStatus(id string, st tracking.Status) (tracking.Unit, error)
+	IssueDeviceSecret(id string) (string, error)
 	Plans() *dispatch.Plans
 	Now() time.Time
 }

@@ -46,6 +46,10 @@ type Config struct {
 	Bus Bus
 	// Analytics serves the planners; without it those routes are not served.
 	Analytics *Analytics
+	// Auth holds the accounts; nil leaves the API open (tests, embedding).
+	Auth *Accounts
+	// TLSCert and TLSKey, when set, make the server speak HTTPS.
+	TLSCert, TLSKey string
 	// Tiles is the base map's tile URL template and its attribution.
 	Tiles, TilesAttribution string
 }
@@ -88,41 +92,51 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	mux := http.NewServeMux()
+	// The page's files and /healthz are public; every /api route and
+	// /metrics need credentials (see auth.go for the roles).
 	mux.Handle("GET /", staticFiles())
-	mux.HandleFunc("GET /api/config", s.config)
 	mux.HandleFunc("GET /healthz", s.health)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /api/units", s.listUnits)
-	mux.HandleFunc("GET /api/units/{id}", s.getUnit)
-	mux.HandleFunc("PUT /api/units/{id}", s.putUnit)
-	mux.HandleFunc("GET /api/locate", s.locate)
-	mux.HandleFunc("GET /api/areas", s.areas)
+	metrics := promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})
+	mux.HandleFunc("GET /metrics", s.guard(readers, metrics.ServeHTTP))
+	mux.HandleFunc("GET /api/config", s.guard(readers, s.config))
+	mux.HandleFunc("GET /api/units", s.guard(readers, s.listUnits))
+	mux.HandleFunc("GET /api/units/{id}", s.guard(readers, s.getUnit))
+	mux.HandleFunc("PUT /api/units/{id}", s.guard(adminsOnly, s.putUnit))
+	mux.HandleFunc("GET /api/locate", s.guard(readers, s.locate))
+	mux.HandleFunc("GET /api/areas", s.guard(readers, s.areas))
+	if cfg.Auth != nil {
+		mux.HandleFunc("POST /api/login", s.login)
+		mux.HandleFunc("POST /api/logout", s.logout)
+		mux.HandleFunc("GET /api/me", s.guard(readers, s.me))
+		mux.HandleFunc("GET /api/users", s.guard(adminsOnly, s.listUsers))
+		mux.HandleFunc("POST /api/users", s.guard(adminsOnly, s.addUser))
+		mux.HandleFunc("POST /api/tokens", s.guard(adminsOnly, s.issueToken))
+	}
 	if cfg.Dispatch != nil {
-		mux.HandleFunc("POST /api/incidents", s.createIncident)
-		mux.HandleFunc("GET /api/incidents", s.listIncidents)
-		mux.HandleFunc("GET /api/incidents/{id}", s.getIncident)
-		mux.HandleFunc("POST /api/incidents/{id}/dispatch", s.dispatchUnits)
-		mux.HandleFunc("POST /api/incidents/{id}/units/{unit}/status", s.unitStatus)
-		mux.HandleFunc("POST /api/incidents/{id}/ack", s.ackIncident)
-		mux.HandleFunc("POST /api/incidents/{id}/close", s.closeIncident)
-		mux.HandleFunc("GET /api/plans", s.plans)
-		mux.HandleFunc("POST /api/calls/{number}/prank", s.prank)
-		mux.HandleFunc("GET /api/callers", s.callers)
-		mux.HandleFunc("GET /api/callers/{number}", s.caller)
-		mux.HandleFunc("POST /api/callers/{number}/lift", s.liftBlock)
-		mux.HandleFunc("POST /api/units/{id}/status", s.setUnitStatus)
+		mux.HandleFunc("POST /api/incidents", s.guard(dispatchers, s.createIncident))
+		mux.HandleFunc("GET /api/incidents", s.guard(readers, s.listIncidents))
+		mux.HandleFunc("GET /api/incidents/{id}", s.guard(readers, s.getIncident))
+		mux.HandleFunc("POST /api/incidents/{id}/dispatch", s.guard(dispatchers, s.dispatchUnits))
+		mux.HandleFunc("POST /api/incidents/{id}/units/{unit}/status", s.guard(dispatchers, s.unitStatus))
+		mux.HandleFunc("POST /api/incidents/{id}/ack", s.guard(dispatchers, s.ackIncident))
+		mux.HandleFunc("POST /api/incidents/{id}/close", s.guard(dispatchers, s.closeIncident))
+		mux.HandleFunc("GET /api/plans", s.guard(readers, s.plans))
+		mux.HandleFunc("POST /api/calls/{number}/prank", s.guard(dispatchers, s.prank))
+		mux.HandleFunc("GET /api/callers", s.guard(readers, s.callers))
+		mux.HandleFunc("GET /api/callers/{number}", s.guard(readers, s.caller))
+		mux.HandleFunc("POST /api/callers/{number}/lift", s.guard(dispatchers, s.liftBlock))
+		mux.HandleFunc("POST /api/units/{id}/status", s.guard(dispatchers, s.setUnitStatus))
+		mux.HandleFunc("POST /api/units/{id}/credentials", s.guard(adminsOnly, s.rotateCredentials))
 	}
 	if cfg.Bus != nil {
-		mux.HandleFunc("GET /api/live", s.live)
+		mux.HandleFunc("GET /api/live", s.guard(readers, s.live))
 	}
 	if cfg.Analytics != nil && cfg.Dispatch != nil {
-		mux.HandleFunc("POST /api/history/incidents", s.importHistory)
-		mux.HandleFunc("GET /api/analytics/response-times", s.responseTimes)
-		mux.HandleFunc("GET /api/analytics/coverage", s.coverage)
+		mux.HandleFunc("POST /api/history/incidents", s.guard(planners, s.importHistory))
+		mux.HandleFunc("GET /api/analytics/response-times", s.guard(readers, s.responseTimes))
+		mux.HandleFunc("GET /api/analytics/coverage", s.guard(readers, s.coverage))
 	}
-	// An "Authorization: Bearer …" header is accepted and not yet checked:
-	// clients can send it already; the security work adds the check here.
-	s.handler = requestLogger(s.log, jsonFallback(mux))
+	s.handler = requestLogger(s.log, s.tokenSignIn(jsonFallback(mux)))
 	return s, nil
 }
 
@@ -156,7 +170,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if s.cfg.TLSCert != "" {
+			errc <- hs.ServeTLS(ln, s.cfg.TLSCert, s.cfg.TLSKey)
+			return
+		}
+		errc <- hs.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err

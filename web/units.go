@@ -92,11 +92,39 @@ func (s *Server) putUnit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status := http.StatusOK
+	f := s.unitFeature(u)
 	if created {
 		status = http.StatusCreated
 		s.log.Info("unit registered", "unit", u.ID, "type", u.Type, "agency", u.Agency)
+		// The tracker's MQTT password, shown this once.
+		if s.cfg.Dispatch != nil {
+			secret, err := s.cfg.Dispatch.IssueDeviceSecret(u.ID)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			f.ExtraMembers = map[string]any{"mqtt": mqttCredentials{Username: u.ID, Password: secret}}
+		}
 	}
-	writeJSON(w, status, s.unitFeature(u))
+	writeJSON(w, status, f)
+}
+
+type mqttCredentials struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// rotateCredentials answers POST /api/units/{id}/credentials: a new MQTT
+// password for the unit's tracker (the old one stops working), shown once.
+func (s *Server) rotateCredentials(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	secret, err := s.cfg.Dispatch.IssueDeviceSecret(id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.log.Info("unit credentials rotated", "unit", id)
+	writeJSON(w, http.StatusOK, map[string]any{"mqtt": mqttCredentials{Username: id, Password: secret}})
 }
 
 // setUnitStatus answers POST /api/units/{id}/status {"status"}: the

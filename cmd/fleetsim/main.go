@@ -122,7 +122,7 @@ func run(ctx context.Context, o options, out, log io.Writer) error {
 		if rss, g, err := serverStats(api, o.Token); err == nil {
 			fmt.Fprintf(log, "server at start: RSS %.1f MB, %d goroutines\n", rss, g)
 		}
-		watch = startWatchers(runCtx, api, o.Watchers, log)
+		watch = startWatchers(runCtx, api, o.Token, o.Watchers, log)
 	}
 	var sent, failed atomic.Uint64
 	progressDone := make(chan struct{})

@@ -21,7 +21,7 @@ import (
 
 // fleetsim against a real server stack: embedded broker, ingest, fleet, API.
 func TestFleetsimRegistersAndDrives(t *testing.T) {
-	b, err := mqtt.StartBroker("127.0.0.1:0", nil)
+	b, err := mqtt.StartBroker("127.0.0.1:0", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,12 +27,16 @@ type watchers struct {
 	wg      sync.WaitGroup
 }
 
-func startWatchers(ctx context.Context, api string, n int, log io.Writer) *watchers {
+func startWatchers(ctx context.Context, api, token string, n int, log io.Writer) *watchers {
 	w := &watchers{}
 	url := "ws" + strings.TrimPrefix(api, "http") + "/api/live"
 	for range n {
 		w.wg.Go(func() {
-			c, _, err := websocket.Dial(ctx, url, nil)
+			opts := &websocket.DialOptions{HTTPHeader: http.Header{}}
+			if token != "" {
+				opts.HTTPHeader.Set("Authorization", "Bearer "+token)
+			}
+			c, _, err := websocket.Dial(ctx, url, opts)
 			if err != nil {
 				fmt.Fprintln(log, "live client:", err)
 				return

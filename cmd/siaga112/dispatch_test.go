@@ -18,6 +18,7 @@ import (
 func call(t *testing.T, method, url, body string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+testToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +45,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestDispatchOverMQTTAndHTTP(t *testing.T) {
 	cfg := testConfig(t)
 	base := startRun(t, cfg)
-	pub, err := mqtt.NewPublisher(mqtt.PublisherConfig{URL: "tcp://" + cfg.MQTTListen, ClientID: "e2e-crew", QoS: 1})
+	pub, err := mqtt.NewPublisher(mqtt.PublisherConfig{URL: "tcp://" + cfg.MQTTListen, ClientID: "e2e-crew", QoS: 1, Username: "admin", Password: testToken})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,6 +57,9 @@ type config struct {
 	BoundaryName     string
 	Travel           geo.DetourModel
 	DB               string
+	AdminToken       string // from SIAGA112_ADMIN_TOKEN only: a secret is no flag
+	TLSCert          string
+	TLSKey           string
 	Tiles            string
 	TilesAttribution string
 	Plans            string
@@ -86,6 +89,8 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.StringVar(&c.BoundaryName, "boundary-name-prop", "name", "property of --boundaries holding the kelurahan name")
 	fs.Float64Var(&c.Travel.Detour, "detour-factor", geo.DefaultDetour, "road distance ÷ straight-line distance, for travel-time estimates")
 	fs.StringVar(&c.DB, "db", "", "PostgreSQL URL (postgres://user:pass@host/db), PostGIS required; also $DATABASE_URL; empty: state in memory")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate file (PEM); with --tls-key the server speaks HTTPS")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.StringVar(&c.Tiles, "tiles", web.DefaultTiles, "base map tile URL template ({z}/{x}/{y})")
 	fs.StringVar(&c.TilesAttribution, "tiles-attribution", web.DefaultTilesAttribution, "attribution shown for --tiles")
 	fs.StringVar(&c.Plans, "plans", "", "response plans file (format: tracking/dispatch/plans.conf); empty: the built-in plans")
@@ -112,6 +117,10 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	}
 	if v, ok := lookup("DATABASE_URL"); ok && c.DB == "" {
 		c.DB = v
+	}
+	c.AdminToken, _ = lookup("SIAGA112_ADMIN_TOKEN")
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return c, fmt.Errorf("--tls-cert and --tls-key go together")
 	}
 	c.Travel.SpeedKmh = geo.DefaultDetourModel().SpeedKmh
 	speedFlags, err := geo.ParseSpeeds(*speeds)

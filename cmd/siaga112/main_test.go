@@ -72,6 +72,19 @@ func TestParseConfig(t *testing.T) {
 	}
 }
 
+// testToken is the admin token the tests' servers start with.
+const testToken = "test-admin-token"
+
+// get is http.Get with the admin's bearer token.
+func get(url string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	return http.DefaultClient.Do(req)
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -99,7 +112,7 @@ func testConfig(t *testing.T) config {
 	return config{
 		HTTP: freeAddr(t), MQTTListen: freeAddr(t), MQTTClientID: "test-" + t.Name(),
 		DemoUnits: 10, StaleAfter: time.Minute, OfflineAfter: 5 * time.Minute,
-		Travel: geo.DefaultDetourModel(),
+		Travel: geo.DefaultDetourModel(), AdminToken: testToken,
 	}
 }
 
@@ -133,12 +146,15 @@ func startRun(t *testing.T, cfg config) string {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	if cfg.TLSCert != "" {
+		return "https://" + cfg.HTTP
+	}
 	return "http://" + cfg.HTTP
 }
 
 func unitLiveness(t *testing.T, base, id string) string {
 	t.Helper()
-	resp, err := http.Get(base + "/api/units")
+	resp, err := get(base + "/api/units")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,6 +181,7 @@ func put(t *testing.T, url, body string) int {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPut, url, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+testToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -182,16 +199,19 @@ func TestMosquittoPubReachesDefaultServer(t *testing.T) {
 	}
 	cfg := testConfig(t)
 	base := startRun(t, cfg)
-	if code := put(t, base+"/api/units/AMB-77", `{"type":"ambulance","agency":"dinkes","callsign":"Ambulans 77"}`); code != 201 {
+	code, reg := call(t, "PUT", base+"/api/units/AMB-77", `{"type":"ambulance","agency":"dinkes","callsign":"Ambulans 77"}`)
+	if code != 201 {
 		t.Fatalf("register: %d", code)
 	}
+	creds := reg["mqtt"].(map[string]any) // the tracker's own credentials, shown once
 	if got := unitLiveness(t, base, "AMB-77"); got != "offline" {
 		t.Fatalf("before any fix: liveness %q, want offline", got)
 	}
 	_, port, _ := net.SplitHostPort(cfg.MQTTListen)
 	payload := `{"_type":"location","lat":-6.12,"lon":106.15,"tst":` + strconv.FormatInt(time.Now().Unix(), 10) + `,"acc":8,"vel":42,"cog":90,"batt":80,"tid":"A1"}`
 	start := time.Now()
-	if out, err := exec.Command(pub, "-h", "127.0.0.1", "-p", port, "-t", "owntracks/dinkes/AMB-77", "-m", payload).CombinedOutput(); err != nil {
+	if out, err := exec.Command(pub, "-h", "127.0.0.1", "-p", port, "-u", creds["username"].(string), "-P", creds["password"].(string),
+		"-t", "owntracks/dinkes/AMB-77", "-m", payload).CombinedOutput(); err != nil {
 		t.Fatalf("mosquitto_pub: %v: %s", err, out)
 	}
 	for unitLiveness(t, base, "AMB-77") != "live" {
@@ -293,6 +313,7 @@ func binary(t *testing.T) string {
 func startBinary(t *testing.T, args ...string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
+	cmd.Env = append(os.Environ(), "SIAGA112_ADMIN_TOKEN="+testToken)
 	var stdout, stderr syncBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
@@ -365,7 +386,7 @@ func TestBoundariesAtStart(t *testing.T) {
 	cfg = testConfig(t)
 	cfg.Boundaries = official
 	base := startRun(t, cfg)
-	resp, err := http.Get(base + "/api/locate?lat=-6.110699&lon=106.177791")
+	resp, err := get(base + "/api/locate?lat=-6.110699&lon=106.177791")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +25,7 @@ func TestStateSurvivesKill9(t *testing.T) {
 	if code, _ := call(t, "PUT", base+"/api/units/AMB-9", `{"type":"ambulance","agency":"dinkes","callsign":"Ambulans 9"}`); code != 201 {
 		t.Fatalf("register: %d", code)
 	}
-	pub, err := mqtt.NewPublisher(mqtt.PublisherConfig{URL: "tcp://" + cfg.MQTTListen, ClientID: "kill9-crew", QoS: 1})
+	pub, err := mqtt.NewPublisher(mqtt.PublisherConfig{URL: "tcp://" + cfg.MQTTListen, ClientID: "kill9-crew", QoS: 1, Username: "admin", Password: testToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +123,7 @@ func TestDatabaseOutageThroughTheAPI(t *testing.T) {
 
 func metrics(t *testing.T, base string) string {
 	t.Helper()
-	resp, err := http.Get(base + "/metrics")
+	resp, err := get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

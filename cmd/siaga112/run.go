@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,6 +29,11 @@ import (
 // run wires the server, serves until ctx ends, and closes everything in
 // reverse order. It prints the URL to out once the server is ready.
 func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error {
+	adminToken, generated := cfg.AdminToken, false
+	if adminToken == "" {
+		adminToken, generated = rand.Text(), true
+	}
+	accounts := web.NewAccounts(adminToken)
 	index := fleet.New(fleet.Config{StaleAfter: cfg.StaleAfter, OfflineAfter: cfg.OfflineAfter})
 	checks := map[string]web.Check{}
 	var store tracking.Store = memstore.New()
@@ -106,7 +112,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 
 	brokerURL := cfg.MQTTURL
 	if brokerURL == "" {
-		broker, err := mqtt.StartBroker(cfg.MQTTListen, log)
+		broker, err := mqtt.StartBroker(cfg.MQTTListen, log, &mqtt.Auth{Devices: svc, AdminPassword: adminToken})
 		if err != nil {
 			return err
 		}
@@ -116,6 +122,10 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 		log.Info("embedded MQTT broker listening", "addr", broker.Addr())
 	}
 
+	if cfg.MQTTURL == "" && cfg.MQTTUsername == "" {
+		// On the embedded broker the server's own clients are the gateway user.
+		cfg.MQTTUsername, cfg.MQTTPassword = "admin", adminToken
+	}
 	ingest := mqtt.NewIngest(mqtt.Config{
 		URL: brokerURL, ClientID: cfg.MQTTClientID, Username: cfg.MQTTUsername, Password: cfg.MQTTPassword, Logger: log,
 	}, svc) // through dispatch, so assignments follow the crews
@@ -140,7 +150,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	}
 	srv, err := web.New(web.Config{
 		Fleet: fleetAPI{index, svc}, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts, Dispatch: svc,
-		Checks: checks, Bus: svc.Bus(), Analytics: planner, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
+		Checks: checks, Bus: svc.Bus(), Analytics: planner, Auth: accounts, TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
 	})
 	if err != nil {
 		return err
@@ -161,7 +171,12 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 		}
 	}
 
-	fmt.Fprintf(out, "siaga112 is running: open %s/ (API %s/api/units, MQTT %s)\n", httpURL(ln.Addr()), httpURL(ln.Addr()), brokerURL)
+	base := httpURL(ln.Addr(), cfg.TLSCert != "")
+	if generated {
+		fmt.Fprintf(out, "siaga112 is running: open %s/?token=%s (signs you in as admin; API: Authorization: Bearer %s; MQTT %s)\n", base, adminToken, adminToken, brokerURL)
+	} else {
+		fmt.Fprintf(out, "siaga112 is running: open %s/?token=<SIAGA112_ADMIN_TOKEN> (MQTT %s)\n", base, brokerURL)
+	}
 	err = srv.Serve(ctx, ln)
 	<-demoDone
 	log.Info("siaga112 stopped")
@@ -234,14 +249,18 @@ func loadDistricts(cfg config, log *slog.Logger) (*geo.DistrictIndex, error) {
 	return geo.NewExactIndex(ds), nil
 }
 
-func httpURL(a net.Addr) string {
+func httpURL(a net.Addr, tls bool) string {
+	scheme := "http://"
+	if tls {
+		scheme = "https://"
+	}
 	tcp, ok := a.(*net.TCPAddr)
 	if !ok {
-		return "http://" + a.String()
+		return scheme + a.String()
 	}
 	host := tcp.IP.String()
 	if tcp.IP == nil || tcp.IP.IsUnspecified() {
 		host = "localhost"
 	}
-	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+	return scheme + net.JoinHostPort(host, fmt.Sprint(tcp.Port))
 }

@@ -475,3 +475,27 @@ func (s *Service) Register(r tracking.Registration) (tracking.Unit, bool, error)
 	}
 	return u, created, err
 }
+
+// IssueDeviceSecret gives a unit a new MQTT password (the old one stops
+// working) and returns it; only its hash is kept.
+func (s *Service) IssueDeviceSecret(id string) (string, error) {
+	secret, hash, err := tracking.NewSecret()
+	if err != nil {
+		return "", err
+	}
+	if err := s.cfg.Fleet.SetSecret(id, hash); err != nil {
+		return "", err
+	}
+	s.saveUnit(context.Background(), id, tracking.Audit{Action: "unit.credentials_issued", Actor: "admin"})
+	return secret, nil
+}
+
+// CheckDevice reports whether password is the unit's MQTT password, and
+// the unit's agency.
+func (s *Service) CheckDevice(id, password string) (agency string, ok bool) {
+	u, err := s.cfg.Fleet.Get(id)
+	if err != nil || !tracking.SecretMatches(u.SecretHash, password) {
+		return "", false
+	}
+	return u.Agency, true
+}

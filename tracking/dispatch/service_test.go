@@ -495,3 +495,28 @@ func BenchmarkRecommend(b *testing.B) {
 		}
 	}
 }
+
+func TestDeviceSecrets(t *testing.T) {
+	r := newRig(t, Config{})
+	r.unit(t, "AMB-1", tracking.Ambulance, 100)
+	if _, ok := r.svc.CheckDevice("AMB-1", ""); ok {
+		t.Fatal("a unit without a secret let in")
+	}
+	first, err := r.svc.IssueDeviceSecret("AMB-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if agency, ok := r.svc.CheckDevice("AMB-1", first); !ok || agency != "dinkes" {
+		t.Fatalf("the issued secret: %q %v", agency, ok)
+	}
+	second, _ := r.svc.IssueDeviceSecret("AMB-1")
+	if _, ok := r.svc.CheckDevice("AMB-1", first); ok {
+		t.Fatal("the rotated-out secret still works")
+	}
+	if _, ok := r.svc.CheckDevice("AMB-1", second); !ok {
+		t.Fatal("the new secret does not work")
+	}
+	if _, err := r.svc.IssueDeviceSecret("NOPE"); tracking.CodeOf(err) != tracking.CodeNotFound {
+		t.Fatalf("unknown unit: %v", err)
+	}
+}

@@ -329,3 +329,15 @@ func (ix *Index) Restore(u tracking.Unit) error {
 	ix.index(e)
 	return nil
 }
+
+// SetSecret stores the hash of a unit's MQTT password.
+func (ix *Index) SetSecret(id, hash string) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	e, ok := ix.units[id]
+	if !ok {
+		return tracking.Errorf(tracking.CodeNotFound, "unit %q is not registered", id)
+	}
+	e.unit.SecretHash = hash
+	return nil
+}

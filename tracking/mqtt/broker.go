@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 
 	mochi "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/hooks/auth"
+	allowall "github.com/mochi-mqtt/server/v2/hooks/auth"
 	"github.com/mochi-mqtt/server/v2/listeners"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -17,14 +17,15 @@ const MaxPacket = 64 << 10
 
 // Broker is the MQTT broker embedded in the default run (mochi-mqtt).
 type Broker struct {
-	srv *mochi.Server
-	tcp *listeners.TCP
+	srv  *mochi.Server
+	tcp  *listeners.TCP
+	auth *authHook // nil: anyone may connect (tests)
 }
 
 // StartBroker listens on addr (host:port) and serves MQTT 3.1.1 and 5 until
-// Close. Anonymous clients are allowed for now: device credentials come with
-// the security work.
-func StartBroker(addr string, logger *slog.Logger) (*Broker, error) {
+// Close. With auth, clients must present credentials (see Auth); a nil auth
+// lets anyone in, for tests.
+func StartBroker(addr string, logger *slog.Logger, auth *Auth) (*Broker, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -41,7 +42,16 @@ func StartBroker(addr string, logger *slog.Logger) (*Broker, error) {
 	// packet is disconnected before it costs the broker memory.
 	opts.Capabilities.MaximumPacketSize = MaxPacket
 	srv := mochi.New(opts)
-	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
+	b := &Broker{srv: srv}
+	var hook mochi.Hook = new(allowall.AllowHook)
+	if auth != nil {
+		if auth.AdminUser == "" {
+			auth.AdminUser = "admin"
+		}
+		b.auth = &authHook{auth: *auth}
+		hook = b.auth
+	}
+	if err := srv.AddHook(hook, nil); err != nil {
 		return nil, fmt.Errorf("embedded broker: %w", err)
 	}
 	tcp := listeners.NewTCP(listeners.Config{ID: "tcp", Address: addr})
@@ -54,7 +64,8 @@ func StartBroker(addr string, logger *slog.Logger) (*Broker, error) {
 			logger.Error("embedded MQTT broker stopped", "err", err)
 		}
 	}()
-	return &Broker{srv: srv, tcp: tcp}, nil
+	b.tcp = tcp
+	return b, nil
 }
 
 // Addr is the address the broker listens on (with the real port when the
@@ -73,11 +84,29 @@ var descBrokerDropped = prometheus.NewDesc("siaga112_mqtt_broker_dropped_total",
 	"Messages the embedded broker dropped because a subscriber fell behind.", nil, nil)
 
 // Describe implements prometheus.Collector.
-func (b *Broker) Describe(ch chan<- *prometheus.Desc) { ch <- descBrokerDropped }
+func (b *Broker) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descBrokerDropped
+	ch <- descRefusedConnect
+	ch <- descRefusedACL
+}
 
 // Collect implements prometheus.Collector.
 func (b *Broker) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descBrokerDropped, prometheus.CounterValue, float64(b.Dropped()))
+	var conn, acl uint64
+	if b.auth != nil {
+		conn, acl = b.auth.refusedConnect.Load(), b.auth.refusedACL.Load()
+	}
+	ch <- prometheus.MustNewConstMetric(descRefusedConnect, prometheus.CounterValue, float64(conn))
+	ch <- prometheus.MustNewConstMetric(descRefusedACL, prometheus.CounterValue, float64(acl))
+}
+
+// Refused returns how many connections and ACL checks were refused.
+func (b *Broker) Refused() (connect, acl uint64) {
+	if b.auth == nil {
+		return 0, 0
+	}
+	return b.auth.refusedConnect.Load(), b.auth.refusedACL.Load()
 }
 
 // Close stops the broker and disconnects its clients.

@@ -119,13 +119,18 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 func startIngest(t *testing.T, url string, f Fleet) *Ingest {
 	t.Helper()
 	in := NewIngest(Config{URL: url, ClientID: fmt.Sprintf("test-ingest-%d", time.Now().UnixNano())}, f)
+	startCtx(t, in)
+	return in
+}
+
+func startCtx(t *testing.T, in *Ingest) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := in.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(in.Close)
-	return in
 }
 
 func newPublisher(t *testing.T, url string) *Publisher {
@@ -217,7 +222,7 @@ func freePort(t *testing.T) string {
 // by itself.
 func TestIngestReconnects(t *testing.T) {
 	addr := freePort(t)
-	b, err := StartBroker(addr, nil)
+	b, err := StartBroker(addr, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +234,7 @@ func TestIngestReconnects(t *testing.T) {
 	// Same port, new broker: it knows nothing of the old subscriptions.
 	var b2 *Broker
 	eventually(t, 5*time.Second, "port free again", func() bool {
-		b2, err = StartBroker(addr, nil)
+		b2, err = StartBroker(addr, nil, nil)
 		return err == nil
 	})
 	defer b2.Close()
@@ -255,7 +260,7 @@ func TestBrokerPortTaken(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	_, err = StartBroker(l.Addr().String(), nil)
+	_, err = StartBroker(l.Addr().String(), nil, nil)
 	if err == nil {
 		t.Fatal("broker started on a taken port")
 	}
@@ -321,7 +326,7 @@ func TestIngestSurvivesStalledHandler(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits out a keep-alive; skipped with -short")
 	}
-	b, err := StartBroker(freePort(t), nil)
+	b, err := StartBroker(freePort(t), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -401,7 +406,7 @@ func TestIngestSurvivesMosquittoRestart(t *testing.T) {
 
 // The embedded broker refuses oversized packets; ingestion goes on.
 func TestBrokerCapsPacketSize(t *testing.T) {
-	b, err := StartBroker(freePort(t), nil)
+	b, err := StartBroker(freePort(t), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,10 +26,10 @@ func audit(ctx context.Context, tx pgx.Tx, a tracking.Audit, subject string, dat
 // position columns belong to the position writer.
 func (s *Store) SaveUnit(ctx context.Context, u tracking.Unit, a tracking.Audit) error {
 	return s.write(ctx, "save unit "+u.ID, func(ctx context.Context, tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO units (id, callsign, type, agency, status, status_at)
-			VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (id) DO UPDATE SET callsign = $2, type = $3, agency = $4, status = $5, status_at = $6`,
-			u.ID, u.Callsign, string(u.Type), u.Agency, string(u.Status), nullTime(u.StatusAt))
+		_, err := tx.Exec(ctx, `INSERT INTO units (id, callsign, type, agency, status, status_at, secret_hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (id) DO UPDATE SET callsign = $2, type = $3, agency = $4, status = $5, status_at = $6, secret_hash = $7`,
+			u.ID, u.Callsign, string(u.Type), u.Agency, string(u.Status), nullTime(u.StatusAt), u.SecretHash)
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func nullTime(t time.Time) *time.Time {
 // Units implements tracking.Store.
 func (s *Store) Units(ctx context.Context) ([]tracking.Unit, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, callsign, type, agency, status, status_at, lon, lat, reported_at, last_seen,
-		speed_kmh, heading, accuracy_m, battery FROM units ORDER BY id`)
+		speed_kmh, heading, accuracy_m, battery, secret_hash FROM units ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
@@ -123,7 +123,7 @@ func (s *Store) Units(ctx context.Context) ([]tracking.Unit, error) {
 		var lon, lat *float64
 		var speed, heading, acc *float32
 		var batt *int16
-		if err := r.Scan(&u.ID, &u.Callsign, &u.Type, &u.Agency, &u.Status, &statusAt, &lon, &lat, &reported, &seen, &speed, &heading, &acc, &batt); err != nil {
+		if err := r.Scan(&u.ID, &u.Callsign, &u.Type, &u.Agency, &u.Status, &statusAt, &lon, &lat, &reported, &seen, &speed, &heading, &acc, &batt, &u.SecretHash); err != nil {
 			return u, err
 		}
 		if statusAt != nil {

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { build, startServer, launch } from "./server.mjs";
+import { build, startServer, launch, token } from "./server.mjs";
 
 const run = promisify(execFile);
 
@@ -15,10 +15,11 @@ test("telemetry to screen with 2,000 units at 1 Hz", async (t) => {
   const browser = await launch();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
-    await page.goto(server.url + "/");
+    await page.goto(server.url + "/?token=" + token);
     await page.waitForSelector('#feed[data-state="live"]');
     const seconds = Number(process.env.LATENCY_SECONDS || 15);
-    const { stdout } = await run(sim, ["--api", server.url, "--broker", `tcp://127.0.0.1:${server.mqttPort}`,
+    const { stdout } = await run(sim, ["--api", server.url, "--token", token, "--username", "admin", "--password", token,
+      "--broker", `tcp://127.0.0.1:${server.mqttPort}`,
       "--units", "2000", "--rate", "2000", "--duration", `${seconds}s`]);
     const r = await page.evaluate(() => {
       const lags = window.siaga.lagSamples();

@@ -2,7 +2,7 @@
 // in headless Chromium.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { build, startServer, launch, put, mosquittoPub, location } from "./server.mjs";
+import { build, startServer, launch, put, mosquittoPub, location, token, get } from "./server.mjs";
 
 let server, browser, page;
 const errors = [];
@@ -12,7 +12,7 @@ before(async () => {
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(server.url + "/");
+  await page.goto(server.url + "/?token=" + token);
 });
 
 after(async () => {
@@ -89,4 +89,24 @@ test("English labels are a click away", async () => {
   assert.equal(await page.textContent('nav button[data-tab="units"]'), "Units");
   await page.click("#lang");
   assert.equal(await page.textContent('nav button[data-tab="units"]'), "Unit");
+});
+
+test("without signing in the page asks for it, and a dispatcher can sign in", async () => {
+  const r = await fetch(`${server.url}/api/users`, {
+    method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ name: "sari", role: "dispatcher", password: "dispatch-pass-1" }),
+  });
+  assert.equal(r.status, 201);
+  const fresh = await browser.newContext();
+  const p = await fresh.newPage();
+  await p.goto(server.url + "/");
+  await p.waitForSelector("form.signin");
+  await p.fill("form.signin input[name=name]", "sari");
+  await p.fill("form.signin input[name=password]", "wrong password");
+  await p.click("form.signin button");
+  await p.waitForFunction(() => document.querySelector("form.signin .err").textContent.length > 0);
+  await p.fill("form.signin input[name=password]", "dispatch-pass-1");
+  await p.click("form.signin button");
+  await p.waitForSelector('#feed[data-state="live"]');
+  await fresh.close();
 });

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build, startServer, launch, put, mosquittoPub, location } from "./server.mjs";
+import { build, startServer, launch, put, mosquittoPub, location, token, get } from "./server.mjs";
 
 let server, browser, page;
 const errors = [];
@@ -23,7 +23,7 @@ before(async () => {
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(server.url + "/planner.html");
+  await page.goto(server.url + "/planner.html?token=" + token);
   await page.waitForSelector("#kecamatan-rows tr");
 });
 
@@ -57,7 +57,7 @@ test("the kelurahan choropleth and the downloads", async () => {
   await page.selectOption("#layer", "kelurahan");
   await page.waitForFunction(() => document.querySelectorAll("path.kelurahan-area").length > 0 || document.querySelectorAll(".leaflet-overlay-pane path").length > 60);
   const href = await page.getAttribute('#downloads a[data-download="kelurahan"]', "href");
-  const csv = await (await fetch(server.url + href)).text();
+  const csv = await (await get(server.url + href)).text();
   assert.match(csv, /^code,name,count,p50_s,p90_s\n/);
   assert.match(csv, /36\.73\.01\.1010,Kaligandu,3,1200,1800/);
 });
@@ -68,6 +68,6 @@ test("the coverage layer shows the ETA of the nearest available unit", async () 
   await page.selectOption("#layer", "coverage");
   await page.waitForSelector("path.coverage-cell");
   const href = await page.getAttribute('#downloads a[data-download="coverage ambulance"]', "href");
-  const csv = await (await fetch(server.url + href)).text();
+  const csv = await (await get(server.url + href)).text();
   assert.match(csv, /,AMB-P1,/);
 });

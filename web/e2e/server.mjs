@@ -8,6 +8,9 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
+// The admin token every test server starts with.
+export const token = "e2e-admin-token";
+
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = mkdtempSync(join(tmpdir(), "siaga112-e2e-"));
 
@@ -34,7 +37,8 @@ export async function startServer(server, extra = []) {
   const http = await freePort();
   const mqtt = await freePort();
   const proc = spawn(server, ["--http", `127.0.0.1:${http}`, "--mqtt-listen", `127.0.0.1:${mqtt}`,
-    "--tiles", `http://127.0.0.1:${await freePort()}/{z}/{x}/{y}.png`, ...extra], { stdio: ["ignore", "pipe", "pipe"] });
+    "--tiles", `http://127.0.0.1:${await freePort()}/{z}/{x}/{y}.png`, ...extra],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SIAGA112_ADMIN_TOKEN: token } });
   let log = "";
   proc.stderr.on("data", (d) => { log += d; });
   await new Promise((resolve, reject) => {
@@ -56,13 +60,19 @@ export async function launch() {
 }
 
 export async function put(url, body) {
-  const r = await fetch(url, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const r = await fetch(url, { method: "PUT", headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
   if (!r.ok) throw new Error(`PUT ${url}: ${r.status} ${await r.text()}`);
   return r.json();
 }
 
+// mosquittoPub publishes as the gateway user (admin, the admin token).
 export function mosquittoPub(port, topic, payload) {
-  execFileSync("mosquitto_pub", ["-h", "127.0.0.1", "-p", String(port), "-q", "1", "-t", topic, "-m", payload]);
+  execFileSync("mosquitto_pub", ["-h", "127.0.0.1", "-p", String(port), "-u", "admin", "-P", token, "-q", "1", "-t", topic, "-m", payload]);
+}
+
+// get fetches an API path with the admin's bearer token.
+export function get(url) {
+  return fetch(url, { headers: { Authorization: `Bearer ${token}` } });
 }
 
 export function location(lat, lon, tst = Date.now() / 1000) {

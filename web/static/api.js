@@ -7,8 +7,16 @@ export class APIError extends Error {
   }
 }
 
+// csrf is the session's CSRF token, which the server set in a readable
+// cookie; every request that changes something echoes it.
+function csrf() {
+  const m = document.cookie.match(/(?:^|;\s*)siaga112_csrf=([^;]+)/);
+  return m ? decodeURIComponent(m[1]) : "";
+}
+
 export async function api(method, path, body) {
   const opts = { method, headers: {} };
+  if (method !== "GET") opts.headers["X-CSRF-Token"] = csrf();
   if (body !== undefined) {
     opts.headers["Content-Type"] = "application/json";
     opts.body = JSON.stringify(body);
@@ -24,4 +32,25 @@ export async function api(method, path, body) {
   try { data = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
   if (!resp.ok) throw new APIError(resp.status, data?.error || `${resp.status} ${resp.statusText}`);
   return data;
+}
+
+// signIn shows a sign-in form over the page and reloads once signed in.
+export function signIn(message) {
+  const box = document.createElement("form");
+  box.className = "signin";
+  box.innerHTML = `<h2>Serang Siaga 112</h2><p class="why"></p>
+    <label>Nama / Name <input name="name" autocomplete="username" required></label>
+    <label>Kata sandi / Password <input name="password" type="password" autocomplete="current-password" required></label>
+    <button type="submit">Masuk / Sign in</button><p class="err" role="alert"></p>`;
+  box.querySelector(".why").textContent = message || "";
+  box.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      await api("POST", "/api/login", { name: box.name.value, password: box.password.value });
+      location.reload();
+    } catch (err) {
+      box.querySelector(".err").textContent = err.message;
+    }
+  });
+  document.body.append(box);
 }

@@ -1,6 +1,6 @@
 // The dispatcher's live map. Plain ES module, no build step; Leaflet is the
 // global L loaded before this file.
-import { api } from "./api.js";
+import { api, signIn } from "./api.js";
 import { connectLive } from "./live.js";
 import { t, st, language, setLanguage, applyLabels } from "./i18n.js";
 
@@ -437,7 +437,7 @@ function onLive(msg) {
 async function start() {
   applyLabels();
   $("#lang").textContent = language() === "id" ? "EN" : "ID";
-  const cfg = await call("GET", "/api/config");
+  const cfg = await api("GET", "/api/config"); // a 401 here means: sign in
   L.tileLayer(cfg.tiles, { attribution: cfg.tiles_attribution, maxZoom: 19 }).addTo(map);
   const p = await call("GET", "/api/plans");
   for (const pl of p.plans) plans.set(pl.category, pl);
@@ -474,4 +474,4 @@ async function start() {
   }, 1000);
 }
 
-start().catch((e) => notice(`start: ${e.message}`));
+start().catch((e) => (e.status === 401 ? signIn(e.message) : notice(`start: ${e.message}`)));
