@@ -74,7 +74,7 @@ func NewAccounts(adminToken string) *Accounts {
 }
 
 // dummyHash is compared against for unknown names.
-var dummyHash = sync.OnceValue(func() string { h, _ := tracking.HashSecret(randomToken()); return h })
+var dummyHash = sync.OnceValue(func() string { h, _ := tracking.HashPassword(randomToken()); return h })
 
 func digest(s string) string {
 	h := sha256.Sum256([]byte(s))
@@ -106,7 +106,7 @@ func (a *Accounts) AddUser(name string, role Role, password string) error {
 	if len(password) < 10 {
 		return tracking.Errorf(tracking.CodeInvalid, "the password must have at least 10 characters")
 	}
-	hash, err := tracking.HashSecret(password)
+	hash, err := tracking.HashPassword(password)
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (a *Accounts) Login(name, password, addr string) (Principal, error) {
 	if !ok {
 		hash = dummyHash()
 	}
-	if !tracking.SecretMatches(hash, password) || !ok {
+	if !tracking.PasswordMatches(hash, password) || !ok {
 		a.mu.Lock()
 		a.fails["name:"+name] = append(a.fails["name:"+name], now)
 		a.fails["addr:"+addr] = append(a.fails["addr:"+addr], now)

@@ -54,7 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) tracking.Store) {
 		if err := s.SaveUnit(ctx, u, audit); err != nil {
 			t.Fatal(err)
 		}
-		u.Status, u.StatusAt, u.Callsign, u.SecretHash = tracking.OnScene, t0.Add(time.Hour), "Damkar Satu", "$2a$10$hash"
+		u.Status, u.StatusAt, u.Callsign, u.SecretHash = tracking.OnScene, t0.Add(time.Hour), "Damkar Satu", "sha256:00ff"
 		if err := s.SaveUnit(ctx, u, audit); err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) tracking.Store) {
 			t.Fatalf("units %v, %v", got, err)
 		}
 		g := got[0]
-		if g.ID != u.ID || g.Callsign != "Damkar Satu" || g.SecretHash != "$2a$10$hash" || g.Type != u.Type || g.Agency != u.Agency || g.Status != tracking.OnScene || !g.StatusAt.Equal(u.StatusAt) || g.HasPosition() {
+		if g.ID != u.ID || g.Callsign != "Damkar Satu" || g.SecretHash != "sha256:00ff" || g.Type != u.Type || g.Agency != u.Agency || g.Status != tracking.OnScene || !g.StatusAt.Equal(u.StatusAt) || g.HasPosition() {
 			t.Fatalf("got %+v, want %+v", g, u)
 		}
 	})
