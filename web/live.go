@@ -29,7 +29,7 @@ const (
 	UnitBatchEvery = 250 * time.Millisecond
 	// clientBuffer is how many messages a client may fall behind before it
 	// is dropped (its page reconnects and resyncs).
-	clientBuffer = 64
+	clientBuffer = 256
 	// hubBuffer is the hub's own event buffer on the bus.
 	hubBuffer = 1 << 16
 	// liveWriteTimeout: a client that cannot take a message this fast is
