@@ -72,7 +72,8 @@ type liveHub struct {
 
 func newLiveHub(s *Server) *liveHub {
 	h := &liveHub{s: s, clients: map[*liveClient]struct{}{}, stop: make(chan struct{}), done: make(chan struct{})}
-	go h.run()
+	// Subscribe before New returns, so no event falls before the hub runs.
+	go h.run(s.cfg.Bus.Subscribe(hubBuffer))
 	return h
 }
 
@@ -126,9 +127,8 @@ func (h *liveHub) dropAll() {
 	}
 }
 
-func (h *liveHub) run() {
+func (h *liveHub) run(sub *tracking.Subscription) {
 	defer close(h.done)
-	sub := h.s.cfg.Bus.Subscribe(hubBuffer)
 	defer func() { h.s.cfg.Bus.Unsubscribe(sub) }()
 	tick := time.NewTicker(UnitBatchEvery)
 	defer tick.Stop()
