@@ -1,55 +1,20 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/paulmach/orb"
-
-	"siaga112/geo"
-	"siaga112/mapdata"
 	"siaga112/tracking"
-	"siaga112/tracking/analytics"
-	"siaga112/tracking/dispatch"
 	"siaga112/tracking/fleet"
-	"siaga112/tracking/memstore"
 )
 
 func analyticsServer(t *testing.T) (string, *fleet.Index) {
 	t.Helper()
-	ix := fleet.New(fleet.Config{})
-	districts := geo.NewApproxIndex(mapdata.Serang().Districts())
-	store := memstore.New()
-	svc, err := dispatch.New(context.Background(), dispatch.Config{Fleet: ix, Locator: districts, Store: store})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &Analytics{
-		Index: analytics.NewIndex(), Store: store, Router: geo.DefaultDetourModel(),
-		CityBound: orb.Bound{Min: orb.Point{106.07, -6.21}, Max: orb.Point{106.25, -6.02}},
-		Importer:  analytics.Importer{Known: func(c tracking.Category) bool { _, err := svc.Plans().Plan(c); return err == nil }, Locator: districts},
-		Live:      func() []tracking.Incident { return svc.List(dispatch.Filter{}) },
-		Nearest: func(tp tracking.UnitType) analytics.Nearest {
-			return func(p orb.Point) (tracking.Unit, float64, bool) {
-				for u, d := range ix.Nearest(p, fleet.Filter{Types: []tracking.UnitType{tp}, Statuses: []tracking.Status{tracking.Available}, Liveness: []tracking.Liveness{tracking.Live}}) {
-					return u, d, true
-				}
-				return tracking.Unit{}, 0, false
-			}
-		},
-	}
-	s, err := New(Config{Fleet: ix, Districts: districts, Dispatch: svc, Analytics: a})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(s)
-	t.Cleanup(ts.Close)
-	return ts.URL, ix
+	st := newStack(t, withAnalytics)
+	return st.url, st.fleet
 }
 
 func postCSV(t *testing.T, url, body string) (int, map[string]any) {

@@ -1,45 +1,25 @@
 package web
 
 import (
-	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"siaga112/geo"
-	"siaga112/mapdata"
-	"siaga112/tracking/dispatch"
-	"siaga112/tracking/fleet"
-	"siaga112/tracking/memstore"
 )
 
 const adminToken = "admin-token-for-tests"
 
 func authServer(t *testing.T) (string, *Accounts) {
 	t.Helper()
-	ix := fleet.New(fleet.Config{})
-	districts := geo.NewApproxIndex(mapdata.Serang().Districts())
-	svc, err := dispatch.New(context.Background(), dispatch.Config{Fleet: ix, Locator: districts, Store: memstore.New()})
-	if err != nil {
-		t.Fatal(err)
-	}
 	acc := NewAccounts(adminToken)
-	s, err := New(Config{Fleet: ix, Districts: districts, Dispatch: svc, Auth: acc, Bus: svc.Bus()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	ts := httptest.NewServer(s)
-	t.Cleanup(ts.Close)
+	st := newStack(t, func(st *stack, c *Config) { c.Auth = acc; withLive(st, c) })
 	if err := acc.AddUser("sari", RoleDispatcher, "dispatch-pass-1"); err != nil {
 		t.Fatal(err)
 	}
 	if err := acc.AddUser("budi", RolePlanner, "planner-pass-1"); err != nil {
 		t.Fatal(err)
 	}
-	return ts.URL, acc
+	return st.url, acc
 }
 
 // send makes a request with optional bearer token, cookies and headers.

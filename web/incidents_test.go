@@ -1,46 +1,21 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"siaga112/geo"
-	"siaga112/mapdata"
 	"siaga112/tracking"
-	"siaga112/tracking/dispatch"
-	"siaga112/tracking/fleet"
-	"siaga112/tracking/memstore"
-	"siaga112/tracking/trackingtest"
 )
 
-type dispatchRig struct {
-	url   string
-	fleet *fleet.Index
-	svc   *dispatch.Service
-	clk   *trackingtest.Clock
-}
+// dispatchRig is the whole stack, for the incident tests.
+type dispatchRig = stack
 
 func newDispatchServer(t *testing.T) *dispatchRig {
 	t.Helper()
-	clk := trackingtest.NewClock()
-	ix := fleet.New(fleet.Config{Now: clk.Now})
-	districts := geo.NewApproxIndex(mapdata.Serang().Districts())
-	svc, err := dispatch.New(context.Background(), dispatch.Config{Fleet: ix, Locator: districts, Store: memstore.New(), Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Config{Fleet: ix, Districts: districts, Dispatch: svc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(s)
-	t.Cleanup(ts.Close)
-	return &dispatchRig{url: ts.URL, fleet: ix, svc: svc, clk: clk}
+	return newStack(t, nil)
 }
 
 func (r *dispatchRig) unit(t *testing.T, id string, typ tracking.UnitType, lon, lat float64) {

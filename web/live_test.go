@@ -10,30 +10,14 @@ import (
 
 	"github.com/coder/websocket"
 
-	"siaga112/geo"
-	"siaga112/mapdata"
 	"siaga112/tracking"
 	"siaga112/tracking/dispatch"
-	"siaga112/tracking/fleet"
-	"siaga112/tracking/memstore"
 )
 
 func liveServer(t *testing.T) (*httptest.Server, *dispatch.Service, *Server) {
 	t.Helper()
-	ix := fleet.New(fleet.Config{})
-	districts := geo.NewApproxIndex(mapdata.Serang().Districts())
-	svc, err := dispatch.New(context.Background(), dispatch.Config{Fleet: ix, Locator: districts, Store: memstore.New()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Config{Fleet: ix, Districts: districts, Dispatch: svc, Bus: svc.Bus()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(s)
-	t.Cleanup(ts.Close)
-	t.Cleanup(s.Close)
-	return ts, svc, s
+	st := newStack(t, withLive)
+	return st.ts, st.svc, st.srv
 }
 
 func dial(t *testing.T, ts *httptest.Server) *websocket.Conn {

@@ -9,7 +9,7 @@ export class APIError extends Error {
 
 // csrf is the session's CSRF token, which the server set in a readable
 // cookie; every request that changes something echoes it.
-function csrf() {
+export function csrf() {
   const m = document.cookie.match(/(?:^|;\s*)siaga112_csrf=([^;]+)/);
   return m ? decodeURIComponent(m[1]) : "";
 }

@@ -1,6 +1,6 @@
 // The planners' page: response-time heatmaps by H3 cell and by kelurahan,
 // live coverage, a per-kecamatan table, downloads and the history import.
-import { api, signIn } from "./api.js";
+import { api, signIn, csrf } from "./api.js";
 import { language, setLanguage, applyLabels } from "./i18n.js";
 
 const words = {
@@ -135,8 +135,7 @@ async function refresh() {
 $("#history-file").addEventListener("change", async () => {
   const file = $("#history-file").files[0];
   if (!file) return;
-  const token = document.cookie.match(/(?:^|;\s*)siaga112_csrf=([^;]+)/)?.[1] ?? "";
-  const resp = await fetch("/api/history/incidents", { method: "POST", headers: { "Content-Type": "text/csv", "X-CSRF-Token": decodeURIComponent(token) }, body: await file.text() });
+  const resp = await fetch("/api/history/incidents", { method: "POST", headers: { "Content-Type": "text/csv", "X-CSRF-Token": csrf() }, body: await file.text() });
   const out = await resp.json().catch(() => ({}));
   if (!resp.ok) {
     const rows = (out.rows || []).map((r) => `row ${r.row}: ${r.reason}`).join("\n");
