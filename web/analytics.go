@@ -186,24 +186,13 @@ type area struct {
 // areaList lists kecamatan or kelurahan with their official polygons when
 // loaded, representative points otherwise.
 func (s *Server) areaList(by analytics.GroupBy) []area {
-	shapes := map[string]orb.MultiPolygon{}
-	if s.cfg.Districts.Exact() {
-		for _, d := range s.cfg.Districts.Districts() {
-			shapes[d.Kelurahan.Code] = d.Shape
-			shapes[d.Kecamatan.Code] = append(shapes[d.Kecamatan.Code], d.Shape...)
-		}
-	}
 	list := s.cfg.Gazetteer.Kelurahan
 	if by == analytics.ByKecamatan {
 		list = s.cfg.Gazetteer.Kecamatan
 	}
 	out := make([]area, 0, len(list))
 	for _, a := range list {
-		var g orb.Geometry = a.Point
-		if mp, ok := shapes[a.Code]; ok {
-			g = mp
-		}
-		out = append(out, area{a.Code, a.Name, g})
+		out = append(out, area{a.Code, a.Name, s.geoms[a.Code]})
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"siaga112/geo"
+	"siaga112/mapdata"
 	"siaga112/tracking"
 )
 
@@ -67,25 +68,13 @@ func (s *Server) areas(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g := s.cfg.Gazetteer
-	shapes := map[string]orb.MultiPolygon{}
-	if s.cfg.Districts.Exact() {
-		for _, d := range s.cfg.Districts.Districts() {
-			shapes[d.Kelurahan.Code] = d.Shape
-			// A kecamatan is drawn as its kelurahan together.
-			shapes[d.Kecamatan.Code] = append(shapes[d.Kecamatan.Code], d.Shape...)
-		}
-	}
 	list := g.Kelurahan
 	if level == "kecamatan" {
 		list = g.Kecamatan
 	}
 	fc := geojson.NewFeatureCollection()
 	for _, a := range list {
-		var geom orb.Geometry = a.Point
-		if mp, ok := shapes[a.Code]; ok {
-			geom = mp
-		}
-		f := geojson.NewFeature(geom)
+		f := geojson.NewFeature(s.geoms[a.Code])
 		f.ID = a.Code
 		f.Properties["code"] = a.Code
 		f.Properties["name"] = a.Name
@@ -100,4 +89,25 @@ func (s *Server) areas(w http.ResponseWriter, r *http.Request) {
 	}
 	fc.ExtraMembers = geojson.Properties{"approximate": !s.cfg.Districts.Exact()}
 	writeJSON(w, http.StatusOK, fc)
+}
+
+// areaGeometries gives every kecamatan and kelurahan its official polygons
+// when they are loaded (a kecamatan as its kelurahan together), its
+// representative point otherwise. Built once: the areas never change.
+func areaGeometries(g *mapdata.Gazetteer, d Districts) map[string]orb.Geometry {
+	shapes := map[string]orb.MultiPolygon{}
+	if d.Exact() {
+		for _, k := range d.Districts() {
+			shapes[k.Kelurahan.Code] = k.Shape
+			shapes[k.Kecamatan.Code] = append(shapes[k.Kecamatan.Code], k.Shape...)
+		}
+	}
+	out := map[string]orb.Geometry{}
+	for _, a := range append(append([]mapdata.Area{}, g.Kecamatan...), g.Kelurahan...) {
+		out[a.Code] = a.Point
+		if mp, ok := shapes[a.Code]; ok {
+			out[a.Code] = mp
+		}
+	}
+	return out
 }

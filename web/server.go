@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -59,7 +60,8 @@ type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	handler http.Handler
-	hub     *liveHub // nil without a Bus
+	hub     *liveHub                // nil without a Bus
+	geoms   map[string]orb.Geometry // area code → polygons or point
 }
 
 // New builds the server and registers its metrics.
@@ -82,6 +84,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.TilesAttribution = DefaultTilesAttribution
 	}
 	s.cfg = cfg
+	s.geoms = areaGeometries(cfg.Gazetteer, cfg.Districts)
 	if err := cfg.Registry.Register(unitsCollector{cfg.Fleet}); err != nil {
 		return nil, fmt.Errorf("register unit metrics: %w", err)
 	}
