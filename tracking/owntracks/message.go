@@ -1,0 +1,67 @@
+package owntracks
+
+import (
+	"time"
+
+	"siaga112/tracking"
+)
+
+// Kind is what a decoded payload asks of the server.
+type Kind int
+
+const (
+	// KindIgnored: a valid payload of a type the server does not use
+	// (waypoints, status, card, cmd, steps, beacon, an unknown type).
+	// Acknowledge it and discard it.
+	KindIgnored Kind = iota
+	KindLocation
+	KindTransition
+	KindLastWill
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindLocation:
+		return "location"
+	case KindTransition:
+		return "transition"
+	case KindLastWill:
+		return "lwt"
+	}
+	return "ignored"
+}
+
+// Message is one decoded payload. Exactly the field its Kind names is set.
+type Message struct {
+	Kind Kind
+	// Type is the payload's _type when the package knows it ("waypoints",
+	// "card", …), "other" for an unknown or absent one: a bounded metric label.
+	Type string
+	// Encrypted: the payload came in an encrypted envelope and was opened.
+	Encrypted bool
+
+	Location   tracking.Fix         // KindLocation
+	Transition tracking.RegionEvent // KindTransition; UnitID is left to the caller
+	LastWill   LastWill             // KindLastWill
+}
+
+// LastWill is the broker telling that the app went away.
+type LastWill struct {
+	// ConnectedAt is the will's tst: when the app connected and set it (not
+	// when it went away). Zero when absent.
+	ConnectedAt time.Time
+}
+
+// knownTypes are the _type values of the OwnTracks JSON format.
+var knownTypes = map[string]bool{
+	"location": true, "transition": true, "lwt": true, "encrypted": true,
+	"waypoint": true, "waypoints": true, "status": true, "card": true, "cmd": true,
+	"steps": true, "beacon": true, "request": true, "configuration": true, "dump": true,
+}
+
+func typeLabel(t string) string {
+	if knownTypes[t] {
+		return t
+	}
+	return "other"
+}
