@@ -170,6 +170,10 @@ func parseTime(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
+	// A tracker that does not escape its query sends "+07:00" as " 07:00".
+	if strings.Contains(s, "T") && strings.Count(s, " ") == 1 {
+		return parseTime(strings.Replace(s, " ", "+", 1))
+	}
 	return time.Time{}, errors.New("not Unix seconds, milliseconds or an ISO 8601 time")
 }
 

@@ -79,6 +79,14 @@ func TestOsmAnd(t *testing.T) {
 			},
 		},
 		{
+			name: "ISO 8601 with an unescaped + in the query", target: "/?id=" + imei + "&lat=-6.12&lon=106.15&timestamp=2025-11-27T06:59:50+07:00", wantStatus: 200,
+			check: func(t *testing.T, f tracking.Fix) {
+				if !f.At.Equal(time.Unix(1764201590, 0)) {
+					t.Fatalf("At %v", f.At)
+				}
+			},
+		},
+		{
 			name: "ISO 8601 without a zone is UTC", target: "/?deviceid=" + imei + "&lat=-6.12&lon=106.15&timestamp=2025-11-26T23:59:50", wantStatus: 200,
 			check: func(t *testing.T, f tracking.Fix) {
 				if !f.At.Equal(time.Unix(1764201590, 0)) {

@@ -344,3 +344,15 @@ func BenchmarkDecode(b *testing.B) {
 		})
 	}
 }
+
+func TestPayloadSizeLimit(t *testing.T) {
+	loc := `{"_type":"location","lat":-6.12,"lon":106.15,"tst":1764201600,"image":"`
+	pad := func(n int) []byte { return []byte(loc + strings.Repeat("A", n-len(loc)-2) + `"}`) }
+	if _, err := Decode(pad(MaxPayload), now, nil); err != nil {
+		t.Fatalf("exactly 64 KiB refused: %v", err)
+	}
+	var r *RefusedError
+	if _, err := Decode(pad(MaxPayload+1), now, nil); !errors.As(err, &r) || r.Reason != ReasonTooLarge {
+		t.Fatalf("64 KiB + 1: %v", err)
+	}
+}

@@ -1,0 +1,72 @@
+package tracking
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFixCheck(t *testing.T) {
+	now := time.Date(2025, 11, 27, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		fix  Fix
+		want FixProblem
+	}{
+		{"Serang", Fix{Lat: -6.12, Lon: 106.15, At: now}, FixOK},
+		{"null island", Fix{Lat: 0, Lon: 0, At: now}, FixNullIsland},
+		{"on the equator is fine", Fix{Lat: 0, Lon: 106.15, At: now}, FixOK},
+		{"on the prime meridian is fine", Fix{Lat: -6.12, Lon: 0, At: now}, FixOK},
+		{"NaN", Fix{Lat: math.NaN(), Lon: 106, At: now}, FixOutOfRange},
+		{"latitude 91", Fix{Lat: 91, Lon: 106, At: now}, FixOutOfRange},
+		{"no time", Fix{Lat: -6.12, Lon: 106.15}, FixOutOfRange},
+		{"a day ahead exactly", Fix{Lat: -6.12, Lon: 106.15, At: now.Add(MaxFixAhead)}, FixOK},
+		{"a day and a second ahead", Fix{Lat: -6.12, Lon: 106.15, At: now.Add(MaxFixAhead + time.Second)}, FixFuture},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got, _ := tt.fix.Check(now); got != tt.want {
+				t.Fatalf("Check = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFixNormalize(t *testing.T) {
+	f := Fix{SpeedKmh: Some(-1), Heading: Some(725), AccuracyM: Some(math.Inf(1)), AltitudeM: Some(-12), Battery: Some(101)}.Normalize()
+	if f.SpeedKmh.Valid || f.AccuracyM.Valid || f.Battery.Valid || f.Heading != Some(5) || f.AltitudeM != Some(-12) {
+		t.Fatalf("normalized %+v", f)
+	}
+	if g := (Fix{Heading: Some(-1)}).Normalize(); g.Heading.Valid {
+		t.Fatalf("heading -1 kept: %+v", g)
+	}
+	p := Fix{Lat: 1, Lon: 2, SpeedKmh: Some(0)}.Position()
+	if p.Battery != -1 || p.SpeedKmh != 0 || p.Heading != 0 {
+		t.Fatalf("Position %+v", p)
+	}
+}
+
+func TestOptionalJSON(t *testing.T) {
+	b, _ := json.Marshal(struct{ A, B Optional }{A: Some(0), B: Optional{}})
+	if string(b) != `{"A":0,"B":null}` {
+		t.Fatalf("got %s", b)
+	}
+}
+
+func TestCleanLabel(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"plain", "RSUD Serang", "RSUD Serang"},
+		{"controls and NUL dropped, markup kept as text", " <b>Pos</b>\x00\x07\n", "<b>Pos</b>"},
+		{"invalid UTF-8 replaced", "a\xffb", "a\uFFFDb"},
+		{"cut on a rune boundary", strings.Repeat("é", 100), strings.Repeat("é", 64)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := CleanLabel(tt.in, MaxRegionNameLen); got != tt.want {
+				t.Fatalf("CleanLabel = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
