@@ -231,6 +231,52 @@ func TestOsmAndWithCurl(t *testing.T) {
 	}
 }
 
+// TestServedWithCurl runs the OsmAnd listener as the lead will (ListenOsmAnd
+// + NewOsmAndServer, port 20355 of this branch's range or any free one) and
+// the OwnTracks handler, and talks to both with curl as a device would.
+func TestServedWithCurl(t *testing.T) {
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		t.Skip("curl is not installed")
+	}
+	ln, err := ListenOsmAnd("127.0.0.1:20355", 16)
+	if err != nil {
+		if ln, err = ListenOsmAnd("127.0.0.1:0", 16); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := newWorld()
+	in := newIngest(w)
+	srv := NewOsmAndServer("", in.OsmAnd())
+	go srv.Serve(ln)
+	defer srv.Close()
+	web := httptest.NewServer(in.OwnTracks())
+	defer web.Close()
+	osmand := "http://" + ln.Addr().String()
+	run := func(args ...string) string {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, curl, append([]string{"-s", "-w", " %{http_code}"}, args...)...).Output()
+		if err != nil {
+			t.Fatalf("curl %v: %v", args, err)
+		}
+		return string(out)
+	}
+	if got := run(osmand + "/?id=TRK-7&lat=-6.11&lon=106.16&timestamp=1764201590&speed=5"); got != " 200" {
+		t.Fatalf("OsmAnd GET: %q", got)
+	}
+	if got := run("-u", "AMB-02:other", "-H", "X-Limit-U: AMB-02", "-H", "X-Limit-D: phone",
+		"-H", "Content-Type: application/json", "-d", androidLocation, web.URL+"/pub"); got != "[] 200" {
+		t.Fatalf("OwnTracks HTTP: %q", got)
+	}
+	if got := run("-u", "AMB-02:wrong", "-d", androidLocation, web.URL+"/pub"); !strings.HasSuffix(got, " 401") {
+		t.Fatalf("OwnTracks HTTP, wrong password: %q", got)
+	}
+	if n := len(w.applied("AMB-02")); n != 2 {
+		t.Fatalf("applied %d fixes, want 2", n)
+	}
+}
+
 func TestMisdirected(t *testing.T) {
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "<html>map</html>") })
 	tests := []struct {
