@@ -356,3 +356,20 @@ func TestPayloadSizeLimit(t *testing.T) {
 		t.Fatalf("64 KiB + 1: %v", err)
 	}
 }
+
+// TestDecryptLibsodiumVector opens an envelope made by libsodium itself
+// (crypto_secretbox_easy, the call the apps make), not by this package:
+// key "kota serang 112" zero-padded to 32, nonce bytes 100…123, data =
+// base64(nonce ‖ box). Made with libsodium 1.0.18 through Python ctypes.
+func TestDecryptLibsodiumVector(t *testing.T) {
+	const data = "ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7ZmjcsbGaXjvVrfBs0TAv/vJhnmKNbViiKqKTqX9uIsnZrhfrC/e+bu2J3gE99GVdrimrLc7oh2VNNhLvDp7jzvGbTrN9iq+oMdyaw9U5D+QGv6lU1XNxZTWoeSsMh2IKEj6lYU4="
+	m, err := Decode([]byte(`{"_type":"encrypted","data":"`+data+`"}`), now, []byte("kota serang 112"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tracking.Fix{Lat: -6.1102, Lon: 106.1633, At: time.Unix(1764201595, 0).UTC(),
+		Battery: tracking.Some(64), AccuracyM: tracking.Some(12)}
+	if !m.Encrypted || m.Kind != KindLocation || m.Location != want {
+		t.Fatalf("decoded %+v", m)
+	}
+}
