@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 
 	"github.com/paulmach/orb"
 	orbgeo "github.com/paulmach/orb/geo"
@@ -33,7 +34,19 @@ type Dissolved struct {
 // into the city. The union is simplefeatures' overlay (a DCEL with
 // re-noding), which also validates what it returns; Dissolve refuses rather
 // than return an invalid polygon.
+//
+// Dissolving Kota Serang takes ~0.1 s, so the embedded layer's answer is
+// computed once and shared: do not modify the polygons Dissolve returns.
 func Dissolve(ds []geo.District) (Dissolved, error) {
+	if s := SerangDistricts(); len(ds) == len(s) && len(ds) > 0 && &ds[0] == &s[0] {
+		return serangDissolved()
+	}
+	return dissolve(ds)
+}
+
+var serangDissolved = sync.OnceValues(func() (Dissolved, error) { return dissolve(SerangDistricts()) })
+
+func dissolve(ds []geo.District) (Dissolved, error) {
 	byKec := map[string][]sf.Geometry{}
 	var all []sf.Geometry
 	for _, d := range ds {
