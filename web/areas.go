@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"math"
 	"net/http"
 	"strconv"
@@ -92,14 +93,18 @@ func (s *Server) areas(w http.ResponseWriter, r *http.Request) {
 }
 
 // areaGeometries gives every kecamatan and kelurahan its official polygons
-// when they are loaded (a kecamatan as its kelurahan together), its
+// when they are loaded (a kecamatan as the dissolve of its kelurahan), its
 // representative point otherwise. Built once: the areas never change.
 func areaGeometries(g *mapdata.Gazetteer, d Districts) map[string]orb.Geometry {
 	shapes := map[string]orb.MultiPolygon{}
 	if d.Exact() {
 		for _, k := range d.Districts() {
 			shapes[k.Kelurahan.Code] = k.Shape
-			shapes[k.Kecamatan.Code] = append(shapes[k.Kecamatan.Code], k.Shape...)
+		}
+		// A kecamatan is the dissolve of its kelurahan (valid polygons, not
+		// its kelurahan stacked); if that fails it keeps its point.
+		if dis, err := mapdata.Dissolve(d.Districts()); err == nil {
+			maps.Copy(shapes, dis.Kecamatan)
 		}
 	}
 	out := map[string]orb.Geometry{}

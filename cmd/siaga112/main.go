@@ -84,7 +84,7 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.DurationVar(&c.StaleAfter, "stale-after", 60*time.Second, "a unit with no fix for this long is stale")
 	fs.DurationVar(&c.OfflineAfter, "offline-after", 5*time.Minute, "a unit with no fix for this long is offline")
 	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
-	fs.StringVar(&c.Boundaries, "boundaries", "", "GeoJSON FeatureCollection of official kelurahan polygons; empty: locate approximately from the gazetteer")
+	fs.StringVar(&c.Boundaries, "boundaries", "", "GeoJSON FeatureCollection of kelurahan polygons for another city's layer; empty: Kota Serang's embedded official polygons (exact)")
 	fs.StringVar(&c.BoundaryCode, "boundary-code-prop", "code", "property of --boundaries holding the Kemendagri kelurahan code")
 	fs.StringVar(&c.BoundaryName, "boundary-name-prop", "name", "property of --boundaries holding the kelurahan name")
 	fs.Float64Var(&c.Travel.Detour, "detour-factor", geo.DefaultDetour, "road distance ÷ straight-line distance, for travel-time estimates")

@@ -228,13 +228,13 @@ func loadPlans(path string) (*dispatch.Plans, error) {
 	return p, nil
 }
 
-// loadDistricts loads the official boundaries, or falls back to the
-// gazetteer (and says so).
+// loadDistricts loads the boundaries of --boundaries, or the embedded
+// official ones of Kota Serang.
 func loadDistricts(cfg config, log *slog.Logger) (*geo.DistrictIndex, error) {
 	g := mapdata.Serang()
 	if cfg.Boundaries == "" {
-		log.Warn("no official boundaries (--boundaries): incidents are located approximately, by the nearest kelurahan point of the gazetteer; answers say \"approximate\": true")
-		return geo.NewApproxIndex(g.Districts()), nil
+		log.Info("official boundaries: Kota Serang's embedded kelurahan layer (BIG via cahyadsn/wilayah_boundaries, MIT)", "kelurahan", len(mapdata.SerangDistricts()))
+		return geo.NewExactIndex(mapdata.SerangDistricts()), nil
 	}
 	f, err := os.Open(cfg.Boundaries)
 	if err != nil {
