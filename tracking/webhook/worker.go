@@ -133,8 +133,8 @@ func (s *Service) poke() {
 
 // attempt POSTs one delivery and records the outcome.
 func (s *Service) attempt(ctx context.Context, d tracking.Delivery) {
-	start := s.cfg.Now()
-	at := tracking.Attempt{At: start.UTC()}
+	at := tracking.Attempt{At: s.cfg.Now().UTC()}
+	start := time.Now() // monotonic, for the duration
 	w, ok := s.hook(d.WebhookID)
 	if !ok {
 		at.Error = "the webhook was deleted"
@@ -152,18 +152,22 @@ func (s *Service) attempt(ctx context.Context, d tracking.Delivery) {
 	switch {
 	case err == nil && status >= 200 && status < 300:
 		o.Status = tracking.DeliveryDelivered
-		s.delivered.Add(1)
 	case ctx.Err() != nil:
 		// Shutting down: leave it pending, due at once for the next Run.
 		o.Status, o.Next = tracking.DeliveryPending, now
 	case now.Sub(d.CreatedAt) >= s.cfg.GiveUpAfter:
 		o.Status = tracking.DeliveryFailed
-		s.failed.Add(1)
 		s.log.Warn("webhook delivery failed for good", "webhook", w.ID, "delivery", d.ID, "attempts", d.Attempts+1, "status", status, "err", at.Error)
 	default:
 		o.Status, o.Next = tracking.DeliveryPending, now.Add(s.backoff(d.Attempts+1))
 	}
 	s.record(d, o)
+	switch o.Status { // counted once recorded, so a reader of Stats finds the log
+	case tracking.DeliveryDelivered:
+		s.delivered.Add(1)
+	case tracking.DeliveryFailed:
+		s.failed.Add(1)
+	}
 }
 
 func (s *Service) record(d tracking.Delivery, o tracking.Outcome) {
