@@ -54,8 +54,9 @@ type Stats struct {
 	Enqueued  uint64 `json:"enqueued"`  // deliveries written to the outbox
 	Attempts  uint64 `json:"attempts"`
 	Delivered uint64 `json:"delivered"`
-	Failed    uint64 `json:"failed"` // gave up
-	Queued    int    `json:"queued"` // events waiting for the outbox now
+	Failed    uint64 `json:"failed"`    // gave up
+	Queued    int    `json:"queued"`    // events waiting for the outbox now
+	BusDrops  uint64 `json:"bus_drops"` // times Follow was dropped by the bus
 }
 
 // Service is the webhooks: subscriptions, publishing and delivery.
@@ -68,8 +69,8 @@ type Service struct {
 	mu    sync.RWMutex
 	hooks []tracking.Webhook // cache of the outbox's subscriptions
 
-	published, refused, enqueued, attempts, delivered, failed atomic.Uint64
-	lastAlarm                                                 atomic.Int64
+	published, refused, enqueued, attempts, delivered, failed, busDrops atomic.Uint64
+	lastAlarm                                                           atomic.Int64
 }
 
 type event struct {
@@ -206,7 +207,7 @@ func (s *Service) Publish(name tracking.WebhookEvent, at time.Time, data any) bo
 // Stats reads the counters.
 func (s *Service) Stats() Stats {
 	return Stats{Published: s.published.Load(), Refused: s.refused.Load(), Enqueued: s.enqueued.Load(),
-		Attempts: s.attempts.Load(), Delivered: s.delivered.Load(), Failed: s.failed.Load(), Queued: len(s.in)}
+		Attempts: s.attempts.Load(), Delivered: s.delivered.Load(), Failed: s.failed.Load(), Queued: len(s.in), BusDrops: s.busDrops.Load()}
 }
 
 // body is what a delivery POSTs: the delivery id repeats the header so a
