@@ -37,9 +37,9 @@ func TestFollowBus(t *testing.T) {
 		{Kind: "incident", Action: "created", At: now, Incident: &in},
 		{Kind: "incident", Action: "assignment", At: now, Incident: &in}, // not a webhook event
 		{Kind: "caller", Action: "prank", At: now, Caller: caller(false, false)},
-		{Kind: "caller", Action: "prank", At: now, Caller: caller(true, false)},  // blocked
-		{Kind: "caller", Action: "prank", At: now, Caller: caller(true, false)},  // still blocked: nothing
-		{Kind: "caller", Action: "prank", At: now, Caller: caller(true, true)},   // proposed
+		{Kind: "caller", Action: "prank", At: now, Caller: caller(true, false)}, // blocked
+		{Kind: "caller", Action: "prank", At: now, Caller: caller(true, false)}, // still blocked: nothing
+		{Kind: "caller", Action: "prank", At: now, Caller: caller(true, true)},  // proposed
 		{Kind: "incident", Action: "overdue", At: now, Incident: &in},
 	} {
 		bus.Publish(e)
