@@ -216,3 +216,13 @@ func (m *Memory) MarkFired(_ context.Context, dm tracking.DeadlineMark) (bool, e
 
 // Len counts the marks.
 func (m *Memory) Len() int { m.mu.Lock(); defer m.mu.Unlock(); return len(m.marks) }
+
+// Action is the bus action of the alarm, on an ("incident", action) event
+// carrying the incident: "deadline_warning" or "overdue" (the webhooks map
+// them to incident.deadline_warning and incident.overdue).
+func (f Firing) Action() string {
+	if f.Kind == tracking.DeadlineWarning {
+		return "deadline_warning"
+	}
+	return "overdue"
+}
