@@ -176,4 +176,7 @@ type WebhookOutbox interface {
 	Deliveries(ctx context.Context, webhookID string, limit int) ([]Delivery, error)
 	// Pending counts the deliveries still owed.
 	Pending(ctx context.Context) (int, error)
+	// Prune deletes the deliveries delivered or failed before before, with
+	// their attempts, and says how many.
+	Prune(ctx context.Context, before time.Time) (int, error)
 }

@@ -185,6 +185,14 @@ func (w *Webhooks) Deliveries(ctx context.Context, webhookID string, limit int) 
 	return ds, rows.Err()
 }
 
+func (w *Webhooks) Prune(ctx context.Context, before time.Time) (int, error) {
+	tag, err := w.pool.Exec(ctx, `DELETE FROM webhook_deliveries WHERE status <> 'pending' AND done_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("prune deliveries: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 func (w *Webhooks) Pending(ctx context.Context) (int, error) {
 	var n int
 	err := w.pool.QueryRow(ctx, `SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'`).Scan(&n)

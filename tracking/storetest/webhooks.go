@@ -75,6 +75,19 @@ func RunWebhookOutbox(t *testing.T, open func(t *testing.T) tracking.WebhookOutb
 		if _, err := o.Deliveries(ctx, "wh_nope", 10); tracking.CodeOf(err) != tracking.CodeNotFound {
 			t.Fatalf("unknown webhook: %v", err)
 		}
+		// Prune takes the delivered one (done at +3 s), not the pending ones.
+		if n, err := o.Prune(ctx, t0.Add(3*time.Second)); err != nil || n != 0 {
+			t.Fatalf("prune at the done time took %d (%v)", n, err)
+		}
+		if n, err := o.Prune(ctx, t0.Add(time.Hour)); err != nil || n != 1 {
+			t.Fatalf("prune took %d (%v)", n, err)
+		}
+		if log, _ := o.Deliveries(ctx, "wh_a", 10); len(log) != 2 {
+			t.Fatalf("after prune: %+v", log)
+		}
+		if n, _ := o.Pending(ctx); n != 2 {
+			t.Fatalf("pending after prune = %d", n)
+		}
 	})
 
 	t.Run("delete fails pending", func(t *testing.T) {

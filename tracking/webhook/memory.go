@@ -50,7 +50,8 @@ func (m *Memory) DeleteWebhook(_ context.Context, id string) error {
 	m.webhooks = slices.Delete(m.webhooks, i, i+1)
 	for _, d := range m.deliveries {
 		if d.WebhookID == id && d.Status == tracking.DeliveryPending {
-			d.Status, d.LastError = tracking.DeliveryFailed, "the webhook was deleted"
+			now := time.Now()
+			d.Status, d.LastError, d.DoneAt = tracking.DeliveryFailed, "the webhook was deleted", &now
 		}
 	}
 	return nil
@@ -147,6 +148,22 @@ func (m *Memory) Deliveries(_ context.Context, webhookID string, limit int) ([]t
 		}
 	}
 	return out, nil
+}
+
+func (m *Memory) Prune(_ context.Context, before time.Time) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	m.order = slices.DeleteFunc(m.order, func(id string) bool {
+		d := m.deliveries[id]
+		if d.Status != tracking.DeliveryPending && d.DoneAt != nil && d.DoneAt.Before(before) {
+			delete(m.deliveries, id)
+			n++
+			return true
+		}
+		return false
+	})
+	return n, nil
 }
 
 func (m *Memory) Pending(context.Context) (int, error) {

@@ -45,6 +45,9 @@ type Config struct {
 	GiveUpAfter time.Duration
 	// PollEvery is how often the worker looks for due retries (default 1 s).
 	PollEvery time.Duration
+	// Retention: deliveries done (delivered or failed) longer ago than
+	// this leave the log, checked hourly (default 30 days).
+	Retention time.Duration
 }
 
 // Stats are the service's counters since it started.
@@ -104,6 +107,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.GiveUpAfter <= 0 {
 		cfg.GiveUpAfter = 24 * time.Hour
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = 30 * 24 * time.Hour
 	}
 	if cfg.PollEvery <= 0 {
 		cfg.PollEvery = time.Second

@@ -22,8 +22,9 @@ func (s *Service) Run(ctx context.Context) error {
 		return err
 	}
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() { defer wg.Done(); s.writeLoop(ctx) }()
+	go func() { defer wg.Done(); s.pruneLoop(ctx) }()
 	s.deliverLoop(ctx)
 	wg.Wait()
 	return nil
@@ -216,4 +217,24 @@ func (s *Service) backoff(n int) time.Duration {
 		d = s.cfg.MaxBackoff
 	}
 	return d/2 + rand.N(d/2+1)
+}
+
+// pruneLoop keeps the delivery log to the retention, hourly.
+func (s *Service) pruneLoop(ctx context.Context) {
+	for {
+		pctx, cancel := context.WithTimeout(ctx, time.Minute)
+		n, err := s.cfg.Outbox.Prune(pctx, s.cfg.Now().Add(-s.cfg.Retention))
+		cancel()
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Error("webhook delivery log prune failed", "err", err)
+		case n > 0:
+			s.log.Info("webhook delivery log pruned", "deliveries", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
+	}
 }
