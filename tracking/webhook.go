@@ -176,6 +176,10 @@ type WebhookOutbox interface {
 	Deliveries(ctx context.Context, webhookID string, limit int) ([]Delivery, error)
 	// Pending counts the deliveries still owed.
 	Pending(ctx context.Context) (int, error)
+	// Postpone moves a webhook's pending deliveries due before until to
+	// until: a receiver that fails gets one probe per backoff instead of
+	// every delivery timing out in turn and holding the workers.
+	Postpone(ctx context.Context, webhookID string, until time.Time) error
 	// Prune deletes the deliveries delivered or failed before before, with
 	// their attempts, and says how many.
 	Prune(ctx context.Context, before time.Time) (int, error)

@@ -193,6 +193,15 @@ func (w *Webhooks) Prune(ctx context.Context, before time.Time) (int, error) {
 	return int(tag.RowsAffected()), nil
 }
 
+func (w *Webhooks) Postpone(ctx context.Context, webhookID string, until time.Time) error {
+	_, err := w.pool.Exec(ctx, `UPDATE webhook_deliveries SET next_attempt_at = $2
+		WHERE webhook_id = $1 AND status = 'pending' AND next_attempt_at < $2`, webhookID, until)
+	if err != nil {
+		return fmt.Errorf("postpone deliveries: %w", err)
+	}
+	return nil
+}
+
 func (w *Webhooks) Pending(ctx context.Context) (int, error) {
 	var n int
 	err := w.pool.QueryRow(ctx, `SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'`).Scan(&n)

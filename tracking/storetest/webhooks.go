@@ -75,6 +75,17 @@ func RunWebhookOutbox(t *testing.T, open func(t *testing.T) tracking.WebhookOutb
 		if _, err := o.Deliveries(ctx, "wh_nope", 10); tracking.CodeOf(err) != tracking.CodeNotFound {
 			t.Fatalf("unknown webhook: %v", err)
 		}
+		// Postpone moves only pending deliveries due earlier.
+		if err := o.Postpone(ctx, "wh_a", t0.Add(30*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := o.Claim(ctx, t0.Add(29*time.Minute), time.Minute, 10); len(got) != 0 {
+			t.Fatalf("claimed a postponed delivery: %+v", got)
+		}
+		got, _ = o.Claim(ctx, t0.Add(61*time.Minute), time.Minute, 10)
+		if len(got) != 2 || got[0].ID != "dl_001" || got[1].ID != "dl_003" {
+			t.Fatalf("after postpone claimed %+v", got)
+		}
 		// Prune takes the delivered one (done at +3 s), not the pending ones.
 		if n, err := o.Prune(ctx, t0.Add(3*time.Second)); err != nil || n != 0 {
 			t.Fatalf("prune at the done time took %d (%v)", n, err)

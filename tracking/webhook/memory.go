@@ -166,6 +166,17 @@ func (m *Memory) Prune(_ context.Context, before time.Time) (int, error) {
 	return n, nil
 }
 
+func (m *Memory) Postpone(_ context.Context, webhookID string, until time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, d := range m.deliveries {
+		if d.WebhookID == webhookID && d.Status == tracking.DeliveryPending && d.NextAttemptAt.Before(until) {
+			d.NextAttemptAt = until
+		}
+	}
+	return nil
+}
+
 func (m *Memory) Pending(context.Context) (int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -329,3 +329,44 @@ func BenchmarkPublish(b *testing.B) {
 		s.Publish(tracking.EventIncidentCreated, time.Now(), in)
 	}
 }
+
+// A dead receiver does not hold the workers: after its first failures its
+// other deliveries wait for the retry, and a healthy webhook gets all of
+// its own.
+func TestDeadReceiverDoesNotStarveOthers(t *testing.T) {
+	hang := make(chan struct{})
+	var mu sync.Mutex
+	deadHits := 0
+	dead := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		deadHits++
+		mu.Unlock()
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(hang); dead.Close() })
+	rc := newReceiver(t)
+	const workers = 2
+	s := start(t, NewMemory(), func(c *Config) {
+		c.Workers, c.Timeout, c.Backoff, c.MaxBackoff = workers, 200*time.Millisecond, time.Hour, time.Hour
+	})
+	deadHook := subscribe(t, s, dead.URL, tracking.EventIncidentCreated)
+	subscribe(t, s, rc.srv.URL, tracking.EventIncidentCreated)
+	for i := range 20 {
+		s.Publish(tracking.EventIncidentCreated, time.Now(), i)
+	}
+	waitFor(t, func() bool { return s.Stats().Delivered == 20 })
+	time.Sleep(300 * time.Millisecond) // let any attempt in flight end
+	mu.Lock()
+	hits := deadHits
+	mu.Unlock()
+	if hits > workers {
+		t.Fatalf("the dead receiver was tried %d times; at most %d (one per worker) before its deliveries were postponed", hits, workers)
+	}
+	ds, _ := s.Deliveries(context.Background(), deadHook.ID, 50)
+	if len(ds) != 20 {
+		t.Fatalf("dead hook has %d deliveries", len(ds))
+	}
+}

@@ -163,6 +163,15 @@ func (s *Service) attempt(ctx context.Context, d tracking.Delivery) {
 		o.Status, o.Next = tracking.DeliveryPending, now.Add(s.backoff(d.Attempts+1))
 	}
 	s.record(d, o)
+	if o.Status == tracking.DeliveryPending && ctx.Err() == nil {
+		// The receiver is failing: its other deliveries wait for this one's
+		// retry (those already leased are tried meanwhile, at most Workers).
+		pctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := s.cfg.Outbox.Postpone(pctx, w.ID, o.Next); err != nil {
+			s.log.Error("webhook postpone failed", "webhook", w.ID, "err", err)
+		}
+		cancel()
+	}
 	switch o.Status { // counted once recorded, so a reader of Stats finds the log
 	case tracking.DeliveryDelivered:
 		s.delivered.Add(1)
