@@ -19,6 +19,18 @@ import (
 // DefaultDeadline is the SOP's 3×24 h.
 const DefaultDeadline = 72 * time.Hour
 
+// MaxDeadline bounds --agency-deadline.
+const MaxDeadline = 90 * 24 * time.Hour
+
+// ValidateDeadline checks an --agency-deadline value (cmd reads the flag
+// with flag.Duration and refuses what this refuses).
+func ValidateDeadline(d time.Duration) error {
+	if d <= 0 || d > MaxDeadline {
+		return tracking.Errorf(tracking.CodeInvalid, "--agency-deadline %v must be more than 0 and at most %v", d, MaxDeadline)
+	}
+	return nil
+}
+
 // Case is what the clock needs of an incident.
 type Case struct {
 	IncidentID string

@@ -225,3 +225,23 @@ func BenchmarkCheck(b *testing.B) {
 		c.Check(context.Background(), cases, now)
 	}
 }
+
+func TestValidateDeadline(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		d    time.Duration
+		ok   bool
+	}{
+		{"default", DefaultDeadline, true},
+		{"short for tests", 2 * time.Second, true},
+		{"zero", 0, false},
+		{"negative", -time.Hour, false},
+		{"a year", 365 * 24 * time.Hour, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := ValidateDeadline(tc.d); (err == nil) != tc.ok {
+				t.Fatalf("ValidateDeadline(%v) = %v", tc.d, err)
+			}
+		})
+	}
+}
