@@ -1,0 +1,69 @@
+package webhook
+
+import (
+	"context"
+
+	"siaga112/tracking"
+)
+
+// Follow publishes the bus's events that are webhook events until ctx
+// ends. Publish never blocks, so Follow keeps up with the bus; should the
+// bus still drop it (its buffer full), the loss is counted, logged and
+// Follow subscribes again.
+//
+// Caller events: the prank policy publishes ("caller", "prank") with the
+// caller's new state; Follow turns a block that is new into caller.blocked
+// and a first proposal to the ministry into caller.proposed, remembering
+// what it saw of each number (after a restart, a number already blocked
+// that is marked again is reported blocked again).
+func (s *Service) Follow(ctx context.Context, bus *tracking.Bus) {
+	seen := map[string]tracking.Caller{}
+	for ctx.Err() == nil {
+		sub := bus.Subscribe(4096)
+		s.follow(ctx, sub, seen)
+		bus.Unsubscribe(sub)
+		if ctx.Err() == nil {
+			n := s.busDrops.Add(1)
+			s.log.Error("webhooks fell behind the bus and were dropped: events lost; subscribing again", "drops_total", n)
+		}
+	}
+}
+
+func (s *Service) follow(ctx context.Context, sub *tracking.Subscription, seen map[string]tracking.Caller) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case e, ok := <-sub.C:
+			if !ok {
+				return
+			}
+			if e.Kind == "caller" && e.Caller != nil {
+				s.callerEvents(e, seen)
+				continue
+			}
+			if name, data, ok := FromBus(e); ok {
+				s.Publish(name, e.At, data)
+			}
+		}
+	}
+}
+
+func (s *Service) callerEvents(e tracking.Event, seen map[string]tracking.Caller) {
+	c := *e.Caller
+	prev, known := seen[c.Number]
+	seen[c.Number] = c.Clone()
+	if name, data, ok := FromBus(e); ok { // a component published blocked/proposed itself
+		s.Publish(name, e.At, data)
+		return
+	}
+	blocked := func(x tracking.Caller) bool { return x.BlockedUntil != nil && x.BlockedUntil.After(e.At) }
+	masked := c.Clone()
+	masked.Number = MaskNumber(c.Number)
+	if blocked(c) && (!known || !blocked(prev)) {
+		s.Publish(tracking.EventCallerBlocked, e.At, masked)
+	}
+	if c.ProposedPermanentBlock && (!known || !prev.ProposedPermanentBlock) {
+		s.Publish(tracking.EventCallerProposed, e.At, masked)
+	}
+}
