@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,12 +72,19 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) (applied []int, err error)
 			version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 			return err
 		}
-		var current int
-		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		// Each version is applied once, by membership rather than "above the
+		// highest": migrations written on parallel branches land out of order,
+		// and a lower number merged later must still run.
+		rows, err := tx.Query(ctx, `SELECT version FROM schema_migrations`)
+		if err != nil {
+			return err
+		}
+		done, err := pgx.CollectRows(rows, pgx.RowTo[int])
+		if err != nil {
 			return err
 		}
 		for _, f := range files {
-			if f.version <= current {
+			if slices.Contains(done, f.version) {
 				continue
 			}
 			sql, err := migrations.ReadFile("migrations/" + f.name)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,6 +46,32 @@ func TestMigrationsAreIdempotent(t *testing.T) {
 	again, err := migrate(context.Background(), first.Pool())
 	if err != nil || len(again) != 0 {
 		t.Fatalf("migrating again applied %v (%v)", again, err)
+	}
+}
+
+// A migration numbered below one already applied (written on a branch that
+// merged later) still runs.
+func TestMigrationMergedLaterStillRuns(t *testing.T) {
+	u := testURL(t)
+	s := openTest(t, u, Config{})
+	ctx := context.Background()
+	files, _ := migrations.ReadDir("migrations")
+	if len(files) < 2 {
+		t.Skip("needs two migrations")
+	}
+	var lowest int
+	if err := s.Pool().QueryRow(ctx, `SELECT min(version) FROM schema_migrations WHERE version > 1`).Scan(&lowest); err != nil {
+		t.Fatal(err)
+	}
+	// Forget that it ran. Its SQL is not meant to run twice, so running it
+	// again fails naming it: that shows it was picked up (the old rule,
+	// "above the highest", skipped it silently).
+	if _, err := s.Pool().Exec(ctx, `DELETE FROM schema_migrations WHERE version = $1`, lowest); err != nil {
+		t.Fatal(err)
+	}
+	applied, err := migrate(ctx, s.Pool())
+	if !slices.Contains(applied, lowest) && (err == nil || !strings.Contains(err.Error(), fmt.Sprintf("migration %03d_", lowest))) {
+		t.Fatalf("migration %d, missing below higher ones, was not run again (applied %v, err %v)", lowest, applied, err)
 	}
 }
 
