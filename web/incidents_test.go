@@ -15,7 +15,7 @@ type dispatchRig = stack
 
 func newDispatchServer(t *testing.T) *dispatchRig {
 	t.Helper()
-	return newStack(t, nil)
+	return newStack(t, "")
 }
 
 func (r *dispatchRig) unit(t *testing.T, id string, typ tracking.UnitType, lon, lat float64) {

@@ -16,7 +16,7 @@ import (
 
 func liveServer(t *testing.T) (*httptest.Server, *dispatch.Service, *Server) {
 	t.Helper()
-	st := newStack(t, withLive)
+	st := newStack(t, "")
 	return st.ts, st.svc, st.srv
 }
 

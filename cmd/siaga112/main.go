@@ -40,34 +40,6 @@ func main() {
 	}
 }
 
-type config struct {
-	HTTP             string
-	MQTTListen       string
-	MQTTURL          string
-	MQTTUsername     string
-	MQTTPassword     string
-	MQTTClientID     string
-	Demo             bool
-	DemoUnits        int
-	StaleAfter       time.Duration
-	OfflineAfter     time.Duration
-	LogLevel         slog.Level
-	Boundaries       string
-	BoundaryCode     string
-	BoundaryName     string
-	Travel           geo.DetourModel
-	DB               string
-	AdminToken       string // from SIAGA112_ADMIN_TOKEN only: a secret is no flag
-	TLSCert          string
-	TLSKey           string
-	Tiles            string
-	TilesAttribution string
-	Plans            string
-	PrankWindow      time.Duration
-	ArrivalM         float64
-	ArrivalDwell     time.Duration
-}
-
 // parseConfig reads flags, then fills each flag not given from its
 // SIAGA112_* environment variable.
 func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, bool)) (config, error) {

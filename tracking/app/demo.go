@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 // same ingest as real trackers, one fix per unit every 2 s. A dispatched
 // unit drives to its incident and waits there until its assignment clears,
 // so the whole flow can be tried on the map.
-func startDemo(ctx context.Context, n int, svc *dispatch.Service, brokerURL string, cfg config, log *slog.Logger, done chan<- struct{}) error {
+func startDemo(ctx context.Context, n int, svc *dispatch.Service, brokerURL string, cfg Config, log *slog.Logger, done chan<- struct{}) error {
 	f := sim.New(n, uint64(time.Now().UnixNano()), time.Now())
 	for _, k := range mapdata.Serang().Kelurahan {
 		f.Waypoints = append(f.Waypoints, k.Point) // drive between kelurahan, inside the city
