@@ -23,3 +23,12 @@ func Locate(l Locator, p orb.Point) (geo.Location, error) {
 	}
 	return loc, err
 }
+
+// CheckLatLon refuses coordinates geo.ValidLatLon does not accept, with a
+// sentence naming the fields.
+func CheckLatLon(lat, lon float64) error {
+	if !geo.ValidLatLon(lat, lon) {
+		return Errorf(CodeInvalid, "lat and lon must be decimal degrees (lat -90..90, lon -180..180), not %g, %g", lat, lon)
+	}
+	return nil
+}

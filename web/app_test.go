@@ -25,6 +25,6 @@ func init() {
 		t.Cleanup(a.Close)
 		ts := httptest.NewServer(a.Web)
 		t.Cleanup(ts.Close)
-		return &web.Stack{TS: ts, Server: a.Web, Fleet: a.Fleet, Dispatch: a.Dispatch, Clock: clk, Accounts: a.Accounts}
+		return &web.Stack{TS: ts, Server: a.Web, Fleet: a.Fleet, Units: a.Units, Dispatch: a.Dispatch, Clock: clk, Accounts: a.Accounts}
 	}
 }

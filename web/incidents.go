@@ -12,19 +12,17 @@ import (
 
 // Dispatch is what the web layer needs of the dispatch service.
 type Dispatch interface {
-	CreateIncident(ctx context.Context, req dispatch.NewIncident) (tracking.Incident, []dispatch.Recommendation, error)
-	Dispatch(ctx context.Context, incidentID string, unitIDs []string, by string) (dispatch.DispatchResult, error)
-	SetAssignmentStatus(ctx context.Context, incidentID, unitID string, st tracking.AssignmentStatus) (tracking.Incident, error)
-	Ack(ctx context.Context, incidentID string) (tracking.Incident, error)
-	Close(ctx context.Context, incidentID string) (tracking.Incident, error)
+	CreateIncident(ctx context.Context, req dispatch.NewIncident, actor string) (tracking.Incident, []dispatch.Recommendation, error)
+	Dispatch(ctx context.Context, incidentID string, unitIDs []string, actor string) (dispatch.DispatchResult, error)
+	SetAssignmentStatus(ctx context.Context, incidentID, unitID string, st tracking.AssignmentStatus, actor string) (tracking.Incident, error)
+	Ack(ctx context.Context, incidentID, actor string) (tracking.Incident, error)
+	Close(ctx context.Context, incidentID, actor string) (tracking.Incident, error)
 	Get(id string) (tracking.Incident, error)
 	List(f dispatch.Filter) []tracking.Incident
-	RecordPrank(ctx context.Context, number string) (dispatch.CallerView, error)
+	RecordPrank(ctx context.Context, number, actor string) (dispatch.CallerView, error)
 	Caller(number string) (dispatch.CallerView, error)
 	Callers(proposed bool) []dispatch.CallerView
-	LiftBlock(ctx context.Context, number, by, reason string) (dispatch.CallerView, error)
-	SetUnitStatus(id string, st tracking.Status) (tracking.Unit, error)
-	IssueDeviceSecret(id string) (string, error)
+	LiftBlock(ctx context.Context, number, actor, reason string) (dispatch.CallerView, error)
 	Plans() *dispatch.Plans
 	Now() time.Time
 }
@@ -75,7 +73,7 @@ func (s *Server) createIncident(w http.ResponseWriter, r *http.Request) {
 	}
 	in, recs, err := s.cfg.Dispatch.CreateIncident(r.Context(), dispatch.NewIncident{
 		Category: tracking.Category(b.Category), Lat: *b.Lat, Lon: *b.Lon, Caller: b.Caller, Description: b.Description,
-	})
+	}, actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -117,7 +115,6 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 
 type dispatchBody struct {
 	UnitIDs []string `json:"unit_ids"`
-	By      string   `json:"by"`
 }
 
 // dispatchUnits answers POST /api/incidents/{id}/dispatch; an empty body or
@@ -130,7 +127,7 @@ func (s *Server) dispatchUnits(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	res, err := s.cfg.Dispatch.Dispatch(r.Context(), r.PathValue("id"), b.UnitIDs, b.By)
+	res, err := s.cfg.Dispatch.Dispatch(r.Context(), r.PathValue("id"), b.UnitIDs, actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -149,7 +146,7 @@ func (s *Server) unitStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	in, err := s.cfg.Dispatch.SetAssignmentStatus(r.Context(), r.PathValue("id"), r.PathValue("unit"), tracking.AssignmentStatus(b.Status))
+	in, err := s.cfg.Dispatch.SetAssignmentStatus(r.Context(), r.PathValue("id"), r.PathValue("unit"), tracking.AssignmentStatus(b.Status), actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -165,8 +162,8 @@ func (s *Server) closeIncident(w http.ResponseWriter, r *http.Request) {
 	s.incidentAction(w, r, s.cfg.Dispatch.Close)
 }
 
-func (s *Server) incidentAction(w http.ResponseWriter, r *http.Request, act func(context.Context, string) (tracking.Incident, error)) {
-	in, err := act(r.Context(), r.PathValue("id"))
+func (s *Server) incidentAction(w http.ResponseWriter, r *http.Request, act func(context.Context, string, string) (tracking.Incident, error)) {
+	in, err := act(r.Context(), r.PathValue("id"), actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -19,12 +19,15 @@ import (
 	"siaga112/tracking"
 )
 
-// Fleet is what the web layer needs of the live index.
+// Fleet is what the web layer needs of the units service: the live fleet
+// to read, and the changes a person makes to units (each with its actor).
 type Fleet interface {
 	List() []tracking.Unit
 	Get(id string) (tracking.Unit, error)
-	Register(tracking.Registration) (tracking.Unit, bool, error)
 	CountByLiveness() map[tracking.Liveness]int
+	Register(ctx context.Context, r tracking.Registration, actor string) (tracking.Unit, bool, error)
+	SetUnitStatus(ctx context.Context, id string, st tracking.Status, actor string) (tracking.Unit, error)
+	IssueDeviceSecret(ctx context.Context, id, actor string) (string, error)
 }
 
 // Check reports the health of one component; nil means healthy.

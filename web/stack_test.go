@@ -7,6 +7,7 @@ import (
 	"siaga112/tracking/dispatch"
 	"siaga112/tracking/fleet"
 	"siaga112/tracking/trackingtest"
+	"siaga112/tracking/units"
 )
 
 // Stack is a whole server built by tracking/app, in memory, on a fake
@@ -16,6 +17,7 @@ type Stack struct {
 	TS       *httptest.Server
 	Server   *Server
 	Fleet    *fleet.Index
+	Units    *units.Service
 	Dispatch *dispatch.Service
 	Clock    *trackingtest.Clock
 	Accounts *Accounts // nil when the API is open
@@ -30,6 +32,7 @@ type stack struct {
 	ts    *httptest.Server
 	srv   *Server
 	fleet *fleet.Index
+	units *units.Service
 	svc   *dispatch.Service
 	clk   *trackingtest.Clock
 	acc   *Accounts
@@ -38,5 +41,5 @@ type stack struct {
 func newStack(t *testing.T, adminToken string) *stack {
 	t.Helper()
 	s := BuildStack(t, adminToken)
-	return &stack{url: s.TS.URL, ts: s.TS, srv: s.Server, fleet: s.Fleet, svc: s.Dispatch, clk: s.Clock, acc: s.Accounts}
+	return &stack{url: s.TS.URL, ts: s.TS, srv: s.Server, fleet: s.Fleet, units: s.Units, svc: s.Dispatch, clk: s.Clock, acc: s.Accounts}
 }

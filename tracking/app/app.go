@@ -27,6 +27,7 @@ import (
 	"siaga112/tracking/memstore"
 	"siaga112/tracking/mqtt"
 	"siaga112/tracking/postgres"
+	"siaga112/tracking/units"
 	"siaga112/web"
 )
 
@@ -71,6 +72,7 @@ type App struct {
 	AdminToken string
 	generated  bool
 	Fleet      *fleet.Index
+	Units      *units.Service
 	Dispatch   *dispatch.Service
 	Store      tracking.Store
 	History    tracking.HistoryStore
@@ -140,14 +142,20 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		}
 		log.Info("response plans loaded", "file", cfg.Plans, "categories", len(plans.All()), "agencies", len(plans.Agencies))
 	}
+	bus := tracking.NewBus()
+	a.Units, err = units.New(ctx, units.Config{Fleet: a.Fleet, Store: a.Store, Bus: bus, Positions: positions, Logger: log, Now: cfg.Now})
+	if err != nil {
+		return a, err
+	}
 	a.Dispatch, err = dispatch.New(ctx, dispatch.Config{
-		Fleet: a.Fleet, Plans: plans, Router: cfg.Travel, Locator: districts, Store: a.Store, Positions: positions,
-		Bus: tracking.NewBus(), Logger: log, PrankWindow: cfg.PrankWindow, Now: cfg.Now,
+		Fleet: a.Fleet, Plans: plans, Router: cfg.Travel, Locator: districts, Store: a.Store,
+		Bus: bus, Logger: log, PrankWindow: cfg.PrankWindow, Now: cfg.Now,
 		ArrivalRadiusM: cfg.ArrivalM, ArrivalDwell: cfg.ArrivalDwell,
 	})
 	if err != nil {
 		return a, err
 	}
+	a.Units.Follow(a.Dispatch) // dispatch follows the units it sent
 	planner, err := a.analytics(ctx, plans, districts)
 	if err != nil {
 		return a, err
@@ -164,7 +172,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		}
 	}
 	a.Web, err = web.New(web.Config{
-		Fleet: fleetAPI{a.Fleet, a.Dispatch}, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts,
+		Fleet: a.Units, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts,
 		Dispatch: a.Dispatch, Checks: checks, Bus: a.Dispatch.Bus(), Analytics: planner, Auth: a.Accounts,
 		TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
 	})
@@ -182,7 +190,7 @@ func (a *App) startMQTT(ctx context.Context, reg *prometheus.Registry, checks ma
 	cfg := &a.cfg
 	a.BrokerURL = cfg.MQTTURL
 	if a.BrokerURL == "" {
-		broker, err := mqtt.StartBroker(cfg.MQTTListen, a.log, &mqtt.Auth{Devices: a.Dispatch, AdminPassword: a.AdminToken})
+		broker, err := mqtt.StartBroker(cfg.MQTTListen, a.log, &mqtt.Auth{Devices: a.Units, AdminPassword: a.AdminToken})
 		if err != nil {
 			return err
 		}
@@ -197,7 +205,7 @@ func (a *App) startMQTT(ctx context.Context, reg *prometheus.Registry, checks ma
 	}
 	a.Ingest = mqtt.NewIngest(mqtt.Config{
 		URL: a.BrokerURL, ClientID: cfg.MQTTClientID, Username: cfg.MQTTUsername, Password: cfg.MQTTPassword, Logger: a.log,
-	}, a.Dispatch) // through dispatch, so assignments follow the crews
+	}, a.Units) // dispatch hears the fixes and statuses of its units from the units service
 	reg.MustRegister(a.Ingest)
 	startCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	err := a.Ingest.Start(startCtx)
@@ -263,7 +271,7 @@ func (a *App) Run(ctx context.Context, out io.Writer) error {
 	close(demoDone)
 	if a.cfg.Demo && a.Ingest != nil {
 		demoDone = make(chan struct{})
-		if err := startDemo(ctx, a.cfg.DemoUnits, a.Dispatch, a.BrokerURL, a.cfg, a.log, demoDone); err != nil {
+		if err := startDemo(ctx, a.cfg.DemoUnits, a.Units, a.BrokerURL, a.cfg, a.log, demoDone); err != nil {
 			ln.Close()
 			return err
 		}
@@ -301,17 +309,6 @@ func cityBound() orb.Bound {
 		b = b.Extend(k.Point)
 	}
 	return b.Pad(0.03)
-}
-
-// fleetAPI is the fleet as the web layer sees it: reads from the index,
-// registrations through dispatch so they are published.
-type fleetAPI struct {
-	*fleet.Index
-	svc *dispatch.Service
-}
-
-func (f fleetAPI) Register(r tracking.Registration) (tracking.Unit, bool, error) {
-	return f.svc.Register(r)
 }
 
 func loadPlans(path string) (*dispatch.Plans, error) {

@@ -33,11 +33,9 @@ type Config struct {
 	Router  geo.Router       // default: geo.DefaultDetourModel()
 	Locator tracking.Locator // where incidents are
 	Store   tracking.Store
-	// Positions takes every applied fix for the history (optional).
-	Positions tracking.PositionLog
-	Bus       *tracking.Bus // default: a bus of its own
-	Logger    *slog.Logger
-	Now       func() time.Time
+	Bus     *tracking.Bus // default: a bus of its own
+	Logger  *slog.Logger
+	Now     func() time.Time
 
 	// Arrival detection: a unit whose fixes stay within ArrivalRadiusM of
 	// its incident for ArrivalDwell is on scene (defaults 100 m, 15 s).
@@ -47,10 +45,13 @@ type Config struct {
 	PrankWindow time.Duration // 0: count every prank call ever
 }
 
-// Service runs dispatch. It is safe for concurrent use.
+// Service runs dispatch. It is safe for concurrent use. Its lock guards
+// memory only: a mutation changes memory and records its Change under the
+// lock, then waits for the store without it (see tracking.Journal).
 type Service struct {
-	cfg Config
-	log *slog.Logger
+	cfg     Config
+	log     *slog.Logger
+	journal tracking.Journal
 
 	mu        sync.Mutex
 	incidents map[string]*tracking.Incident
@@ -87,18 +88,9 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("dispatch: Fleet, Locator and Store are required")
 	}
 	s := &Service{
-		cfg: cfg, log: cfg.Logger.With("component", "dispatch"),
+		cfg: cfg, log: cfg.Logger.With("component", "dispatch"), journal: tracking.Journal{Store: cfg.Store, Bus: cfg.Bus},
 		incidents: map[string]*tracking.Incident{}, callers: map[string]*tracking.Caller{},
 		active: map[string]string{}, near: map[string]time.Time{},
-	}
-	units, err := cfg.Store.Units(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load units: %w", err)
-	}
-	for _, u := range units {
-		if err := cfg.Fleet.Restore(u); err != nil {
-			return nil, fmt.Errorf("load unit %s: %w", u.ID, err)
-		}
 	}
 	ins, err := cfg.Store.Incidents(ctx)
 	if err != nil {
@@ -108,14 +100,8 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		in := in.Clone()
 		s.incidents[in.ID] = &in
 		for _, a := range in.Assignments {
-			if !a.Open() {
-				continue
-			}
-			s.active[a.UnitID] = in.ID
-			// The assignment is the truth: a unit whose status write was
-			// lost in a crash must not look available.
-			if u, err := cfg.Fleet.Get(a.UnitID); err == nil && u.Status == tracking.Available {
-				cfg.Fleet.SetStatus(a.UnitID, assignmentUnitStatus(a.Status), u.StatusAt)
+			if a.Open() {
+				s.active[a.UnitID] = in.ID
 			}
 		}
 	}
@@ -170,12 +156,12 @@ const MaxDescription = 2000
 // CreateIncident validates, locates and records an incident and recommends
 // units for it. Errors: invalid (bad input), outside_area, forbidden
 // (blocked caller).
-func (s *Service) CreateIncident(ctx context.Context, req NewIncident) (tracking.Incident, []Recommendation, error) {
+func (s *Service) CreateIncident(ctx context.Context, req NewIncident, actor string) (tracking.Incident, []Recommendation, error) {
 	plan, err := s.cfg.Plans.Plan(req.Category)
 	if err != nil {
 		return tracking.Incident{}, nil, err
 	}
-	if err := checkLatLon(req.Lat, req.Lon); err != nil {
+	if err := tracking.CheckLatLon(req.Lat, req.Lon); err != nil {
 		return tracking.Incident{}, nil, err
 	}
 	number, err := NormalizeNumber(req.Caller)
@@ -209,55 +195,38 @@ func (s *Service) CreateIncident(ctx context.Context, req NewIncident) (tracking
 		ReceivedAt: now, AgencyDueAt: now.Add(AgencyDeadline),
 		Assignments: []tracking.Assignment{},
 	}
-	persisted, err := saved(s.cfg.Store.SaveIncident(ctx, *in, tracking.Audit{Action: "incident.created", Actor: "call-taker"}))
+	s.incidents[in.ID] = in
+	out := in.Clone()
+	done := s.journal.Record(tracking.Change{Audit: tracking.Audit{Action: "incident.created", Actor: actor}, Action: "created", At: now, Incident: &out})
+	s.mu.Unlock()
+
+	persisted, err := wait(done)
 	if err != nil {
-		s.seq--
+		s.mu.Lock()
+		delete(s.incidents, in.ID) // nothing can have been sent to it: a dispatch would have been refused too
 		s.mu.Unlock()
 		return tracking.Incident{}, nil, fmt.Errorf("save incident: %w", err)
 	}
-	s.incidents[in.ID] = in
-	out := in.Clone()
 	out.Persisted = persisted
-	s.mu.Unlock()
-
-	s.publishIncident("created", out)
 	s.log.Info("incident created", "incident", out.ID, "category", out.Category, "kelurahan", out.Kelurahan.Name, "kecamatan", out.Kecamatan.Name)
 	return out, s.Recommend(p, plan), nil
 }
 
-// saved reads a store's answer: written, queued for an unreachable database
-// (the change stands, not yet persisted), or failed.
-func saved(err error) (persisted bool, fail error) {
-	switch {
+// wait reads the store's answer to a recorded change: written, queued for
+// an unreachable database (the change stands, not yet persisted), or
+// refused. It is called without the lock.
+func wait(done <-chan error) (persisted bool, fail error) {
+	switch err := <-done; {
 	case err == nil:
 		return true, nil
 	case errors.Is(err, tracking.ErrQueued):
 		return false, nil
+	default:
+		return false, err
 	}
-	return false, err
 }
 
-// saveUnit writes a unit's registration and status (not its position).
-// Caller need not hold s.mu. A failure is logged: the fleet has moved on.
-func (s *Service) saveUnit(ctx context.Context, id string, a tracking.Audit) bool {
-	u, err := s.cfg.Fleet.Get(id)
-	if err != nil {
-		return false
-	}
-	u.Position, u.LastSeen = tracking.Position{}, time.Time{} // positions go to the history
-	persisted, err := saved(s.cfg.Store.SaveUnit(ctx, u, a))
-	if err != nil {
-		s.log.Error("unit not saved", "unit", id, "action", a.Action, "err", err)
-	}
-	return persisted
-}
-
-func checkLatLon(lat, lon float64) error {
-	if math.IsNaN(lat) || math.IsNaN(lon) || math.IsInf(lat, 0) || math.IsInf(lon, 0) || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
-		return tracking.Errorf(tracking.CodeInvalid, "lat and lon must be decimal degrees (lat -90..90, lon -180..180)")
-	}
-	return nil
-}
+func ptr[T any](v T) *T { return &v }
 
 // Recommend lists, for each unit type of the plan, up to
 // MaxRecommendations available live units ordered by ETA. Stale and offline
@@ -331,13 +300,3 @@ func (s *Service) List(f Filter) []tracking.Incident {
 
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.cfg.Now() }
-
-func (s *Service) publishIncident(action string, in tracking.Incident) {
-	s.cfg.Bus.Publish(tracking.Event{Kind: "incident", Action: action, At: s.cfg.Now(), Incident: &in})
-}
-
-func (s *Service) publishUnit(action string, id string) {
-	if u, err := s.cfg.Fleet.Get(id); err == nil {
-		s.cfg.Bus.Publish(tracking.Event{Kind: "unit", Action: action, At: s.cfg.Now(), Unit: &u})
-	}
-}
