@@ -66,7 +66,7 @@ func (s *Server) callers(w http.ResponseWriter, r *http.Request) {
 }
 
 type liftBody struct {
-	Reason string `json:"reason"`
+	Reason string `json:"reason" text:"max=1000,multiline"`
 }
 
 // liftBlock answers POST /api/callers/{number}/lift (a supervisor's act).

@@ -44,7 +44,7 @@ type newIncidentBody struct {
 	Lat         *float64 `json:"lat"`
 	Lon         *float64 `json:"lon"`
 	Caller      string   `json:"caller"`
-	Description string   `json:"description"`
+	Description string   `json:"description" text:"max=2000,multiline"`
 }
 
 type createdIncident struct {

@@ -145,6 +145,9 @@ func (s *Service) LiftBlock(ctx context.Context, number, actor, reason string) (
 	if strings.TrimSpace(actor) == "" {
 		return CallerView{}, tracking.Errorf(tracking.CodeInvalid, "say who lifts the block")
 	}
+	if err := tracking.CheckText("reason", reason, 1000, true); err != nil {
+		return CallerView{}, err
+	}
 	return s.changeCaller(ctx, n, "caller.block_lifted", "block_lifted", actor, func(c *tracking.Caller, now time.Time) error {
 		if c.BlockedUntil == nil || !now.Before(*c.BlockedUntil) {
 			return tracking.Errorf(tracking.CodeConflict, "the number %s is not blocked", n)

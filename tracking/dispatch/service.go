@@ -168,8 +168,8 @@ func (s *Service) CreateIncident(ctx context.Context, req NewIncident, actor str
 	if err != nil {
 		return tracking.Incident{}, nil, err
 	}
-	if len(req.Description) > MaxDescription {
-		return tracking.Incident{}, nil, tracking.Errorf(tracking.CodeInvalid, "the description is longer than %d bytes", MaxDescription)
+	if err := tracking.CheckText("description", req.Description, MaxDescription, true); err != nil {
+		return tracking.Incident{}, nil, err
 	}
 	p := orb.Point{req.Lon, req.Lat}
 	loc, err := tracking.Locate(s.cfg.Locator, p)

@@ -176,6 +176,11 @@ func (s *Service) MarkOffline(id string) error {
 
 // Register adds or updates a unit, recorded and published.
 func (s *Service) Register(ctx context.Context, r tracking.Registration, actor string) (tracking.Unit, bool, error) {
+	for _, f := range []struct{ name, value string }{{"callsign", r.Callsign}, {"agency", r.Agency}} {
+		if err := tracking.CheckText(f.name, f.value, tracking.MaxText, false); err != nil {
+			return tracking.Unit{}, false, err
+		}
+	}
 	s.mu.Lock()
 	u, created, err := s.cfg.Fleet.Register(r)
 	if err != nil {
