@@ -13,11 +13,11 @@ import (
 
 // The web tests build their server through the app package, as cmd does.
 func init() {
-	web.BuildStack = func(t *testing.T, adminToken string) *web.Stack {
+	web.BuildStack = func(t *testing.T, o web.StackOptions) *web.Stack {
 		t.Helper()
 		clk := trackingtest.NewClock()
 		a, err := app.New(context.Background(), app.Config{
-			NoMQTT: true, OpenAPI: adminToken == "", AdminToken: adminToken, Now: clk.Now,
+			NoMQTT: true, OpenAPI: o.AdminToken == "", AdminToken: o.AdminToken, Now: clk.Now, IncidentRate: o.IncidentRate,
 		}, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)

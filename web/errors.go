@@ -21,6 +21,7 @@ var statusByCode = map[tracking.Code]int{
 	tracking.CodeForbidden:       http.StatusForbidden,
 	tracking.CodeUnauthenticated: http.StatusUnauthorized,
 	tracking.CodeTooMany:         http.StatusTooManyRequests,
+	tracking.CodeUnavailable:     http.StatusServiceUnavailable,
 }
 
 type errorBody struct {

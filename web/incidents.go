@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -55,6 +56,11 @@ type createdIncident struct {
 // createIncident answers POST /api/incidents: 201 with the incident and its
 // recommendations; 400 bad body, 422 outside the city, 403 blocked caller.
 func (s *Server) createIncident(w http.ResponseWriter, r *http.Request) {
+	if err := s.incidentRate.allow(actor(r)); err != nil {
+		w.Header().Set("Retry-After", "1")
+		s.writeError(w, r, err)
+		return
+	}
 	var b newIncidentBody
 	if err := decodeBody(w, r, &b); err != nil {
 		s.writeError(w, r, err)
@@ -106,12 +112,44 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Overdue = b
 	}
+	f.Limit = DefaultPageSize
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxPageSize {
+			s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "limit must be a whole number from 1 to %d, not %q", MaxPageSize, v))
+			return
+		}
+		f.Limit = n
+	}
+	if v := q.Get("cursor"); v != "" {
+		if err := tracking.ValidateID("cursor", v); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		f.Before = v
+	}
 	out := []incidentView{}
 	for _, in := range s.cfg.Dispatch.List(f) {
 		out = append(out, s.view(in))
 	}
+	if len(out) == f.Limit {
+		// More may follow: the next page starts below the last id here.
+		next := r.URL.Query()
+		next.Set("cursor", out[len(out)-1].ID)
+		next.Set("limit", strconv.Itoa(f.Limit))
+		w.Header().Set("X-Next-Cursor", out[len(out)-1].ID)
+		w.Header().Set("Link", fmt.Sprintf("<%s?%s>; rel=\"next\"", r.URL.Path, next.Encode()))
+	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+// Pages of GET /api/incidents: newest first, DefaultPageSize unless
+// ?limit= says otherwise; the X-Next-Cursor header (and a Link rel="next")
+// gives ?cursor= for the next page.
+const (
+	DefaultPageSize = 100
+	MaxPageSize     = 1000
+)
 
 type dispatchBody struct {
 	UnitIDs []string `json:"unit_ids"`

@@ -23,8 +23,15 @@ type Stack struct {
 	Accounts *Accounts // nil when the API is open
 }
 
-// BuildStack builds a Stack; adminToken "" leaves the API open.
-var BuildStack func(t *testing.T, adminToken string) *Stack
+// StackOptions tune a Stack; the zero value is an open API with the
+// defaults.
+type StackOptions struct {
+	AdminToken   string // "": the API is open
+	IncidentRate int
+}
+
+// BuildStack builds a Stack.
+var BuildStack func(t *testing.T, o StackOptions) *Stack
 
 // stack is a Stack with the short names the tests use.
 type stack struct {
@@ -40,6 +47,11 @@ type stack struct {
 
 func newStack(t *testing.T, adminToken string) *stack {
 	t.Helper()
-	s := BuildStack(t, adminToken)
+	return newStackWith(t, StackOptions{AdminToken: adminToken})
+}
+
+func newStackWith(t *testing.T, o StackOptions) *stack {
+	t.Helper()
+	s := BuildStack(t, o)
 	return &stack{url: s.TS.URL, ts: s.TS, srv: s.Server, fleet: s.Fleet, units: s.Units, svc: s.Dispatch, clk: s.Clock, acc: s.Accounts}
 }

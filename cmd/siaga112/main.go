@@ -69,6 +69,8 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.DurationVar(&c.PrankWindow, "prank-window", 0, "count a number's prank calls over this window; 0: every prank call ever")
 	fs.Float64Var(&c.ArrivalM, "arrival-radius", 100, "a unit within this many metres of its incident …")
 	fs.DurationVar(&c.ArrivalDwell, "arrival-dwell", 15*time.Second, "… for this long is on scene")
+	fs.IntVar(&c.LiveClients, "live-clients", web.DefaultLiveClients, "most clients of the live feed (/api/live) at once; one more is answered 503")
+	fs.IntVar(&c.IncidentRate, "incident-rate", web.DefaultIncidentRate, "incidents one user or token may create per minute; more are answered 429")
 	speeds := fs.String("speeds", geo.FormatSpeeds(geo.DefaultSpeedsKmh), "average speeds in km/h by unit type, for travel-time estimates")
 	if err := fs.Parse(args); err != nil {
 		return c, err

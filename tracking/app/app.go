@@ -60,6 +60,8 @@ type Config struct {
 	PrankWindow      time.Duration
 	ArrivalM         float64
 	ArrivalDwell     time.Duration
+	LiveClients      int              // cap on live-feed clients (default web.DefaultLiveClients)
+	IncidentRate     int              // incidents one principal may create per minute (default DefaultIncidentRate)
 	Now              func() time.Time // default time.Now (tests pass a fake clock)
 }
 
@@ -174,6 +176,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	a.Web, err = web.New(web.Config{
 		Fleet: a.Units, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts,
 		Dispatch: a.Dispatch, Checks: checks, Bus: a.Dispatch.Bus(), Analytics: planner, Auth: a.Accounts,
+		LiveClients: cfg.LiveClients, IncidentRate: cfg.IncidentRate,
 		TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
 	})
 	if err != nil {

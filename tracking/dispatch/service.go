@@ -55,6 +55,7 @@ type Service struct {
 
 	mu        sync.Mutex
 	incidents map[string]*tracking.Incident
+	order     []string // incident ids, oldest first (ids grow with time)
 	callers   map[string]*tracking.Caller
 	active    map[string]string    // unit id → incident id, for open assignments
 	near      map[string]time.Time // unit id → fix time it came within the arrival radius
@@ -99,12 +100,14 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	for _, in := range ins {
 		in := in.Clone()
 		s.incidents[in.ID] = &in
+		s.order = append(s.order, in.ID)
 		for _, a := range in.Assignments {
 			if a.Open() {
 				s.active[a.UnitID] = in.ID
 			}
 		}
 	}
+	slices.Sort(s.order)
 	last, err := cfg.Store.LastIncidentID(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load incidents: %w", err)
@@ -196,6 +199,7 @@ func (s *Service) CreateIncident(ctx context.Context, req NewIncident, actor str
 		Assignments: []tracking.Assignment{},
 	}
 	s.incidents[in.ID] = in
+	s.order = append(s.order, in.ID)
 	out := in.Clone()
 	done := s.journal.Record(tracking.Change{Audit: tracking.Audit{Action: "incident.created", Actor: actor}, Action: "created", At: now, Incident: &out})
 	s.mu.Unlock()
@@ -204,6 +208,9 @@ func (s *Service) CreateIncident(ctx context.Context, req NewIncident, actor str
 	if err != nil {
 		s.mu.Lock()
 		delete(s.incidents, in.ID) // nothing can have been sent to it: a dispatch would have been refused too
+		if i := slices.Index(s.order, in.ID); i >= 0 {
+			s.order = slices.Delete(s.order, i, i+1)
+		}
 		s.mu.Unlock()
 		return tracking.Incident{}, nil, fmt.Errorf("save incident: %w", err)
 	}
@@ -280,21 +287,30 @@ type Filter struct {
 	Status   tracking.IncidentStatus // "": any
 	Overdue  bool                    // only those past the agency deadline
 	Category tracking.Category       // "": any
+	// Before: only incidents older than this id (the cursor of the next
+	// page); "": from the newest.
+	Before string
+	// Limit: at most this many (0: all).
+	Limit int
 }
 
-// List returns the incidents that match, newest first.
+// List returns the incidents that match, newest first, copying only those.
 func (s *Service) List(f Filter) []tracking.Incident {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.Now()
+	end := len(s.order)
+	if f.Before != "" {
+		end, _ = slices.BinarySearch(s.order, f.Before)
+	}
 	var out []tracking.Incident
-	for _, in := range s.incidents {
+	for i := end - 1; i >= 0 && (f.Limit <= 0 || len(out) < f.Limit); i-- {
+		in := s.incidents[s.order[i]]
 		if (f.Status != "" && in.Status != f.Status) || (f.Overdue && !in.Overdue(now)) || (f.Category != "" && in.Category != f.Category) {
 			continue
 		}
 		out = append(out, in.Clone())
 	}
-	slices.SortFunc(out, func(a, b tracking.Incident) int { return cmp.Compare(b.ID, a.ID) })
 	return out
 }
 
