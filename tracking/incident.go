@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-
-	"siaga112/geo"
 )
 
 // Category is a case type key ("fire", "medical", …). Categories are
@@ -74,8 +72,8 @@ type Incident struct {
 	Category    Category       `json:"category"`
 	Lat         float64        `json:"lat"`
 	Lon         float64        `json:"lon"`
-	Kecamatan   geo.Place      `json:"kecamatan"`
-	Kelurahan   geo.Place      `json:"kelurahan"`
+	Kecamatan   Place          `json:"kecamatan"`
+	Kelurahan   Place          `json:"kelurahan"`
 	Approximate bool           `json:"approximate"` // located without official boundaries
 	Caller      string         `json:"caller"`
 	Description string         `json:"description"`

@@ -71,7 +71,7 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.DurationVar(&c.ArrivalDwell, "arrival-dwell", 15*time.Second, "… for this long is on scene")
 	fs.IntVar(&c.LiveClients, "live-clients", web.DefaultLiveClients, "most clients of the live feed (/api/live) at once; one more is answered 503")
 	fs.IntVar(&c.IncidentRate, "incident-rate", web.DefaultIncidentRate, "incidents one user or token may create per minute; more are answered 429")
-	speeds := fs.String("speeds", geo.FormatSpeeds(geo.DefaultSpeedsKmh), "average speeds in km/h by unit type, for travel-time estimates")
+	speeds := fs.String("speeds", geo.FormatSpeeds(tracking.DefaultTravel().SpeedKmh), "average speeds in km/h by unit type, for travel-time estimates")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -96,7 +96,7 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return c, fmt.Errorf("--tls-cert and --tls-key go together")
 	}
-	c.Travel.SpeedKmh = geo.DefaultDetourModel().SpeedKmh
+	c.Travel.SpeedKmh = tracking.DefaultTravel().SpeedKmh
 	speedFlags, err := geo.ParseSpeeds(*speeds)
 	if err != nil {
 		return c, fmt.Errorf("--speeds: %v", err)

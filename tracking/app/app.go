@@ -94,7 +94,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		cfg.Now = time.Now
 	}
 	if cfg.Travel.SpeedKmh == nil {
-		cfg.Travel = geo.DefaultDetourModel()
+		cfg.Travel = tracking.DefaultTravel()
 	}
 	a = &App{cfg: cfg, log: log, AdminToken: cfg.AdminToken}
 	defer func() {

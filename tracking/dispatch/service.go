@@ -30,7 +30,7 @@ const MaxRecommendations = 5
 type Config struct {
 	Fleet   *fleet.Index
 	Plans   *Plans           // default: DefaultPlans()
-	Router  geo.Router       // default: geo.DefaultDetourModel()
+	Router  geo.Router       // default: tracking.DefaultTravel()
 	Locator tracking.Locator // where incidents are
 	Store   tracking.Store
 	Bus     *tracking.Bus // default: a bus of its own
@@ -68,7 +68,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		cfg.Plans = DefaultPlans()
 	}
 	if cfg.Router == nil {
-		cfg.Router = geo.DefaultDetourModel()
+		cfg.Router = tracking.DefaultTravel()
 	}
 	if cfg.Bus == nil {
 		cfg.Bus = tracking.NewBus()

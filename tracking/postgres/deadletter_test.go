@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"siaga112/geo"
 	"siaga112/tracking"
 )
 
@@ -19,7 +18,7 @@ func TestRefusedChangeGoesToDeadLetters(t *testing.T) {
 	s := openTest(t, testURL(t), Config{})
 	ctx := context.Background()
 	incident := func(id, desc string) *tracking.Incident {
-		return &tracking.Incident{ID: id, Category: "medical", Lat: -6.11, Lon: 106.17, Kecamatan: geo.Place{Code: "36.73.01", Name: "Serang"},
+		return &tracking.Incident{ID: id, Category: "medical", Lat: -6.11, Lon: 106.17, Kecamatan: tracking.Place{Code: "36.73.01", Name: "Serang"},
 			Caller: "0811", Description: desc, Status: tracking.IncidentOpen, LeadAgency: "dinkes", ReceivedAt: time.Now(), AgencyDueAt: time.Now()}
 	}
 	answers := make(chan error, 3)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"siaga112/geo"
 	"siaga112/tracking"
 	"siaga112/tracking/postgres/pgtest"
 	"siaga112/tracking/storetest"
@@ -74,8 +73,8 @@ func TestLayersInGeometryColumns(t *testing.T) {
 func TestAuditTrail(t *testing.T) {
 	s := openTest(t, testURL(t), Config{})
 	ctx := context.Background()
-	in := tracking.Incident{ID: "20261126-000001", Category: "medical", Lat: -6.11, Lon: 106.17, Kecamatan: geo.Place{Code: "36.73.01", Name: "Serang"},
-		Kelurahan: geo.Place{Code: "36.73.01.1010", Name: "Kaligandu"}, Caller: "0811", Status: tracking.IncidentOpen, LeadAgency: "dinkes",
+	in := tracking.Incident{ID: "20261126-000001", Category: "medical", Lat: -6.11, Lon: 106.17, Kecamatan: tracking.Place{Code: "36.73.01", Name: "Serang"},
+		Kelurahan: tracking.Place{Code: "36.73.01.1010", Name: "Kaligandu"}, Caller: "0811", Status: tracking.IncidentOpen, LeadAgency: "dinkes",
 		ReceivedAt: time.Now(), AgencyDueAt: time.Now().Add(72 * time.Hour)}
 	tracking.Apply(s, tracking.Change{Audit: tracking.Audit{Action: "incident.created", Actor: "call-taker Sari"}, Incident: &in})
 	tracking.Apply(s, tracking.Change{Audit: tracking.Audit{Action: "caller.prank", Actor: "call-taker Sari"}, Caller: ptr(tracking.Caller{Number: "0811"})})

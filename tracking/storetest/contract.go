@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"siaga112/geo"
 	"siaga112/tracking"
 )
 
@@ -24,7 +23,7 @@ func ptr[T any](v T) *T { return &v }
 func sampleIncident(id string, units ...string) tracking.Incident {
 	in := tracking.Incident{
 		ID: id, Category: "fire", Lat: -6.110699, Lon: 106.177791,
-		Kecamatan: geo.Place{Code: "36.73.01", Name: "Serang"}, Kelurahan: geo.Place{Code: "36.73.01.1010", Name: "Kaligandu"},
+		Kecamatan: tracking.Place{Code: "36.73.01", Name: "Serang"}, Kelurahan: tracking.Place{Code: "36.73.01.1010", Name: "Kaligandu"},
 		Caller: "081234567890", Description: "rumah terbakar", Status: tracking.IncidentOpen, LeadAgency: "damkar",
 		ReceivedAt: t0, AgencyDueAt: t0.Add(72 * time.Hour), DispatchedAt: ptr(t0.Add(time.Minute)),
 		Assignments: []tracking.Assignment{},
