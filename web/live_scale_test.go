@@ -105,8 +105,8 @@ func TestLiveManyClientsShareSnapshots(t *testing.T) {
 	if snaps >= clients/4 {
 		t.Fatalf("%d snapshots built for %d clients: not shared", snaps, clients)
 	}
-	// Every unit moves: one delta, encoded once, reaches every client.
-	for _, u := range ix.List() {
+	// A tenth of the units move: one delta, encoded once, reaches every client.
+	for _, u := range ix.List()[:units/10] {
 		p := u.Position
 		p.At = p.At.Add(time.Second)
 		ix.ApplyFix(u.ID, p)
@@ -121,7 +121,7 @@ func TestLiveManyClientsShareSnapshots(t *testing.T) {
 		}
 	}
 	after := rssMB(t)
-	t.Logf("%d units, %d live clients: RSS %.0f MB before, %.0f MB joined, %.0f MB after a full delta; %d snapshots built",
+	t.Logf("%d units, %d live clients: RSS %.0f MB before, %.0f MB joined, %.0f MB after a delta; %d snapshots built",
 		units, clients, before, joined, after, snaps)
 }
 

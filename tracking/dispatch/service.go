@@ -201,7 +201,7 @@ func (s *Service) CreateIncident(ctx context.Context, req NewIncident, actor str
 	s.incidents[in.ID] = in
 	s.order = append(s.order, in.ID)
 	out := in.Clone()
-	done := s.journal.Record(tracking.Change{Audit: tracking.Audit{Action: "incident.created", Actor: actor}, Action: "created", At: now, Incident: &out})
+	done := s.journal.Record(tracking.Change{Audit: tracking.Audit{Action: "incident.created", Actor: actor}, Action: "created", At: now, Incident: ptr(in.Clone())})
 	s.mu.Unlock()
 
 	persisted, err := wait(done)
