@@ -457,29 +457,29 @@ var crewToAssignment = map[tracking.Status]tracking.AssignmentStatus{
 
 // TakeStatus moves the assignment of a unit whose status was just set (by
 // its crew or a dispatcher) and records both as one change, without waiting
-// for the store. A report that would move the assignment backwards is left
-// to the units service (the unit alone changes).
-func (s *Service) TakeStatus(u tracking.Unit, actor string) bool {
+// for the store (the caller may: a dispatcher's request does, the ingest
+// does not). A report that would move the assignment backwards is left to
+// the units service (the unit alone changes): nil.
+func (s *Service) TakeStatus(u tracking.Unit, actor string) <-chan error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	incID, busy := s.active[u.ID]
 	if !busy {
-		return false
+		return nil
 	}
 	in := s.incidents[incID]
 	as, ok := crewToAssignment[u.Status]
 	if !ok {
-		return false
+		return nil
 	}
 	i := openAssignment(in, u.ID)
 	if i < 0 || (as != tracking.AssignCleared && as.Rank() <= in.Assignments[i].Status.Rank()) {
-		return false
+		return nil
 	}
 	c, err := s.advance(in, i, as, u.StatusAt, false, false, actor)
 	if err != nil {
 		s.log.Error("crew status not recorded on the assignment", "unit", u.ID, "incident", incID, "err", err)
-		return false
+		return nil
 	}
-	s.journal.Record(c)
-	return true
+	return s.journal.Record(c)
 }

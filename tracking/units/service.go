@@ -23,9 +23,10 @@ type Follower interface {
 	Moved(u tracking.Unit)
 	// TakeStatus is offered each status change, already in the fleet. A
 	// follower that owns the unit (an open assignment) records the change
-	// itself, the assignment with the unit, as one Change, and returns
-	// true. It must not wait for the database.
-	TakeStatus(u tracking.Unit, actor string) bool
+	// itself, the assignment with the unit, as one Change, and returns the
+	// store's answer channel (Journal.Record's); nil when it leaves the unit
+	// to us. It must not wait for the database.
+	TakeStatus(u tracking.Unit, actor string) <-chan error
 }
 
 // Config wires a Service.
@@ -132,34 +133,46 @@ func (s *Service) ApplyFix(id string, p tracking.Position) (fleet.Outcome, error
 // SetStatus applies a crew's status report (MQTT); it never waits for the
 // database.
 func (s *Service) SetStatus(id string, st tracking.Status, at time.Time) (fleet.Outcome, error) {
-	return s.setStatus(id, st, at, "crew")
+	out, _, err := s.setStatus(id, st, at, "crew")
+	return out, err
 }
 
 // SetUnitStatus is a dispatcher setting a unit's status for its crew; it
 // waits for the store's answer.
 func (s *Service) SetUnitStatus(ctx context.Context, id string, st tracking.Status, actor string) (tracking.Unit, error) {
-	if _, err := s.setStatus(id, st, s.cfg.Now(), actor); err != nil {
+	_, done, err := s.setStatus(id, st, s.cfg.Now(), actor)
+	if err != nil {
 		return tracking.Unit{}, err
+	}
+	if done != nil {
+		if err := refused(ctx, done); err != nil {
+			return tracking.Unit{}, err
+		}
 	}
 	return s.cfg.Fleet.Get(id)
 }
 
-func (s *Service) setStatus(id string, st tracking.Status, at time.Time, actor string) (fleet.Outcome, error) {
+// setStatus changes the unit in the fleet and records the change (with its
+// assignment when dispatch follows the unit); done is the store's answer,
+// nil when nothing changed.
+func (s *Service) setStatus(id string, st tracking.Status, at time.Time, actor string) (fleet.Outcome, <-chan error, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out, err := s.cfg.Fleet.SetStatus(id, st, at)
 	if err != nil || out != fleet.Applied {
-		return out, err
+		return out, nil, err
 	}
 	u, err := s.cfg.Fleet.Get(id)
 	if err != nil {
-		return out, err
+		return out, nil, err
 	}
-	if s.follower != nil && s.follower.TakeStatus(u, actor) {
-		return out, nil
+	if s.follower != nil {
+		if done := s.follower.TakeStatus(u, actor); done != nil {
+			return out, done, nil
+		}
 	}
-	s.record(tracking.Change{Audit: tracking.Audit{Action: "unit." + string(st), Actor: actor}, Action: "status", At: s.cfg.Now(), Units: []tracking.Unit{u}})
-	return out, nil
+	done := s.record(tracking.Change{Audit: tracking.Audit{Action: "unit." + string(st), Actor: actor}, Action: "status", At: s.cfg.Now(), Units: []tracking.Unit{u}})
+	return out, done, nil
 }
 
 // MarkOffline records a tracker's last will (liveness only: nothing to
