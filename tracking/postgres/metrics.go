@@ -10,7 +10,7 @@ var (
 	descDead      = prometheus.NewDesc("siaga112_db_dead_letters_total", "Changes the database refused, kept in dead_letters (alarm: any is a defect).", nil, nil)
 	descBuffered  = prometheus.NewDesc("siaga112_db_positions_buffered", "Fixes waiting to be written to unit_positions.", nil, nil)
 	descWritten   = prometheus.NewDesc("siaga112_db_positions_written_total", "Fixes written to unit_positions.", nil, nil)
-	descDropped   = prometheus.NewDesc("siaga112_db_positions_dropped_total", "Fixes dropped from the history (outage longer than the buffer, or refused).", nil, nil)
+	descDropped   = prometheus.NewDesc("siaga112_db_positions_dropped_total", "Fixes dropped from the history (an outage longer than the buffer holds).", nil, nil)
 	descFlushFail = prometheus.NewDesc("siaga112_db_position_flush_failures_total", "Position flushes that failed.", nil, nil)
 )
 
