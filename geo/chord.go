@@ -32,8 +32,9 @@ func ChordSqMetres(c2 float64) float64 {
 	return 2 * EarthRadius * math.Asin(math.Min(1, math.Sqrt(c2)/2))
 }
 
-// BoundChordSq is BoundDistance expressed as a squared chord: a lower bound
-// on ChordSq from p to any point of the box b. cosLat is cos(p's latitude),
+// BoundChordSq is a lower bound on ChordSq from p to any point of the box
+// b (0 when p is inside): spatial searches prune boxes with it, so it must
+// never exceed the chord to a point of b. cosLat is cos(p's latitude),
 // passed in so a search computes it once.
 func BoundChordSq(p orb.Point, cosLat float64, b orb.Bound) float64 {
 	const rad = math.Pi / 180

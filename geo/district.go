@@ -85,7 +85,7 @@ func (ix *DistrictIndex) Districts() []District { return ix.districts }
 
 // Locate returns the district p lies in, or ErrOutside.
 func (ix *DistrictIndex) Locate(p orb.Point) (Location, error) {
-	if !(p[1] >= -90 && p[1] <= 90 && p[0] >= -180 && p[0] <= 180) {
+	if !ValidLatLon(p[1], p[0]) {
 		return Location{}, ErrOutside
 	}
 	if !ix.exact {

@@ -36,34 +36,12 @@ type DetourModel struct {
 
 var _ Router = DetourModel{}
 
-// Defaults of the detour model, and why:
-//   - Detour 1.4: measured circuity of urban road networks runs 1.2–1.4
-//     (denser grids lower); Serang's are sparse, cut by the Cibanten river,
-//     the railway and the Jakarta–Merak toll road with few crossings, so the
-//     top of that range.
-//   - Speeds are averages over a whole trip (pulling out, junctions, market
-//     streets), not cruising speeds: 40 km/h for an ambulance under lights
-//     and siren, 35 for a loaded fire truck or a BPBD rescue truck, 45 for a
-//     police car, 30 for a hearse, which has no right of way.
+// DefaultDetour is road distance ÷ straight-line distance by default:
+// measured circuity of urban road networks runs 1.2–1.4 (denser grids
+// lower); Serang's are sparse, cut by the Cibanten river, the railway and
+// the Jakarta–Merak toll road with few crossings, so the top of that range.
+// The speeds per unit type are the domain's (tracking.DefaultTravel).
 const DefaultDetour = 1.4
-
-// DefaultSpeedsKmh are the default average speeds by unit type.
-var DefaultSpeedsKmh = map[string]float64{
-	"ambulance":  40,
-	"fire_truck": 35,
-	"hearse":     30,
-	"rescue":     35,
-	"police":     45,
-}
-
-// DefaultDetourModel returns the model with the documented defaults.
-func DefaultDetourModel() DetourModel {
-	speeds := make(map[string]float64, len(DefaultSpeedsKmh))
-	for k, v := range DefaultSpeedsKmh {
-		speeds[k] = v
-	}
-	return DetourModel{Detour: DefaultDetour, SpeedKmh: speeds}
-}
 
 // Route implements Router.
 func (m DetourModel) Route(from, to orb.Point, profile string) (Route, error) {

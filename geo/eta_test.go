@@ -10,7 +10,7 @@ import (
 func TestDetourModel(t *testing.T) {
 	from := orb.Point{106.15, -6.12}
 	to := Destination(from, 90, 1000) // 1 km east
-	m := DefaultDetourModel()
+	m := testModel()
 	tests := []struct {
 		name     string
 		profile  string
@@ -68,7 +68,7 @@ func TestParseSpeeds(t *testing.T) {
 			}
 		})
 	}
-	if s := FormatSpeeds(DefaultSpeedsKmh); s != "ambulance=40,fire_truck=35,hearse=30,police=45,rescue=35" {
+	if s := FormatSpeeds(testModel().SpeedKmh); s != "ambulance=40,fire_truck=35,hearse=30,police=45,rescue=35" {
 		t.Fatalf("FormatSpeeds = %q", s)
 	}
 }
@@ -79,7 +79,7 @@ func TestDetourModelValidate(t *testing.T) {
 		m    DetourModel
 		ok   bool
 	}{
-		{"defaults", DefaultDetourModel(), true},
+		{"defaults", testModel(), true},
 		{"shortcut through walls", DetourModel{Detour: 0.8}, false},
 		{"zero speed", DetourModel{Detour: 1.4, SpeedKmh: map[string]float64{"ambulance": 0}}, false},
 	}
@@ -90,4 +90,10 @@ func TestDetourModelValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testModel is the default model (tracking.DefaultTravel), written out:
+// geo knows no unit types.
+func testModel() DetourModel {
+	return DetourModel{Detour: DefaultDetour, SpeedKmh: map[string]float64{"ambulance": 40, "fire_truck": 35, "hearse": 30, "rescue": 35, "police": 45}}
 }

@@ -6,7 +6,9 @@ import (
 	"time"
 )
 
-// Event is one change, for the live map and for persistence.
+// Event is one row of a published Change (or a unit's move), for the live
+// map and other readers. Persistence does not read the bus: the store has
+// the Change before it is published.
 type Event struct {
 	Kind   string    `json:"kind"`   // "unit", "incident", "assignment", "caller"
 	Action string    `json:"action"` // "registered", "moved", "status", "created", "dispatched", …

@@ -21,6 +21,8 @@ const (
 	CodeUnauthenticated Code = "unauthenticated"
 	// CodeTooMany: slow down (failed logins).
 	CodeTooMany Code = "too_many"
+	// CodeUnavailable: the server is at a capacity limit; try again shortly.
+	CodeUnavailable Code = "unavailable"
 )
 
 // Error is a domain error: a code for machines and a sentence for people.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-
-	"siaga112/geo"
 )
 
 // Category is a case type key ("fire", "medical", …). Categories are
@@ -74,8 +72,8 @@ type Incident struct {
 	Category    Category       `json:"category"`
 	Lat         float64        `json:"lat"`
 	Lon         float64        `json:"lon"`
-	Kecamatan   geo.Place      `json:"kecamatan"`
-	Kelurahan   geo.Place      `json:"kelurahan"`
+	Kecamatan   Place          `json:"kecamatan"`
+	Kelurahan   Place          `json:"kelurahan"`
 	Approximate bool           `json:"approximate"` // located without official boundaries
 	Caller      string         `json:"caller"`
 	Description string         `json:"description"`
@@ -149,13 +147,17 @@ type Audit struct {
 // The change stands in memory; answers say "persisted": false.
 var ErrQueued = errors.New("the database is unreachable: the write is queued")
 
-// Store keeps units, incidents and callers. Dispatch writes through it
-// before it answers; the in-memory store is the default, PostgreSQL slides
-// in behind the same interface.
+// Store keeps units, incidents and callers. Every write is a Change, in
+// the order submitted; the in-memory store is the default, PostgreSQL
+// slides in behind the same interface.
 type Store interface {
-	SaveUnit(ctx context.Context, u Unit, a Audit) error // registration and status, not position
-	SaveIncident(ctx context.Context, in Incident, a Audit) error
-	SaveCaller(ctx context.Context, c Caller, a Audit) error
+	// Submit queues c behind every earlier change and returns at once,
+	// without touching the database (callers may hold a memory lock). The
+	// store writes c in one transaction and then calls done, in submission
+	// order, with nil (committed), ErrQueued (the database is unreachable:
+	// c waits in order and is written when it returns) or the refusal (c
+	// goes to the dead letters, never silently dropped).
+	Submit(c Change, done func(error))
 	// Units, Incidents and Callers load the state back at start: every unit
 	// with its last position, the open and recently closed incidents, every
 	// caller with a record.

@@ -13,13 +13,42 @@ type Locator interface {
 	Locate(p orb.Point) (geo.Location, error)
 }
 
+// Place is an administrative area an incident lies in: its Kemendagri
+// code and name.
+type Place struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// Location is where an incident is: its kelurahan and kecamatan.
+type Location struct {
+	Kecamatan Place `json:"kecamatan"`
+	Kelurahan Place `json:"kelurahan"`
+	// Approximate: no official boundaries were loaded; the kelurahan is the
+	// one whose representative point is nearest.
+	Approximate bool `json:"approximate"`
+}
+
 // Locate asks l where p is and turns "nowhere" into an outside_area error
 // with a sentence a call-taker can act on.
-func Locate(l Locator, p orb.Point) (geo.Location, error) {
-	loc, err := l.Locate(p)
+func Locate(l Locator, p orb.Point) (Location, error) {
+	g, err := l.Locate(p)
 	if errors.Is(err, geo.ErrOutside) {
-		return loc, Errorf(CodeOutsideArea,
+		return Location{}, Errorf(CodeOutsideArea,
 			"the point (lat %.5f, lon %.5f) is outside Kota Serang's kecamatan: a call from there belongs to the 112 service of that area", p[1], p[0])
 	}
-	return loc, err
+	return Location{
+		Kecamatan:   Place{Code: g.Kecamatan.Code, Name: g.Kecamatan.Name},
+		Kelurahan:   Place{Code: g.Kelurahan.Code, Name: g.Kelurahan.Name},
+		Approximate: g.Approximate,
+	}, err
+}
+
+// CheckLatLon refuses coordinates geo.ValidLatLon does not accept, with a
+// sentence naming the fields.
+func CheckLatLon(lat, lon float64) error {
+	if !geo.ValidLatLon(lat, lon) {
+		return Errorf(CodeInvalid, "lat and lon must be decimal degrees (lat -90..90, lon -180..180), not %g, %g", lat, lon)
+	}
+	return nil
 }

@@ -97,7 +97,8 @@ type Unit struct {
 	Liveness Liveness
 	// LastSeen is the server time at which the newest fix was received.
 	LastSeen time.Time
-	// SecretHash is the bcrypt hash of the unit's MQTT password ("" until
+	// SecretHash is "sha256:<hex>" of the unit's MQTT password, a 192-bit
+	// random secret (see NewSecret; "" until
 	// one is issued). Never shown.
 	SecretHash string `json:"-"`
 }

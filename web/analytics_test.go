@@ -13,7 +13,7 @@ import (
 
 func analyticsServer(t *testing.T) (string, *fleet.Index) {
 	t.Helper()
-	st := newStack(t, withAnalytics)
+	st := newStack(t, "")
 	return st.url, st.fleet
 }
 

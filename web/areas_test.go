@@ -24,7 +24,7 @@ func exactServer(t *testing.T) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{Fleet: fleet.New(fleet.Config{}), Districts: geo.NewExactIndex(ds)})
+	s, err := New(Config{Fleet: indexOnly{fleet.New(fleet.Config{})}, Districts: geo.NewExactIndex(ds)})
 	if err != nil {
 		t.Fatal(err)
 	}

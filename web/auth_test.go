@@ -11,8 +11,8 @@ const adminToken = "admin-token-for-tests"
 
 func authServer(t *testing.T) (string, *Accounts) {
 	t.Helper()
-	acc := NewAccounts(adminToken)
-	st := newStack(t, func(st *stack, c *Config) { c.Auth = acc; withLive(st, c) })
+	st := newStack(t, adminToken)
+	acc := st.acc
 	if err := acc.AddUser("sari", RoleDispatcher, "dispatch-pass-1"); err != nil {
 		t.Fatal(err)
 	}

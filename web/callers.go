@@ -28,13 +28,13 @@ func (s *Server) prank(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if in.Status == tracking.IncidentOpen {
-			if _, err := s.cfg.Dispatch.Close(r.Context(), b.IncidentID); err != nil {
+			if _, err := s.cfg.Dispatch.Close(r.Context(), b.IncidentID, actor(r)); err != nil {
 				s.writeError(w, r, err)
 				return
 			}
 		}
 	}
-	v, err := s.cfg.Dispatch.RecordPrank(r.Context(), r.PathValue("number"))
+	v, err := s.cfg.Dispatch.RecordPrank(r.Context(), r.PathValue("number"), actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -66,8 +66,7 @@ func (s *Server) callers(w http.ResponseWriter, r *http.Request) {
 }
 
 type liftBody struct {
-	By     string `json:"by"`
-	Reason string `json:"reason"`
+	Reason string `json:"reason" text:"max=1000,multiline"`
 }
 
 // liftBlock answers POST /api/callers/{number}/lift (a supervisor's act).
@@ -77,7 +76,7 @@ func (s *Server) liftBlock(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	v, err := s.cfg.Dispatch.LiftBlock(r.Context(), r.PathValue("number"), b.By, b.Reason)
+	v, err := s.cfg.Dispatch.LiftBlock(r.Context(), r.PathValue("number"), actor(r), b.Reason)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -21,6 +21,7 @@ var statusByCode = map[tracking.Code]int{
 	tracking.CodeForbidden:       http.StatusForbidden,
 	tracking.CodeUnauthenticated: http.StatusUnauthorized,
 	tracking.CodeTooMany:         http.StatusTooManyRequests,
+	tracking.CodeUnavailable:     http.StatusServiceUnavailable,
 }
 
 type errorBody struct {
@@ -51,8 +52,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // maxBody caps a request body; no write request of the API needs more.
 const maxBody = 64 << 10
 
-// decodeBody reads a JSON object strictly: unknown fields, trailing data and
-// wrong types are refused with a sentence naming what is wrong. The
+// decodeBody reads a JSON object strictly: unknown fields, trailing data,
+// wrong types and text with control characters or over its limit
+// (checkText) are refused with a sentence naming what is wrong. The
 // Content-Type is not checked, so a plain `curl -d` works.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
@@ -63,7 +65,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
 		return tracking.Errorf(tracking.CodeInvalid, "the body holds more than one JSON object")
 	}
-	return nil
+	return checkText(v)
 }
 
 func bodyError(err error) error {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,19 +13,17 @@ import (
 
 // Dispatch is what the web layer needs of the dispatch service.
 type Dispatch interface {
-	CreateIncident(ctx context.Context, req dispatch.NewIncident) (tracking.Incident, []dispatch.Recommendation, error)
-	Dispatch(ctx context.Context, incidentID string, unitIDs []string, by string) (dispatch.DispatchResult, error)
-	SetAssignmentStatus(ctx context.Context, incidentID, unitID string, st tracking.AssignmentStatus) (tracking.Incident, error)
-	Ack(ctx context.Context, incidentID string) (tracking.Incident, error)
-	Close(ctx context.Context, incidentID string) (tracking.Incident, error)
+	CreateIncident(ctx context.Context, req dispatch.NewIncident, actor string) (tracking.Incident, []dispatch.Recommendation, error)
+	Dispatch(ctx context.Context, incidentID string, unitIDs []string, actor string) (dispatch.DispatchResult, error)
+	SetAssignmentStatus(ctx context.Context, incidentID, unitID string, st tracking.AssignmentStatus, actor string) (tracking.Incident, error)
+	Ack(ctx context.Context, incidentID, actor string) (tracking.Incident, error)
+	Close(ctx context.Context, incidentID, actor string) (tracking.Incident, error)
 	Get(id string) (tracking.Incident, error)
 	List(f dispatch.Filter) []tracking.Incident
-	RecordPrank(ctx context.Context, number string) (dispatch.CallerView, error)
+	RecordPrank(ctx context.Context, number, actor string) (dispatch.CallerView, error)
 	Caller(number string) (dispatch.CallerView, error)
 	Callers(proposed bool) []dispatch.CallerView
-	LiftBlock(ctx context.Context, number, by, reason string) (dispatch.CallerView, error)
-	SetUnitStatus(id string, st tracking.Status) (tracking.Unit, error)
-	IssueDeviceSecret(id string) (string, error)
+	LiftBlock(ctx context.Context, number, actor, reason string) (dispatch.CallerView, error)
 	Plans() *dispatch.Plans
 	Now() time.Time
 }
@@ -46,7 +45,7 @@ type newIncidentBody struct {
 	Lat         *float64 `json:"lat"`
 	Lon         *float64 `json:"lon"`
 	Caller      string   `json:"caller"`
-	Description string   `json:"description"`
+	Description string   `json:"description" text:"max=2000,multiline"`
 }
 
 type createdIncident struct {
@@ -57,6 +56,11 @@ type createdIncident struct {
 // createIncident answers POST /api/incidents: 201 with the incident and its
 // recommendations; 400 bad body, 422 outside the city, 403 blocked caller.
 func (s *Server) createIncident(w http.ResponseWriter, r *http.Request) {
+	if err := s.incidentRate.allow(actor(r)); err != nil {
+		w.Header().Set("Retry-After", "1")
+		s.writeError(w, r, err)
+		return
+	}
 	var b newIncidentBody
 	if err := decodeBody(w, r, &b); err != nil {
 		s.writeError(w, r, err)
@@ -75,7 +79,7 @@ func (s *Server) createIncident(w http.ResponseWriter, r *http.Request) {
 	}
 	in, recs, err := s.cfg.Dispatch.CreateIncident(r.Context(), dispatch.NewIncident{
 		Category: tracking.Category(b.Category), Lat: *b.Lat, Lon: *b.Lon, Caller: b.Caller, Description: b.Description,
-	})
+	}, actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -108,16 +112,47 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Overdue = b
 	}
+	f.Limit = DefaultPageSize
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxPageSize {
+			s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "limit must be a whole number from 1 to %d, not %q", MaxPageSize, v))
+			return
+		}
+		f.Limit = n
+	}
+	if v := q.Get("cursor"); v != "" {
+		if err := tracking.ValidateID("cursor", v); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		f.Before = v
+	}
 	out := []incidentView{}
 	for _, in := range s.cfg.Dispatch.List(f) {
 		out = append(out, s.view(in))
 	}
+	if len(out) == f.Limit {
+		// More may follow: the next page starts below the last id here.
+		next := r.URL.Query()
+		next.Set("cursor", out[len(out)-1].ID)
+		next.Set("limit", strconv.Itoa(f.Limit))
+		w.Header().Set("X-Next-Cursor", out[len(out)-1].ID)
+		w.Header().Set("Link", fmt.Sprintf("<%s?%s>; rel=\"next\"", r.URL.Path, next.Encode()))
+	}
 	writeJSON(w, http.StatusOK, out)
 }
 
+// Pages of GET /api/incidents: newest first, DefaultPageSize unless
+// ?limit= says otherwise; the X-Next-Cursor header (and a Link rel="next")
+// gives ?cursor= for the next page.
+const (
+	DefaultPageSize = 100
+	MaxPageSize     = 1000
+)
+
 type dispatchBody struct {
 	UnitIDs []string `json:"unit_ids"`
-	By      string   `json:"by"`
 }
 
 // dispatchUnits answers POST /api/incidents/{id}/dispatch; an empty body or
@@ -130,7 +165,7 @@ func (s *Server) dispatchUnits(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	res, err := s.cfg.Dispatch.Dispatch(r.Context(), r.PathValue("id"), b.UnitIDs, b.By)
+	res, err := s.cfg.Dispatch.Dispatch(r.Context(), r.PathValue("id"), b.UnitIDs, actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -149,7 +184,7 @@ func (s *Server) unitStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	in, err := s.cfg.Dispatch.SetAssignmentStatus(r.Context(), r.PathValue("id"), r.PathValue("unit"), tracking.AssignmentStatus(b.Status))
+	in, err := s.cfg.Dispatch.SetAssignmentStatus(r.Context(), r.PathValue("id"), r.PathValue("unit"), tracking.AssignmentStatus(b.Status), actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -165,8 +200,8 @@ func (s *Server) closeIncident(w http.ResponseWriter, r *http.Request) {
 	s.incidentAction(w, r, s.cfg.Dispatch.Close)
 }
 
-func (s *Server) incidentAction(w http.ResponseWriter, r *http.Request, act func(context.Context, string) (tracking.Incident, error)) {
-	in, err := act(r.Context(), r.PathValue("id"))
+func (s *Server) incidentAction(w http.ResponseWriter, r *http.Request, act func(context.Context, string, string) (tracking.Incident, error)) {
+	in, err := act(r.Context(), r.PathValue("id"), actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

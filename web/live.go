@@ -47,31 +47,37 @@ type liveMsg struct {
 	Action    string             `json:"action,omitempty"`
 }
 
-// frame is an encoded message with its place in the stream.
-type frame struct {
-	seq  uint64
-	data []byte
-}
+// DefaultLiveClients is the default cap on live-feed clients; one more is
+// answered 503.
+const DefaultLiveClients = 200
 
 type liveClient struct {
-	ch chan frame // closed when the hub drops the client
+	ch chan []byte // encoded messages, shared by every client; closed when the hub drops the client
 }
 
-// liveHub turns bus events into feed messages once, for every client: a
-// batch of 5,000 unit updates is encoded once, not once per dispatcher.
+// liveHub turns bus events into feed messages once, for every client: each
+// tick's batch of unit updates and each snapshot is encoded once and the
+// same bytes go to every client, so memory grows with the units, not with
+// units × clients. A client joins at a tick: the hub sends it that tick's
+// snapshot, then every later message, in order.
 type liveHub struct {
 	s       *Server
-	seq     atomic.Uint64
+	max     int
 	mu      sync.Mutex
 	clients map[*liveClient]struct{}
+	waiting map[*liveClient]struct{} // joined, snapshot not sent yet
 	stop    chan struct{}
 	done    chan struct{}
 
-	connected, dropped atomic.Int64
+	connected, dropped, refused, snapshots atomic.Int64
 }
 
-func newLiveHub(s *Server) *liveHub {
-	h := &liveHub{s: s, clients: map[*liveClient]struct{}{}, stop: make(chan struct{}), done: make(chan struct{})}
+func newLiveHub(s *Server, max int) *liveHub {
+	if max <= 0 {
+		max = DefaultLiveClients
+	}
+	h := &liveHub{s: s, max: max, clients: map[*liveClient]struct{}{}, waiting: map[*liveClient]struct{}{},
+		stop: make(chan struct{}), done: make(chan struct{})}
 	// Subscribe before New returns, so no event falls before the hub runs.
 	go h.run(s.cfg.Bus.Subscribe(hubBuffer))
 	return h
@@ -82,11 +88,17 @@ func (h *liveHub) close() {
 	<-h.done
 }
 
+// add queues a client for the next snapshot, or returns nil when the hub
+// has its cap of clients.
 func (h *liveHub) add() *liveClient {
-	c := &liveClient{ch: make(chan frame, clientBuffer)}
 	h.mu.Lock()
-	h.clients[c] = struct{}{}
-	h.mu.Unlock()
+	defer h.mu.Unlock()
+	if len(h.clients)+len(h.waiting) >= h.max {
+		h.refused.Add(1)
+		return nil
+	}
+	c := &liveClient{ch: make(chan []byte, clientBuffer)}
+	h.waiting[c] = struct{}{}
 	h.connected.Add(1)
 	return c
 }
@@ -97,18 +109,21 @@ func (h *liveHub) remove(c *liveClient) {
 		delete(h.clients, c)
 		close(c.ch)
 	}
+	if _, ok := h.waiting[c]; ok {
+		delete(h.waiting, c)
+		close(c.ch)
+	}
 	h.mu.Unlock()
 	h.connected.Add(-1)
 }
 
 // broadcast hands data to every client that has room and drops the others.
 func (h *liveHub) broadcast(data []byte) {
-	f := frame{seq: h.seq.Add(1), data: data}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for c := range h.clients {
 		select {
-		case c.ch <- f:
+		case c.ch <- data:
 		default:
 			delete(h.clients, c)
 			close(c.ch)
@@ -121,9 +136,11 @@ func (h *liveHub) broadcast(data []byte) {
 func (h *liveHub) dropAll() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for c := range h.clients {
-		delete(h.clients, c)
-		close(c.ch)
+	for _, m := range []map[*liveClient]struct{}{h.clients, h.waiting} {
+		for c := range m {
+			delete(m, c)
+			close(c.ch)
+		}
 	}
 }
 
@@ -154,19 +171,59 @@ func (h *liveHub) run(sub *tracking.Subscription) {
 				h.send(liveMsg{Type: "incident", At: e.At, Action: e.Action, Incident: &v})
 			}
 		case now := <-tick.C:
-			if len(pending) == 0 {
-				continue
-			}
-			msg := liveMsg{Type: "units", At: now}
-			for id := range pending {
-				if u, err := h.s.cfg.Fleet.Get(id); err == nil {
-					msg.Units = append(msg.Units, h.s.unitFeature(u))
+			if len(pending) > 0 {
+				msg := liveMsg{Type: "units", At: now}
+				for id := range pending {
+					if u, err := h.s.cfg.Fleet.Get(id); err == nil {
+						msg.Units = append(msg.Units, h.s.unitFeature(u))
+					}
 				}
+				clear(pending)
+				h.send(msg)
 			}
-			clear(pending)
-			h.send(msg)
+			h.welcome(now)
 		}
 	}
+}
+
+// welcome sends one snapshot, encoded once, to every client that joined
+// since the last tick, and lets them into the stream. Messages already
+// queued on the bus may arrive again after it: each carries a whole unit or
+// incident, so a repeat changes nothing on the page.
+func (h *liveHub) welcome(now time.Time) {
+	h.mu.Lock()
+	n := len(h.waiting)
+	h.mu.Unlock()
+	if n == 0 {
+		return
+	}
+	b, err := json.Marshal(h.s.snapshot(now))
+	if err != nil {
+		h.s.log.Error("live snapshot not encoded", "err", err)
+		return
+	}
+	h.snapshots.Add(1)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.waiting {
+		delete(h.waiting, c)
+		c.ch <- b // a fresh client's queue is empty
+		h.clients[c] = struct{}{}
+	}
+}
+
+// snapshot is the units and the open incidents now.
+func (s *Server) snapshot(now time.Time) liveMsg {
+	snap := liveMsg{Type: "snapshot", At: now, Units: []*geojson.Feature{}, Incidents: []incidentView{}}
+	for _, u := range s.cfg.Fleet.List() {
+		snap.Units = append(snap.Units, s.unitFeature(u))
+	}
+	if s.cfg.Dispatch != nil {
+		for _, in := range s.cfg.Dispatch.List(dispatch.Filter{Status: tracking.IncidentOpen}) {
+			snap.Incidents = append(snap.Incidents, s.view(in))
+		}
+	}
+	return snap
 }
 
 func (h *liveHub) send(m liveMsg) {
@@ -185,59 +242,54 @@ func (h *liveHub) send(m liveMsg) {
 }
 
 var (
-	descLiveClients = prometheus.NewDesc("siaga112_live_clients", "Clients connected to the live feed.", nil, nil)
-	descLiveDropped = prometheus.NewDesc("siaga112_live_dropped_total", "Live-feed clients dropped for being too slow.", nil, nil)
+	descLiveClients   = prometheus.NewDesc("siaga112_live_clients", "Clients connected to the live feed.", nil, nil)
+	descLiveDropped   = prometheus.NewDesc("siaga112_live_dropped_total", "Live-feed clients dropped for being too slow.", nil, nil)
+	descLiveRefused   = prometheus.NewDesc("siaga112_live_refused_total", "Live-feed connections refused (503) at the client cap.", nil, nil)
+	descLiveSnapshots = prometheus.NewDesc("siaga112_live_snapshots_total", "Snapshots built (each shared by the clients that joined in one tick).", nil, nil)
 )
 
-func (h *liveHub) Describe(ch chan<- *prometheus.Desc) { ch <- descLiveClients; ch <- descLiveDropped }
+func (h *liveHub) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descLiveClients
+	ch <- descLiveDropped
+	ch <- descLiveRefused
+	ch <- descLiveSnapshots
+}
 
 func (h *liveHub) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descLiveClients, prometheus.GaugeValue, float64(h.connected.Load()))
 	ch <- prometheus.MustNewConstMetric(descLiveDropped, prometheus.CounterValue, float64(h.dropped.Load()))
+	ch <- prometheus.MustNewConstMetric(descLiveRefused, prometheus.CounterValue, float64(h.refused.Load()))
+	ch <- prometheus.MustNewConstMetric(descLiveSnapshots, prometheus.CounterValue, float64(h.snapshots.Load()))
 }
 
 // live answers GET /api/live: a WebSocket that sends a snapshot of the units
-// and the open incidents, then the hub's messages.
+// and the open incidents, then the hub's messages; 503 at the client cap.
 func (s *Server) live(w http.ResponseWriter, r *http.Request) {
+	client := s.hub.add()
+	if client == nil {
+		w.Header().Set("Retry-After", "10")
+		s.writeError(w, r, tracking.Errorf(tracking.CodeUnavailable,
+			"the live feed has its %d clients; try again shortly (the cap is --live-clients)", s.hub.max))
+		return
+	}
+	defer s.hub.remove(client)
 	c, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return // Accept has answered
 	}
 	defer c.CloseNow()
 	ctx := c.CloseRead(r.Context()) // ends when the page goes away
-
-	// Join the stream first, then read the state: messages already in the
-	// stream before the snapshot are older than it and are skipped.
-	client := s.hub.add()
-	defer s.hub.remove(client)
-	since := s.hub.seq.Load()
-	snap := liveMsg{Type: "snapshot", At: time.Now(), Units: []*geojson.Feature{}, Incidents: []incidentView{}}
-	for _, u := range s.cfg.Fleet.List() {
-		snap.Units = append(snap.Units, s.unitFeature(u))
-	}
-	if s.cfg.Dispatch != nil {
-		for _, in := range s.cfg.Dispatch.List(dispatch.Filter{Status: tracking.IncidentOpen}) {
-			snap.Incidents = append(snap.Incidents, s.view(in))
-		}
-	}
-	b, err := json.Marshal(snap)
-	if err != nil || writeLive(ctx, c, b) != nil {
-		return
-	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case f, ok := <-client.ch:
+		case b, ok := <-client.ch:
 			if !ok {
 				s.log.Warn("live client too slow; dropped", "remote", r.RemoteAddr)
 				c.Close(websocket.StatusPolicyViolation, "too slow: reconnect and resync")
 				return
 			}
-			if f.seq <= since {
-				continue
-			}
-			if err := writeLive(ctx, c, f.data); err != nil {
+			if err := writeLive(ctx, c, b); err != nil {
 				if ctx.Err() == nil {
 					s.hub.dropped.Add(1)
 					s.log.Warn("live client too slow; dropped", "remote", r.RemoteAddr)

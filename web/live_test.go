@@ -16,8 +16,13 @@ import (
 
 func liveServer(t *testing.T) (*httptest.Server, *dispatch.Service, *Server) {
 	t.Helper()
-	st := newStack(t, withLive)
+	st := newStack(t, "")
 	return st.ts, st.svc, st.srv
+}
+
+func liveStack(t *testing.T) *stack {
+	t.Helper()
+	return newStack(t, "")
 }
 
 func dial(t *testing.T, ts *httptest.Server) *websocket.Conn {
@@ -49,8 +54,9 @@ func read(t *testing.T, c *websocket.Conn) liveMsg {
 }
 
 func TestLiveSnapshotThenDeltas(t *testing.T) {
-	ts, svc, _ := liveServer(t)
-	svc.Register(tracking.Registration{ID: "AMB-1", Type: tracking.Ambulance, Agency: "dinkes"})
+	st := liveStack(t)
+	ts, svc := st.ts, st.svc
+	st.units.Register(context.Background(), tracking.Registration{ID: "AMB-1", Type: tracking.Ambulance, Agency: "dinkes"}, "admin")
 	c := dial(t, ts)
 	snap := read(t, c)
 	if snap.Type != "snapshot" || len(snap.Units) != 1 || snap.Units[0].ID != "AMB-1" {
@@ -59,7 +65,7 @@ func TestLiveSnapshotThenDeltas(t *testing.T) {
 	// Many fixes of one unit within a batch arrive as one update, the newest.
 	start := time.Now()
 	for i := range 20 {
-		svc.ApplyFix("AMB-1", tracking.Position{Lon: 106.15 + float64(i)*1e-4, Lat: -6.11, At: start.Add(time.Duration(i) * time.Millisecond), Battery: -1})
+		st.units.ApplyFix("AMB-1", tracking.Position{Lon: 106.15 + float64(i)*1e-4, Lat: -6.11, At: start.Add(time.Duration(i) * time.Millisecond), Battery: -1})
 	}
 	m := read(t, c)
 	if m.Type != "units" || len(m.Units) != 1 || m.Units[0].Properties["liveness"] != "live" {
@@ -68,7 +74,7 @@ func TestLiveSnapshotThenDeltas(t *testing.T) {
 	if m.Units[0].Geometry == nil || m.Units[0].Geometry.Bound().Min[0] < 106.1518 {
 		t.Fatalf("not the newest position: %v", m.Units[0].Geometry)
 	}
-	in, _, err := svc.CreateIncident(context.Background(), dispatch.NewIncident{Category: "medical", Lat: -6.110699, Lon: 106.177791, Caller: "0811"})
+	in, _, err := svc.CreateIncident(context.Background(), dispatch.NewIncident{Category: "medical", Lat: -6.110699, Lon: 106.177791, Caller: "0811"}, "call-taker")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +118,7 @@ func TestLiveDropsSlowClient(t *testing.T) {
 			t.Fatalf("slow client not dropped after %d incidents", created)
 		}
 		for range 10 { // a steady stream the fast client keeps up with
-			if _, _, err := svc.CreateIncident(context.Background(), dispatch.NewIncident{Category: "stunting", Lat: -6.110699, Lon: 106.177791, Caller: "0811", Description: big}); err != nil {
+			if _, _, err := svc.CreateIncident(context.Background(), dispatch.NewIncident{Category: "stunting", Lat: -6.110699, Lon: 106.177791, Caller: "0811", Description: big}, "call-taker"); err != nil {
 				t.Fatal(err)
 			}
 			created++

@@ -19,12 +19,15 @@ import (
 	"siaga112/tracking"
 )
 
-// Fleet is what the web layer needs of the live index.
+// Fleet is what the web layer needs of the units service: the live fleet
+// to read, and the changes a person makes to units (each with its actor).
 type Fleet interface {
 	List() []tracking.Unit
 	Get(id string) (tracking.Unit, error)
-	Register(tracking.Registration) (tracking.Unit, bool, error)
 	CountByLiveness() map[tracking.Liveness]int
+	Register(ctx context.Context, r tracking.Registration, actor string) (tracking.Unit, bool, error)
+	SetUnitStatus(ctx context.Context, id string, st tracking.Status, actor string) (tracking.Unit, error)
+	IssueDeviceSecret(ctx context.Context, id, actor string) (string, error)
 }
 
 // Check reports the health of one component; nil means healthy.
@@ -45,6 +48,12 @@ type Config struct {
 	Dispatch Dispatch
 	// Bus feeds /api/live; without it the live feed is not served.
 	Bus Bus
+	// LiveClients caps the live feed's clients (default DefaultLiveClients);
+	// one more is answered 503.
+	LiveClients int
+	// IncidentRate is how many incidents one principal may create per
+	// minute (default DefaultIncidentRate); more are answered 429.
+	IncidentRate int
 	// Analytics serves the planners; without it those routes are not served.
 	Analytics *Analytics
 	// Auth holds the accounts; nil leaves the API open (tests, embedding).
@@ -57,11 +66,12 @@ type Config struct {
 
 // Server serves the API. It is an http.Handler.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	handler http.Handler
-	hub     *liveHub                // nil without a Bus
-	geoms   map[string]orb.Geometry // area code → polygons or point
+	cfg          Config
+	log          *slog.Logger
+	handler      http.Handler
+	hub          *liveHub // nil without a Bus
+	incidentRate *perPrincipal
+	geoms        map[string]orb.Geometry // area code → polygons or point
 }
 
 // New builds the server and registers its metrics.
@@ -84,12 +94,13 @@ func New(cfg Config) (*Server, error) {
 		cfg.TilesAttribution = DefaultTilesAttribution
 	}
 	s.cfg = cfg
+	s.incidentRate = newPerPrincipal(cfg.IncidentRate, DefaultIncidentRate, "incidents")
 	s.geoms = areaGeometries(cfg.Gazetteer, cfg.Districts)
 	if err := cfg.Registry.Register(unitsCollector{cfg.Fleet}); err != nil {
 		return nil, fmt.Errorf("register unit metrics: %w", err)
 	}
 	if cfg.Bus != nil {
-		s.hub = newLiveHub(s)
+		s.hub = newLiveHub(s, cfg.LiveClients)
 		if err := cfg.Registry.Register(s.hub); err != nil {
 			return nil, fmt.Errorf("register live metrics: %w", err)
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -25,7 +26,7 @@ var t0 = time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
 func newTestServer(t *testing.T, checks map[string]Check) (*httptest.Server, *fleet.Index) {
 	t.Helper()
 	ix := fleet.New(fleet.Config{Now: func() time.Time { return t0.Add(10 * time.Second) }})
-	s, err := New(Config{Fleet: ix, Checks: checks})
+	s, err := New(Config{Fleet: indexOnly{ix}, Checks: checks})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,4 +174,27 @@ func TestErrorTableCoversEveryCode(t *testing.T) {
 			t.Errorf("code %q has no HTTP status", c)
 		}
 	}
+}
+
+// indexOnly serves a bare fleet index to the web layer, for the tests of
+// the web layer alone (the whole server is built by tracking/app: Stack).
+type indexOnly struct{ *fleet.Index }
+
+func (f indexOnly) Register(_ context.Context, r tracking.Registration, _ string) (tracking.Unit, bool, error) {
+	return f.Index.Register(r)
+}
+
+func (f indexOnly) SetUnitStatus(_ context.Context, id string, st tracking.Status, _ string) (tracking.Unit, error) {
+	if _, err := f.Index.SetStatus(id, st, time.Now()); err != nil {
+		return tracking.Unit{}, err
+	}
+	return f.Get(id)
+}
+
+func (f indexOnly) IssueDeviceSecret(_ context.Context, id, _ string) (string, error) {
+	secret, hash, err := tracking.NewSecret()
+	if err != nil {
+		return "", err
+	}
+	return secret, f.SetSecret(id, hash)
 }

@@ -84,9 +84,9 @@ func (s *Server) putUnit(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "field \"type\" is required"))
 		return
 	}
-	u, created, err := s.cfg.Fleet.Register(tracking.Registration{
+	u, created, err := s.cfg.Fleet.Register(r.Context(), tracking.Registration{
 		ID: r.PathValue("id"), Callsign: b.Callsign, Type: tracking.UnitType(b.Type), Agency: b.Agency,
-	})
+	}, actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -97,14 +97,12 @@ func (s *Server) putUnit(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusCreated
 		s.log.Info("unit registered", "unit", u.ID, "type", u.Type, "agency", u.Agency)
 		// The tracker's MQTT password, shown this once.
-		if s.cfg.Dispatch != nil {
-			secret, err := s.cfg.Dispatch.IssueDeviceSecret(u.ID)
-			if err != nil {
-				s.writeError(w, r, err)
-				return
-			}
-			f.ExtraMembers = map[string]any{"mqtt": mqttCredentials{Username: u.ID, Password: secret}}
+		secret, err := s.cfg.Fleet.IssueDeviceSecret(r.Context(), u.ID, actor(r))
+		if err != nil {
+			s.writeError(w, r, err)
+			return
 		}
+		f.ExtraMembers = map[string]any{"mqtt": mqttCredentials{Username: u.ID, Password: secret}}
 	}
 	writeJSON(w, status, f)
 }
@@ -118,7 +116,7 @@ type mqttCredentials struct {
 // password for the unit's tracker (the old one stops working), shown once.
 func (s *Server) rotateCredentials(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	secret, err := s.cfg.Dispatch.IssueDeviceSecret(id)
+	secret, err := s.cfg.Fleet.IssueDeviceSecret(r.Context(), id, actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -136,7 +134,7 @@ func (s *Server) setUnitStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	u, err := s.cfg.Dispatch.SetUnitStatus(r.PathValue("id"), tracking.Status(b.Status))
+	u, err := s.cfg.Fleet.SetUnitStatus(r.Context(), r.PathValue("id"), tracking.Status(b.Status), actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -9,45 +9,26 @@ import (
 	"testing"
 	"time"
 
-	"siaga112/geo"
-	"siaga112/mapdata"
 	"siaga112/tracking"
+	"siaga112/tracking/app"
 	"siaga112/tracking/dispatch"
-	"siaga112/tracking/fleet"
-	"siaga112/tracking/memstore"
-	"siaga112/tracking/mqtt"
-	"siaga112/web"
 )
 
 // fleetsim against a real server stack: embedded broker, ingest, fleet, API.
 func TestFleetsimRegistersAndDrives(t *testing.T) {
-	b, err := mqtt.StartBroker("127.0.0.1:0", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	ix := fleet.New(fleet.Config{})
-	in := mqtt.NewIngest(mqtt.Config{URL: b.URL(), ClientID: "fleetsim-test-ingest"}, ix)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := in.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	districts := geo.NewApproxIndex(mapdata.Serang().Districts())
-	svc, err := dispatch.New(ctx, dispatch.Config{Fleet: ix, Locator: districts, Store: memstore.New(), Logger: slog.New(slog.DiscardHandler)})
+	a, err := app.New(ctx, app.Config{MQTTListen: "127.0.0.1:0", MQTTClientID: "fleetsim-test-ingest", AdminToken: "fleetsim-test-admin", OpenAPI: true}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{Fleet: ix, Districts: districts, Dispatch: svc, Bus: svc.Bus()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := httptest.NewServer(srv)
+	defer a.Close()
+	ix, svc, in := a.Fleet, a.Dispatch, a.Ingest
+	api := httptest.NewServer(a.Web)
 	defer api.Close()
 
 	var out, log bytes.Buffer
-	o := options{API: api.URL, Broker: b.URL(), Units: 50, Rate: 1000, Duration: time.Second, Conns: 2, Seed: 7, Incidents: 50, Watchers: 2}
+	o := options{API: api.URL, Broker: a.BrokerURL, Username: "admin", Password: "fleetsim-test-admin", Units: 50, Rate: 1000, Duration: time.Second, Conns: 2, Seed: 7, Incidents: 50, Watchers: 2}
 	if err := run(ctx, o, &out, &log); err != nil {
 		t.Fatal(err)
 	}

@@ -40,34 +40,6 @@ func main() {
 	}
 }
 
-type config struct {
-	HTTP             string
-	MQTTListen       string
-	MQTTURL          string
-	MQTTUsername     string
-	MQTTPassword     string
-	MQTTClientID     string
-	Demo             bool
-	DemoUnits        int
-	StaleAfter       time.Duration
-	OfflineAfter     time.Duration
-	LogLevel         slog.Level
-	Boundaries       string
-	BoundaryCode     string
-	BoundaryName     string
-	Travel           geo.DetourModel
-	DB               string
-	AdminToken       string // from SIAGA112_ADMIN_TOKEN only: a secret is no flag
-	TLSCert          string
-	TLSKey           string
-	Tiles            string
-	TilesAttribution string
-	Plans            string
-	PrankWindow      time.Duration
-	ArrivalM         float64
-	ArrivalDwell     time.Duration
-}
-
 // parseConfig reads flags, then fills each flag not given from its
 // SIAGA112_* environment variable.
 func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, bool)) (config, error) {
@@ -97,7 +69,9 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.DurationVar(&c.PrankWindow, "prank-window", 0, "count a number's prank calls over this window; 0: every prank call ever")
 	fs.Float64Var(&c.ArrivalM, "arrival-radius", 100, "a unit within this many metres of its incident …")
 	fs.DurationVar(&c.ArrivalDwell, "arrival-dwell", 15*time.Second, "… for this long is on scene")
-	speeds := fs.String("speeds", geo.FormatSpeeds(geo.DefaultSpeedsKmh), "average speeds in km/h by unit type, for travel-time estimates")
+	fs.IntVar(&c.LiveClients, "live-clients", web.DefaultLiveClients, "most clients of the live feed (/api/live) at once; one more is answered 503")
+	fs.IntVar(&c.IncidentRate, "incident-rate", web.DefaultIncidentRate, "incidents one user or token may create per minute; more are answered 429")
+	speeds := fs.String("speeds", geo.FormatSpeeds(tracking.DefaultTravel().SpeedKmh), "average speeds in km/h by unit type, for travel-time estimates")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -122,7 +96,7 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return c, fmt.Errorf("--tls-cert and --tls-key go together")
 	}
-	c.Travel.SpeedKmh = geo.DefaultDetourModel().SpeedKmh
+	c.Travel.SpeedKmh = tracking.DefaultTravel().SpeedKmh
 	speedFlags, err := geo.ParseSpeeds(*speeds)
 	if err != nil {
 		return c, fmt.Errorf("--speeds: %v", err)

@@ -20,8 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"siaga112/geo"
 	"siaga112/mapdata/mapdatatest"
+	"siaga112/tracking"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -112,7 +112,7 @@ func testConfig(t *testing.T) config {
 	return config{
 		HTTP: freeAddr(t), MQTTListen: freeAddr(t), MQTTClientID: "test-" + t.Name(),
 		DemoUnits: 10, StaleAfter: time.Minute, OfflineAfter: 5 * time.Minute,
-		Travel: geo.DefaultDetourModel(), AdminToken: testToken,
+		Travel: tracking.DefaultTravel(), AdminToken: testToken,
 	}
 }
 

@@ -222,7 +222,7 @@ func TestCoverage(t *testing.T) {
 	unit := tracking.Unit{ID: "A1", Type: tracking.Ambulance, Position: tracking.Position{Lon: 106.15, Lat: -6.12}}
 	cov, err := Coverage(cells, func(p orb.Point) (tracking.Unit, float64, bool) {
 		return unit, geo.Distance(p, orb.Point{106.15, -6.12}), true
-	}, geo.DefaultDetourModel())
+	}, tracking.DefaultTravel())
 	if err != nil || len(cov) != len(cells) {
 		t.Fatalf("%d cells, %v", len(cov), err)
 	}
@@ -232,7 +232,7 @@ func TestCoverage(t *testing.T) {
 			t.Fatalf("cell %v: %+v, want ETA %.0f", c.Cell, c, want)
 		}
 	}
-	none, _ := Coverage(cells[:1], func(orb.Point) (tracking.Unit, float64, bool) { return tracking.Unit{}, 0, false }, geo.DefaultDetourModel())
+	none, _ := Coverage(cells[:1], func(orb.Point) (tracking.Unit, float64, bool) { return tracking.Unit{}, 0, false }, tracking.DefaultTravel())
 	if none[0].UnitID != "" || none[0].ETASeconds == none[0].ETASeconds {
 		t.Fatalf("no unit: %+v", none[0])
 	}

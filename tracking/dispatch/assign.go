@@ -26,59 +26,33 @@ type DispatchResult struct {
 // Dispatch sends units to an incident: the named ones (all or none; 409
 // when one is not available), or, with none named, the best available live
 // units for what the plan still needs. Reserving is atomic in the fleet
-// index, so a unit is never in two open assignments.
-func (s *Service) Dispatch(ctx context.Context, incidentID string, unitIDs []string, by string) (DispatchResult, error) {
+// index, so a unit is never in two open assignments. The incident, every
+// new assignment and the units' statuses are one change: they commit
+// together or not at all.
+func (s *Service) Dispatch(ctx context.Context, incidentID string, unitIDs []string, actor string) (DispatchResult, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	in, ok := s.incidents[incidentID]
 	if !ok {
+		s.mu.Unlock()
 		return DispatchResult{}, tracking.Errorf(tracking.CodeNotFound, "incident %q does not exist", incidentID)
 	}
 	if in.Status != tracking.IncidentOpen {
+		s.mu.Unlock()
 		return DispatchResult{}, tracking.Errorf(tracking.CodeConflict, "incident %s is closed", in.ID)
 	}
 	now := s.cfg.Now()
-	p := orb.Point{in.Lon, in.Lat}
-	var taken []fleet.Reserved
-	var short []Need
-	if len(unitIDs) > 0 {
-		var err error
-		if taken, err = s.cfg.Fleet.Reserve(unitIDs, p, now); err != nil {
-			return DispatchResult{}, err
-		}
-	} else {
-		plan, err := s.cfg.Plans.Plan(in.Category)
-		if err != nil {
-			return DispatchResult{}, err
-		}
-		if len(plan.Needs) == 0 {
-			return DispatchResult{}, tracking.Errorf(tracking.CodeConflict,
-				"category %s sends no vehicle: it is routed to %s, who acknowledge it with POST /api/incidents/%s/ack", in.Category, plan.Lead, in.ID)
-		}
-		for _, need := range plan.Needs {
-			want := need.Count - openOfType(in, need.Type)
-			if want <= 0 {
-				continue
-			}
-			got := s.cfg.Fleet.ReserveNearest(p, need.Type, want, now)
-			taken = append(taken, got...)
-			if len(got) < want {
-				short = append(short, Need{Type: need.Type, Count: want - len(got)})
-			}
-		}
-		if len(taken) == 0 {
-			if len(short) == 0 {
-				return DispatchResult{}, tracking.Errorf(tracking.CodeConflict, "incident %s already has every unit its plan asks for", in.ID)
-			}
-			return DispatchResult{}, tracking.Errorf(tracking.CodeConflict, "no available live unit can be sent now: short of %s", describeNeeds(short))
-		}
+	taken, short, err := s.reserve(in, unitIDs, now)
+	if err != nil {
+		s.mu.Unlock()
+		return DispatchResult{}, err
 	}
-	before := in.Clone()
+	p := orb.Point{in.Lon, in.Lat}
 	res := DispatchResult{Shortfall: short}
+	c := tracking.Change{Audit: tracking.Audit{Action: "incident.dispatched", Actor: actor}, Action: "dispatched", At: now}
 	for _, r := range taken {
 		a := tracking.Assignment{
 			UnitID: r.Unit.ID, UnitType: r.Unit.Type, Status: tracking.AssignDispatched,
-			DistanceM: math.Round(r.DistanceM), DispatchedAt: now, DispatchedBy: by,
+			DistanceM: math.Round(r.DistanceM), DispatchedAt: now, DispatchedBy: actor,
 		}
 		if r.Unit.HasPosition() {
 			if route, err := s.cfg.Router.Route(orb.Point{r.Unit.Position.Lon, r.Unit.Position.Lat}, p, string(r.Unit.Type)); err == nil {
@@ -89,6 +63,9 @@ func (s *Service) Dispatch(ctx context.Context, incidentID string, unitIDs []str
 		res.Assigned = append(res.Assigned, a)
 		s.active[a.UnitID] = in.ID
 		delete(s.near, a.UnitID)
+		if u, err := s.cfg.Fleet.Get(a.UnitID); err == nil {
+			c.Units = append(c.Units, u)
+		}
 	}
 	if in.DispatchedAt == nil {
 		in.DispatchedAt = &now
@@ -96,37 +73,88 @@ func (s *Service) Dispatch(ctx context.Context, incidentID string, unitIDs []str
 	if in.AgencyActedAt == nil {
 		in.AgencyActedAt = &now
 	}
-	persisted, err := saved(s.cfg.Store.SaveIncident(ctx, *in, tracking.Audit{Action: "incident.dispatched", Actor: actor(by)}))
+	c.Incident = ptr(in.Clone())
+	done := s.journal.Record(c)
+	s.mu.Unlock()
+
+	persisted, err := wait(done)
 	if err != nil {
-		// Put everything back as it was: the units are free again.
-		*in = before
-		for _, r := range taken {
-			delete(s.active, r.Unit.ID)
-			s.cfg.Fleet.SetStatus(r.Unit.ID, tracking.Available, now)
-		}
+		s.undoDispatch(in.ID, res.Assigned, now)
 		return DispatchResult{}, fmt.Errorf("save dispatch: %w", err)
 	}
-	for _, r := range taken {
-		persisted = s.saveUnit(ctx, r.Unit.ID, tracking.Audit{Action: "unit.dispatched", Actor: actor(by)}) && persisted
-	}
-	res.Incident = in.Clone()
+	res.Incident = *c.Incident
 	res.Incident.Persisted = persisted
 	if res.Shortfall == nil {
 		res.Shortfall = []Need{}
 	}
-	s.publishIncident("dispatched", res.Incident)
-	for _, a := range res.Assigned {
-		s.publishUnit("status", a.UnitID)
-	}
-	s.log.Info("units dispatched", "incident", in.ID, "units", unitList(res.Assigned), "short", describeNeeds(short))
+	s.log.Info("units dispatched", "incident", in.ID, "units", unitList(res.Assigned), "short", describeNeeds(short), "by", actor)
 	return res, nil
 }
 
-func actor(by string) string {
-	if by == "" {
-		return "dispatcher"
+// reserve takes the named units, or the plan's nearest. Caller holds s.mu.
+func (s *Service) reserve(in *tracking.Incident, unitIDs []string, now time.Time) ([]fleet.Reserved, []Need, error) {
+	p := orb.Point{in.Lon, in.Lat}
+	if len(unitIDs) > 0 {
+		taken, err := s.cfg.Fleet.Reserve(unitIDs, p, now)
+		return taken, nil, err
 	}
-	return by
+	plan, err := s.cfg.Plans.Plan(in.Category)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(plan.Needs) == 0 {
+		return nil, nil, tracking.Errorf(tracking.CodeConflict,
+			"category %s sends no vehicle: it is routed to %s, who acknowledge it with POST /api/incidents/%s/ack", in.Category, plan.Lead, in.ID)
+	}
+	var taken []fleet.Reserved
+	var short []Need
+	for _, need := range plan.Needs {
+		want := need.Count - openOfType(in, need.Type)
+		if want <= 0 {
+			continue
+		}
+		got := s.cfg.Fleet.ReserveNearest(p, need.Type, want, now)
+		taken = append(taken, got...)
+		if len(got) < want {
+			short = append(short, Need{Type: need.Type, Count: want - len(got)})
+		}
+	}
+	if len(taken) == 0 {
+		if len(short) == 0 {
+			return nil, nil, tracking.Errorf(tracking.CodeConflict, "incident %s already has every unit its plan asks for", in.ID)
+		}
+		return nil, nil, tracking.Errorf(tracking.CodeConflict, "no available live unit can be sent now: short of %s", describeNeeds(short))
+	}
+	return taken, short, nil
+}
+
+// undoDispatch takes back a dispatch the store refused: its assignments
+// come off the incident and the units are free again.
+func (s *Service) undoDispatch(incidentID string, assigned []tracking.Assignment, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := s.incidents[incidentID]
+	for _, a := range assigned {
+		if in != nil {
+			in.Assignments = removeAssignment(in.Assignments, a)
+		}
+		if s.active[a.UnitID] == incidentID {
+			delete(s.active, a.UnitID)
+			s.cfg.Fleet.SetStatus(a.UnitID, tracking.Available, at)
+		}
+	}
+	if in != nil && len(in.Assignments) == 0 {
+		in.DispatchedAt = nil
+	}
+}
+
+func removeAssignment(as []tracking.Assignment, a tracking.Assignment) []tracking.Assignment {
+	for i := range as {
+		if as[i].UnitID == a.UnitID && as[i].DispatchedAt.Equal(a.DispatchedAt) {
+			return append(as[:i:i], as[i+1:]...)
+		}
+	}
+	return as
 }
 
 func openOfType(in *tracking.Incident, t tracking.UnitType) int {
@@ -167,26 +195,36 @@ var unitStatusFor = map[tracking.AssignmentStatus]tracking.Status{
 // SetAssignmentStatus moves one unit's assignment forward (the dispatcher's
 // button). Clearing makes the unit available again; the incident closes
 // when its last assignment clears.
-func (s *Service) SetAssignmentStatus(ctx context.Context, incidentID, unitID string, st tracking.AssignmentStatus) (tracking.Incident, error) {
+func (s *Service) SetAssignmentStatus(ctx context.Context, incidentID, unitID string, st tracking.AssignmentStatus, actor string) (tracking.Incident, error) {
 	if _, ok := unitStatusFor[st]; !ok {
 		return tracking.Incident{}, tracking.Errorf(tracking.CodeInvalid, "status %q cannot be set: use en_route, on_scene, transporting, at_hospital or cleared", st)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	in, ok := s.incidents[incidentID]
 	if !ok {
+		s.mu.Unlock()
 		return tracking.Incident{}, tracking.Errorf(tracking.CodeNotFound, "incident %q does not exist", incidentID)
 	}
 	i := openAssignment(in, unitID)
 	if i < 0 {
+		s.mu.Unlock()
 		return tracking.Incident{}, tracking.Errorf(tracking.CodeNotFound, "unit %s has no open assignment on incident %s", unitID, incidentID)
 	}
 	now := s.cfg.Now()
-	persisted, err := s.advance(ctx, in, i, st, now, false, unitStatusFor[st], "dispatcher")
+	before := in.Clone()
+	c, err := s.advance(in, i, st, now, false, true, actor)
 	if err != nil {
+		s.mu.Unlock()
 		return tracking.Incident{}, err
 	}
-	out := in.Clone()
+	done := s.journal.Record(c)
+	s.mu.Unlock()
+	persisted, err := wait(done)
+	if err != nil {
+		s.restore(before, c)
+		return tracking.Incident{}, fmt.Errorf("save assignment status: %w", err)
+	}
+	out := *c.Incident
 	out.Persisted = persisted
 	return out, nil
 }
@@ -199,14 +237,15 @@ func assignmentUnitStatus(st tracking.AssignmentStatus) tracking.Status {
 	return unitStatusFor[st]
 }
 
-// advance moves assignment i of in to st at time at, updates the fleet
-// (unitStatus) and the incident, saves and publishes. Caller holds s.mu.
-func (s *Service) advance(ctx context.Context, in *tracking.Incident, i int, st tracking.AssignmentStatus, at time.Time, detected bool, unitStatus tracking.Status, by string) (bool, error) {
+// advance moves assignment i of in to st at time at, in memory, and
+// returns the change to record: the incident and, when setUnit, the unit
+// with its new status (a crew's own report has set it already, and the
+// unit comes with it too). Caller holds s.mu.
+func (s *Service) advance(in *tracking.Incident, i int, st tracking.AssignmentStatus, at time.Time, detected, setUnit bool, actor string) (tracking.Change, error) {
 	a := &in.Assignments[i]
 	if st != tracking.AssignCleared && st.Rank() <= a.Status.Rank() {
-		return false, tracking.Errorf(tracking.CodeConflict, "unit %s is already %s on incident %s; an assignment only moves forward", a.UnitID, a.Status, in.ID)
+		return tracking.Change{}, tracking.Errorf(tracking.CodeConflict, "unit %s is already %s on incident %s; an assignment only moves forward", a.UnitID, a.Status, in.ID)
 	}
-	before := in.Clone()
 	t := at
 	a.Status = st
 	switch st {
@@ -237,21 +276,38 @@ func (s *Service) advance(ctx context.Context, in *tracking.Incident, i int, st 
 		in.ClearedAt = &t
 		in.Status, in.ClosedAt = tracking.IncidentClosed, &t
 	}
-	audit := tracking.Audit{Action: "assignment." + string(st), Actor: by}
-	persisted, err := saved(s.cfg.Store.SaveIncident(ctx, *in, audit))
-	if err != nil {
-		*in = before
-		return false, fmt.Errorf("save assignment status: %w", err)
-	}
 	if st == tracking.AssignCleared {
 		delete(s.active, a.UnitID)
 		delete(s.near, a.UnitID)
 	}
-	s.cfg.Fleet.SetStatus(a.UnitID, unitStatus, s.cfg.Now())
-	persisted = s.saveUnit(ctx, a.UnitID, audit) && persisted
-	s.publishIncident("assignment", in.Clone())
-	s.publishUnit("status", a.UnitID)
-	return persisted, nil
+	if setUnit {
+		s.cfg.Fleet.SetStatus(a.UnitID, unitStatusFor[st], s.cfg.Now())
+	}
+	c := tracking.Change{Audit: tracking.Audit{Action: "assignment." + string(st), Actor: actor}, Action: "assignment", At: s.cfg.Now(), Incident: ptr(in.Clone())}
+	if u, err := s.cfg.Fleet.Get(a.UnitID); err == nil {
+		c.Units = []tracking.Unit{u}
+	}
+	return c, nil
+}
+
+// restore puts an incident back as it was before a change the store
+// refused, with its units' statuses and the open-assignment map.
+func (s *Service) restore(before tracking.Incident, c tracking.Change) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in, ok := s.incidents[before.ID]
+	if !ok {
+		return
+	}
+	*in = before
+	now := s.cfg.Now()
+	for _, a := range before.Assignments {
+		if a.Open() {
+			s.active[a.UnitID] = before.ID
+			s.cfg.Fleet.SetStatus(a.UnitID, assignmentUnitStatus(a.Status), now)
+		}
+	}
+	s.log.Error("change refused by the store; taken back", "incident", before.ID, "action", c.Audit.Action)
 }
 
 func openAssignment(in *tracking.Incident, unitID string) int {
@@ -274,23 +330,23 @@ func anyOpen(in *tracking.Incident) bool {
 
 // Ack records that the lead agency acted on the incident (the SOP clock
 // stops).
-func (s *Service) Ack(ctx context.Context, incidentID string) (tracking.Incident, error) {
-	return s.update(ctx, incidentID, "acknowledged", "agency", func(in *tracking.Incident, now time.Time) error {
+func (s *Service) Ack(ctx context.Context, incidentID, actor string) (tracking.Incident, error) {
+	return s.update(incidentID, "acknowledged", actor, func(in *tracking.Incident, now time.Time) ([]string, error) {
 		if in.AgencyActedAt == nil {
 			in.AgencyActedAt = &now
 		}
-		return nil
+		return nil, nil
 	})
 }
 
 // Close ends an incident by hand, clearing every open assignment (the units
-// become available).
-func (s *Service) Close(ctx context.Context, incidentID string) (tracking.Incident, error) {
-	var freed []string
-	in, err := s.update(ctx, incidentID, "closed", "dispatcher", func(in *tracking.Incident, now time.Time) error {
+// become available) in the same change.
+func (s *Service) Close(ctx context.Context, incidentID, actor string) (tracking.Incident, error) {
+	return s.update(incidentID, "closed", actor, func(in *tracking.Incident, now time.Time) ([]string, error) {
 		if in.Status == tracking.IncidentClosed {
-			return tracking.Errorf(tracking.CodeConflict, "incident %s is closed already", in.ID)
+			return nil, tracking.Errorf(tracking.CodeConflict, "incident %s is closed already", in.ID)
 		}
+		var freed []string
 		for i := range in.Assignments {
 			if a := &in.Assignments[i]; a.Open() {
 				a.Status, a.ClearedAt = tracking.AssignCleared, &now
@@ -301,27 +357,13 @@ func (s *Service) Close(ctx context.Context, incidentID string) (tracking.Incide
 			in.ClearedAt = &now
 		}
 		in.Status, in.ClosedAt = tracking.IncidentClosed, &now
-		return nil
+		return freed, nil
 	})
-	if err != nil {
-		return in, err
-	}
-	s.mu.Lock()
-	for _, id := range freed {
-		delete(s.active, id)
-		delete(s.near, id)
-	}
-	s.mu.Unlock()
-	for _, id := range freed {
-		s.cfg.Fleet.SetStatus(id, tracking.Available, s.cfg.Now())
-		in.Persisted = s.saveUnit(ctx, id, tracking.Audit{Action: "unit.cleared", Actor: "dispatcher"}) && in.Persisted
-		s.publishUnit("status", id)
-	}
-	return in, nil
 }
 
-// update applies change to an incident under the lock, saves and publishes.
-func (s *Service) update(ctx context.Context, id, action, by string, change func(*tracking.Incident, time.Time) error) (tracking.Incident, error) {
+// update applies edit to an incident in memory, frees the units it
+// returns, records the whole as one change and waits for the store.
+func (s *Service) update(id, action, actor string, edit func(*tracking.Incident, time.Time) (freed []string, err error)) (tracking.Incident, error) {
 	s.mu.Lock()
 	in, ok := s.incidents[id]
 	if !ok {
@@ -329,45 +371,44 @@ func (s *Service) update(ctx context.Context, id, action, by string, change func
 		return tracking.Incident{}, tracking.Errorf(tracking.CodeNotFound, "incident %q does not exist", id)
 	}
 	before := in.Clone()
-	if err := change(in, s.cfg.Now()); err != nil {
+	now := s.cfg.Now()
+	freed, err := edit(in, now)
+	if err != nil {
 		s.mu.Unlock()
 		return tracking.Incident{}, err
 	}
-	persisted, err := saved(s.cfg.Store.SaveIncident(ctx, *in, tracking.Audit{Action: "incident." + action, Actor: by}))
+	c := tracking.Change{Audit: tracking.Audit{Action: "incident." + action, Actor: actor}, Action: action, At: now, Incident: ptr(in.Clone())}
+	for _, u := range freed {
+		delete(s.active, u)
+		delete(s.near, u)
+		s.cfg.Fleet.SetStatus(u, tracking.Available, now)
+		if u, err := s.cfg.Fleet.Get(u); err == nil {
+			c.Units = append(c.Units, u)
+		}
+	}
+	done := s.journal.Record(c)
+	s.mu.Unlock()
+	persisted, err := wait(done)
 	if err != nil {
-		*in = before
-		s.mu.Unlock()
+		s.restore(before, c)
 		return tracking.Incident{}, fmt.Errorf("save incident: %w", err)
 	}
-	out := in.Clone()
+	out := *c.Incident
 	out.Persisted = persisted
-	s.mu.Unlock()
-	s.publishIncident(action, out)
 	return out, nil
 }
 
-// The telemetry side: the MQTT ingest feeds fixes, crew status and last
-// wills through the service, so assignments follow the crews.
+// The telemetry side: the units service tells dispatch of the fixes and
+// status reports of the units it sent (units.Follower). Neither waits for
+// the database.
 
-// ApplyFix moves the unit and watches for its arrival on scene.
-func (s *Service) ApplyFix(id string, p tracking.Position) (fleet.Outcome, error) {
-	out, err := s.cfg.Fleet.ApplyFix(id, p)
-	if err != nil || out != fleet.Applied {
-		return out, err
-	}
-	if s.cfg.Positions != nil {
-		s.cfg.Positions.Append(id, p, s.cfg.Now())
-	}
+// Moved watches an assigned unit's fixes for its arrival on scene.
+func (s *Service) Moved(u tracking.Unit) {
 	s.mu.Lock()
-	incID, busy := s.active[id]
-	if busy {
-		s.detectArrival(id, incID, p)
+	defer s.mu.Unlock()
+	if incID, busy := s.active[u.ID]; busy {
+		s.detectArrival(u.ID, incID, u.Position)
 	}
-	s.mu.Unlock()
-	if s.cfg.Bus.Subscribers() > 0 { // a fix is the hottest path: build the event only for a reader
-		s.publishUnit("moved", id)
-	}
-	return out, nil
 }
 
 // detectArrival marks a unit on scene when its fixes stay within the arrival
@@ -393,10 +434,12 @@ func (s *Service) detectArrival(unitID, incidentID string, p tracking.Position) 
 		return
 	}
 	delete(s.near, unitID)
-	if _, err := s.advance(context.Background(), in, i, tracking.AssignOnScene, since, true, tracking.OnScene, "system"); err != nil {
+	c, err := s.advance(in, i, tracking.AssignOnScene, since, true, true, "system")
+	if err != nil {
 		s.log.Error("arrival detected but not recorded", "unit", unitID, "incident", incidentID, "err", err)
 		return
 	}
+	s.journal.Record(c) // not awaited: this is the ingest's goroutine
 	s.log.Info("unit arrived on scene (detected from its fixes)", "unit", unitID, "incident", incidentID)
 }
 
@@ -412,90 +455,31 @@ var crewToAssignment = map[tracking.Status]tracking.AssignmentStatus{
 	tracking.OutOfService: tracking.AssignCleared,
 }
 
-// SetStatus applies a crew's status report and moves its assignment along.
-// A report that would move the assignment backwards changes only the unit.
-func (s *Service) SetStatus(id string, st tracking.Status, at time.Time) (fleet.Outcome, error) {
-	return s.setStatus(id, st, at, "crew")
-}
-
-// SetUnitStatus is the dispatcher setting a unit's status for its crew
-// (out of service, back available, …); an open assignment moves with it.
-func (s *Service) SetUnitStatus(id string, st tracking.Status) (tracking.Unit, error) {
-	if _, err := s.setStatus(id, st, s.cfg.Now(), "dispatcher"); err != nil {
-		return tracking.Unit{}, err
-	}
-	return s.cfg.Fleet.Get(id)
-}
-
-func (s *Service) setStatus(id string, st tracking.Status, at time.Time, by string) (fleet.Outcome, error) {
+// TakeStatus moves the assignment of a unit whose status was just set (by
+// its crew or a dispatcher) and records both as one change, without waiting
+// for the store (the caller may: a dispatcher's request does, the ingest
+// does not). A report that would move the assignment backwards is left to
+// the units service (the unit alone changes): nil.
+func (s *Service) TakeStatus(u tracking.Unit, actor string) <-chan error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out, err := s.cfg.Fleet.SetStatus(id, st, at)
-	if err != nil || out != fleet.Applied {
-		return out, err
+	incID, busy := s.active[u.ID]
+	if !busy {
+		return nil
 	}
-	if incID, busy := s.active[id]; busy {
-		in := s.incidents[incID]
-		if as, ok := crewToAssignment[st]; ok {
-			if i := openAssignment(in, id); i >= 0 && (as == tracking.AssignCleared || as.Rank() > in.Assignments[i].Status.Rank()) {
-				if _, err := s.advance(context.Background(), in, i, as, at, false, st, by); err != nil {
-					s.log.Error("crew status not recorded on the assignment", "unit", id, "incident", incID, "err", err)
-				}
-				return out, nil
-			}
-		}
+	in := s.incidents[incID]
+	as, ok := crewToAssignment[u.Status]
+	if !ok {
+		return nil
 	}
-	s.saveUnit(context.Background(), id, tracking.Audit{Action: "unit." + string(st), Actor: by})
-	s.cfg.Bus.Publish(tracking.Event{Kind: "unit", Action: "status", At: s.cfg.Now(), Unit: ptr(s.unit(id))})
-	return out, nil
-}
-
-// MarkOffline records a tracker's last will.
-func (s *Service) MarkOffline(id string) error {
-	if err := s.cfg.Fleet.MarkOffline(id); err != nil {
-		return err
+	i := openAssignment(in, u.ID)
+	if i < 0 || (as != tracking.AssignCleared && as.Rank() <= in.Assignments[i].Status.Rank()) {
+		return nil
 	}
-	s.publishUnit("offline", id)
-	return nil
-}
-
-func (s *Service) unit(id string) tracking.Unit {
-	u, _ := s.cfg.Fleet.Get(id)
-	return u
-}
-
-func ptr[T any](v T) *T { return &v }
-
-// Register adds or updates a unit in the fleet and publishes the change.
-func (s *Service) Register(r tracking.Registration) (tracking.Unit, bool, error) {
-	u, created, err := s.cfg.Fleet.Register(r)
-	if err == nil {
-		s.saveUnit(context.Background(), u.ID, tracking.Audit{Action: "unit.registered", Actor: "admin"})
-		s.cfg.Bus.Publish(tracking.Event{Kind: "unit", Action: "registered", At: s.cfg.Now(), Unit: &u})
-	}
-	return u, created, err
-}
-
-// IssueDeviceSecret gives a unit a new MQTT password (the old one stops
-// working) and returns it; only its hash is kept.
-func (s *Service) IssueDeviceSecret(id string) (string, error) {
-	secret, hash, err := tracking.NewSecret()
+	c, err := s.advance(in, i, as, u.StatusAt, false, false, actor)
 	if err != nil {
-		return "", err
+		s.log.Error("crew status not recorded on the assignment", "unit", u.ID, "incident", incID, "err", err)
+		return nil
 	}
-	if err := s.cfg.Fleet.SetSecret(id, hash); err != nil {
-		return "", err
-	}
-	s.saveUnit(context.Background(), id, tracking.Audit{Action: "unit.credentials_issued", Actor: "admin"})
-	return secret, nil
-}
-
-// CheckDevice reports whether password is the unit's MQTT password, and
-// the unit's agency.
-func (s *Service) CheckDevice(id, password string) (agency string, ok bool) {
-	u, err := s.cfg.Fleet.Get(id)
-	if err != nil || !tracking.SecretMatches(u.SecretHash, password) {
-		return "", false
-	}
-	return u.Agency, true
+	return s.journal.Record(c)
 }

@@ -115,70 +115,83 @@ func (s *Service) Callers(proposed bool) []CallerView {
 // RecordPrank records a prank or ghost call from a number: more than 5 in
 // the window block it for 24 h (from this call), more than 10 propose it
 // for a permanent block.
-func (s *Service) RecordPrank(ctx context.Context, number string) (CallerView, error) {
+func (s *Service) RecordPrank(ctx context.Context, number, actor string) (CallerView, error) {
 	n, err := NormalizeNumber(number)
 	if err != nil {
 		return CallerView{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.cfg.Now()
-	c, ok := s.callers[n]
-	if !ok {
-		c = &tracking.Caller{Number: n}
-	}
-	next := c.Clone()
-	next.PrankCalls = append(next.PrankCalls, now)
-	count := s.prankCount(&next, now)
-	if count > BlockAfter {
-		until := now.Add(BlockFor)
-		next.BlockedUntil = &until
-	}
-	if count > ProposeAfter {
-		next.ProposedPermanentBlock = true
-	}
-	persisted, err := saved(s.cfg.Store.SaveCaller(ctx, next, tracking.Audit{Action: "caller.prank", Actor: "call-taker"}))
-	if err != nil {
-		return CallerView{}, fmt.Errorf("save caller: %w", err)
-	}
-	s.callers[n] = &next
-	s.cfg.Bus.Publish(tracking.Event{Kind: "caller", Action: "prank", At: now, Caller: ptr(next.Clone())})
-	if count > BlockAfter {
-		s.log.Warn("caller blocked for prank calls", "number", n, "prank_calls", count, "until", next.BlockedUntil, "proposed_permanent_block", next.ProposedPermanentBlock)
-	}
-	v := s.view(&next, now)
-	v.Persisted = persisted
-	return v, nil
+	return s.changeCaller(ctx, n, "caller.prank", "prank", actor, func(c *tracking.Caller, now time.Time) error {
+		c.PrankCalls = append(c.PrankCalls, now)
+		count := s.prankCount(c, now)
+		if count > BlockAfter {
+			until := now.Add(BlockFor)
+			c.BlockedUntil = &until
+			s.log.Warn("caller blocked for prank calls", "number", n, "prank_calls", count, "until", until, "proposed_permanent_block", count > ProposeAfter)
+		}
+		if count > ProposeAfter {
+			c.ProposedPermanentBlock = true
+		}
+		return nil
+	})
 }
 
-// LiftBlock ends a number's block early; who and why are recorded. The
-// count stays: the next prank call blocks again.
-func (s *Service) LiftBlock(ctx context.Context, number, by, reason string) (CallerView, error) {
+// LiftBlock ends a number's block early; who (the actor) and why are
+// recorded. The count stays: the next prank call blocks again.
+func (s *Service) LiftBlock(ctx context.Context, number, actor, reason string) (CallerView, error) {
 	n, err := NormalizeNumber(number)
 	if err != nil {
 		return CallerView{}, err
 	}
-	if strings.TrimSpace(by) == "" {
-		return CallerView{}, tracking.Errorf(tracking.CodeInvalid, "say who lifts the block (\"by\")")
+	if strings.TrimSpace(actor) == "" {
+		return CallerView{}, tracking.Errorf(tracking.CodeInvalid, "say who lifts the block")
 	}
+	if err := tracking.CheckText("reason", reason, 1000, true); err != nil {
+		return CallerView{}, err
+	}
+	return s.changeCaller(ctx, n, "caller.block_lifted", "block_lifted", actor, func(c *tracking.Caller, now time.Time) error {
+		if c.BlockedUntil == nil || !now.Before(*c.BlockedUntil) {
+			return tracking.Errorf(tracking.CodeConflict, "the number %s is not blocked", n)
+		}
+		c.BlockedUntil = nil
+		c.Lifts = append(c.Lifts, tracking.BlockLift{At: now, By: actor, Reason: reason})
+		s.log.Info("caller block lifted", "number", n, "by", actor, "reason", reason)
+		return nil
+	})
+}
+
+// changeCaller applies edit to a copy of the number's record, records it
+// as one change and waits for the store; a refusal puts the old record back.
+func (s *Service) changeCaller(ctx context.Context, n, action, event, actor string, edit func(*tracking.Caller, time.Time) error) (CallerView, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	now := s.cfg.Now()
-	c, ok := s.callers[n]
-	if !ok || c.BlockedUntil == nil || !now.Before(*c.BlockedUntil) {
-		return CallerView{}, tracking.Errorf(tracking.CodeConflict, "the number %s is not blocked", n)
+	old, ok := s.callers[n]
+	next := tracking.Caller{Number: n}
+	if ok {
+		next = old.Clone()
 	}
-	next := c.Clone()
-	next.BlockedUntil = nil
-	next.Lifts = append(next.Lifts, tracking.BlockLift{At: now, By: by, Reason: reason})
-	persisted, err := saved(s.cfg.Store.SaveCaller(ctx, next, tracking.Audit{Action: "caller.block_lifted", Actor: by}))
-	if err != nil {
-		return CallerView{}, fmt.Errorf("save caller: %w", err)
+	if err := edit(&next, now); err != nil {
+		s.mu.Unlock()
+		return CallerView{}, err
 	}
 	s.callers[n] = &next
-	s.cfg.Bus.Publish(tracking.Event{Kind: "caller", Action: "block_lifted", At: now, Caller: ptr(next.Clone())})
-	s.log.Info("caller block lifted", "number", n, "by", by, "reason", reason)
+	done := s.journal.Record(tracking.Change{Audit: tracking.Audit{Action: action, Actor: actor}, Action: event, At: now, Caller: ptr(next.Clone())})
+	s.mu.Unlock()
+	persisted, err := wait(done)
+	if err != nil {
+		s.mu.Lock()
+		if s.callers[n] == &next {
+			if ok {
+				s.callers[n] = old
+			} else {
+				delete(s.callers, n)
+			}
+		}
+		s.mu.Unlock()
+		return CallerView{}, fmt.Errorf("save caller: %w", err)
+	}
+	s.mu.Lock()
 	v := s.view(&next, now)
+	s.mu.Unlock()
 	v.Persisted = persisted
 	return v, nil
 }

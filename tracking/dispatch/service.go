@@ -30,14 +30,12 @@ const MaxRecommendations = 5
 type Config struct {
 	Fleet   *fleet.Index
 	Plans   *Plans           // default: DefaultPlans()
-	Router  geo.Router       // default: geo.DefaultDetourModel()
+	Router  geo.Router       // default: tracking.DefaultTravel()
 	Locator tracking.Locator // where incidents are
 	Store   tracking.Store
-	// Positions takes every applied fix for the history (optional).
-	Positions tracking.PositionLog
-	Bus       *tracking.Bus // default: a bus of its own
-	Logger    *slog.Logger
-	Now       func() time.Time
+	Bus     *tracking.Bus // default: a bus of its own
+	Logger  *slog.Logger
+	Now     func() time.Time
 
 	// Arrival detection: a unit whose fixes stay within ArrivalRadiusM of
 	// its incident for ArrivalDwell is on scene (defaults 100 m, 15 s).
@@ -47,13 +45,17 @@ type Config struct {
 	PrankWindow time.Duration // 0: count every prank call ever
 }
 
-// Service runs dispatch. It is safe for concurrent use.
+// Service runs dispatch. It is safe for concurrent use. Its lock guards
+// memory only: a mutation changes memory and records its Change under the
+// lock, then waits for the store without it (see tracking.Journal).
 type Service struct {
-	cfg Config
-	log *slog.Logger
+	cfg     Config
+	log     *slog.Logger
+	journal tracking.Journal
 
 	mu        sync.Mutex
 	incidents map[string]*tracking.Incident
+	order     []string // incident ids, oldest first (ids grow with time)
 	callers   map[string]*tracking.Caller
 	active    map[string]string    // unit id → incident id, for open assignments
 	near      map[string]time.Time // unit id → fix time it came within the arrival radius
@@ -66,7 +68,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		cfg.Plans = DefaultPlans()
 	}
 	if cfg.Router == nil {
-		cfg.Router = geo.DefaultDetourModel()
+		cfg.Router = tracking.DefaultTravel()
 	}
 	if cfg.Bus == nil {
 		cfg.Bus = tracking.NewBus()
@@ -87,18 +89,9 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("dispatch: Fleet, Locator and Store are required")
 	}
 	s := &Service{
-		cfg: cfg, log: cfg.Logger.With("component", "dispatch"),
+		cfg: cfg, log: cfg.Logger.With("component", "dispatch"), journal: tracking.Journal{Store: cfg.Store, Bus: cfg.Bus},
 		incidents: map[string]*tracking.Incident{}, callers: map[string]*tracking.Caller{},
 		active: map[string]string{}, near: map[string]time.Time{},
-	}
-	units, err := cfg.Store.Units(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load units: %w", err)
-	}
-	for _, u := range units {
-		if err := cfg.Fleet.Restore(u); err != nil {
-			return nil, fmt.Errorf("load unit %s: %w", u.ID, err)
-		}
 	}
 	ins, err := cfg.Store.Incidents(ctx)
 	if err != nil {
@@ -107,18 +100,14 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	for _, in := range ins {
 		in := in.Clone()
 		s.incidents[in.ID] = &in
+		s.order = append(s.order, in.ID)
 		for _, a := range in.Assignments {
-			if !a.Open() {
-				continue
-			}
-			s.active[a.UnitID] = in.ID
-			// The assignment is the truth: a unit whose status write was
-			// lost in a crash must not look available.
-			if u, err := cfg.Fleet.Get(a.UnitID); err == nil && u.Status == tracking.Available {
-				cfg.Fleet.SetStatus(a.UnitID, assignmentUnitStatus(a.Status), u.StatusAt)
+			if a.Open() {
+				s.active[a.UnitID] = in.ID
 			}
 		}
 	}
+	slices.Sort(s.order)
 	last, err := cfg.Store.LastIncidentID(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load incidents: %w", err)
@@ -170,20 +159,20 @@ const MaxDescription = 2000
 // CreateIncident validates, locates and records an incident and recommends
 // units for it. Errors: invalid (bad input), outside_area, forbidden
 // (blocked caller).
-func (s *Service) CreateIncident(ctx context.Context, req NewIncident) (tracking.Incident, []Recommendation, error) {
+func (s *Service) CreateIncident(ctx context.Context, req NewIncident, actor string) (tracking.Incident, []Recommendation, error) {
 	plan, err := s.cfg.Plans.Plan(req.Category)
 	if err != nil {
 		return tracking.Incident{}, nil, err
 	}
-	if err := checkLatLon(req.Lat, req.Lon); err != nil {
+	if err := tracking.CheckLatLon(req.Lat, req.Lon); err != nil {
 		return tracking.Incident{}, nil, err
 	}
 	number, err := NormalizeNumber(req.Caller)
 	if err != nil {
 		return tracking.Incident{}, nil, err
 	}
-	if len(req.Description) > MaxDescription {
-		return tracking.Incident{}, nil, tracking.Errorf(tracking.CodeInvalid, "the description is longer than %d bytes", MaxDescription)
+	if err := tracking.CheckText("description", req.Description, MaxDescription, true); err != nil {
+		return tracking.Incident{}, nil, err
 	}
 	p := orb.Point{req.Lon, req.Lat}
 	loc, err := tracking.Locate(s.cfg.Locator, p)
@@ -209,55 +198,42 @@ func (s *Service) CreateIncident(ctx context.Context, req NewIncident) (tracking
 		ReceivedAt: now, AgencyDueAt: now.Add(AgencyDeadline),
 		Assignments: []tracking.Assignment{},
 	}
-	persisted, err := saved(s.cfg.Store.SaveIncident(ctx, *in, tracking.Audit{Action: "incident.created", Actor: "call-taker"}))
+	s.incidents[in.ID] = in
+	s.order = append(s.order, in.ID)
+	out := in.Clone()
+	done := s.journal.Record(tracking.Change{Audit: tracking.Audit{Action: "incident.created", Actor: actor}, Action: "created", At: now, Incident: ptr(in.Clone())})
+	s.mu.Unlock()
+
+	persisted, err := wait(done)
 	if err != nil {
-		s.seq--
+		s.mu.Lock()
+		delete(s.incidents, in.ID) // nothing can have been sent to it: a dispatch would have been refused too
+		if i := slices.Index(s.order, in.ID); i >= 0 {
+			s.order = slices.Delete(s.order, i, i+1)
+		}
 		s.mu.Unlock()
 		return tracking.Incident{}, nil, fmt.Errorf("save incident: %w", err)
 	}
-	s.incidents[in.ID] = in
-	out := in.Clone()
 	out.Persisted = persisted
-	s.mu.Unlock()
-
-	s.publishIncident("created", out)
 	s.log.Info("incident created", "incident", out.ID, "category", out.Category, "kelurahan", out.Kelurahan.Name, "kecamatan", out.Kecamatan.Name)
 	return out, s.Recommend(p, plan), nil
 }
 
-// saved reads a store's answer: written, queued for an unreachable database
-// (the change stands, not yet persisted), or failed.
-func saved(err error) (persisted bool, fail error) {
-	switch {
+// wait reads the store's answer to a recorded change: written, queued for
+// an unreachable database (the change stands, not yet persisted), or
+// refused. It is called without the lock.
+func wait(done <-chan error) (persisted bool, fail error) {
+	switch err := <-done; {
 	case err == nil:
 		return true, nil
 	case errors.Is(err, tracking.ErrQueued):
 		return false, nil
+	default:
+		return false, err
 	}
-	return false, err
 }
 
-// saveUnit writes a unit's registration and status (not its position).
-// Caller need not hold s.mu. A failure is logged: the fleet has moved on.
-func (s *Service) saveUnit(ctx context.Context, id string, a tracking.Audit) bool {
-	u, err := s.cfg.Fleet.Get(id)
-	if err != nil {
-		return false
-	}
-	u.Position, u.LastSeen = tracking.Position{}, time.Time{} // positions go to the history
-	persisted, err := saved(s.cfg.Store.SaveUnit(ctx, u, a))
-	if err != nil {
-		s.log.Error("unit not saved", "unit", id, "action", a.Action, "err", err)
-	}
-	return persisted
-}
-
-func checkLatLon(lat, lon float64) error {
-	if math.IsNaN(lat) || math.IsNaN(lon) || math.IsInf(lat, 0) || math.IsInf(lon, 0) || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
-		return tracking.Errorf(tracking.CodeInvalid, "lat and lon must be decimal degrees (lat -90..90, lon -180..180)")
-	}
-	return nil
-}
+func ptr[T any](v T) *T { return &v }
 
 // Recommend lists, for each unit type of the plan, up to
 // MaxRecommendations available live units ordered by ETA. Stale and offline
@@ -311,33 +287,32 @@ type Filter struct {
 	Status   tracking.IncidentStatus // "": any
 	Overdue  bool                    // only those past the agency deadline
 	Category tracking.Category       // "": any
+	// Before: only incidents older than this id (the cursor of the next
+	// page); "": from the newest.
+	Before string
+	// Limit: at most this many (0: all).
+	Limit int
 }
 
-// List returns the incidents that match, newest first.
+// List returns the incidents that match, newest first, copying only those.
 func (s *Service) List(f Filter) []tracking.Incident {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.Now()
+	end := len(s.order)
+	if f.Before != "" {
+		end, _ = slices.BinarySearch(s.order, f.Before)
+	}
 	var out []tracking.Incident
-	for _, in := range s.incidents {
+	for i := end - 1; i >= 0 && (f.Limit <= 0 || len(out) < f.Limit); i-- {
+		in := s.incidents[s.order[i]]
 		if (f.Status != "" && in.Status != f.Status) || (f.Overdue && !in.Overdue(now)) || (f.Category != "" && in.Category != f.Category) {
 			continue
 		}
 		out = append(out, in.Clone())
 	}
-	slices.SortFunc(out, func(a, b tracking.Incident) int { return cmp.Compare(b.ID, a.ID) })
 	return out
 }
 
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.cfg.Now() }
-
-func (s *Service) publishIncident(action string, in tracking.Incident) {
-	s.cfg.Bus.Publish(tracking.Event{Kind: "incident", Action: action, At: s.cfg.Now(), Incident: &in})
-}
-
-func (s *Service) publishUnit(action string, id string) {
-	if u, err := s.cfg.Fleet.Get(id); err == nil {
-		s.cfg.Bus.Publish(tracking.Event{Kind: "unit", Action: action, At: s.cfg.Now(), Unit: &u})
-	}
-}

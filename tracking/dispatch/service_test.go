@@ -17,6 +17,7 @@ import (
 	"siaga112/tracking/fleet"
 	"siaga112/tracking/memstore"
 	"siaga112/tracking/trackingtest"
+	"siaga112/tracking/units"
 )
 
 // kaligandu is a point inside Kelurahan Kaligandu, Kecamatan Serang.
@@ -24,6 +25,7 @@ var kaligandu = orb.Point{106.177791, -6.110699}
 
 type rig struct {
 	svc   *Service
+	units *units.Service
 	fleet *fleet.Index
 	clk   *trackingtest.Clock
 	ctx   context.Context
@@ -35,11 +37,19 @@ func newRig(t testing.TB, cfg Config) *rig {
 	ix := fleet.New(fleet.Config{Now: clk.Now})
 	cfg.Fleet, cfg.Now, cfg.Store = ix, clk.Now, memstore.New()
 	cfg.Locator = geo.NewApproxIndex(mapdata.Serang().Districts())
+	if cfg.Bus == nil {
+		cfg.Bus = tracking.NewBus()
+	}
+	us, err := units.New(context.Background(), units.Config{Fleet: ix, Store: cfg.Store, Bus: cfg.Bus, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
 	svc, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rig{svc: svc, fleet: ix, clk: clk, ctx: context.Background()}
+	us.Follow(svc)
+	return &rig{svc: svc, units: us, fleet: ix, clk: clk, ctx: context.Background()}
 }
 
 // unit registers a unit and reports it live at p, metres east of kaligandu.
@@ -49,14 +59,14 @@ func (r *rig) unit(t testing.TB, id string, typ tracking.UnitType, eastM float64
 		t.Fatal(err)
 	}
 	p := geo.Destination(kaligandu, 90, eastM)
-	if _, err := r.svc.ApplyFix(id, tracking.Position{Lon: p[0], Lat: p[1], At: r.clk.Now(), Battery: -1}); err != nil {
+	if _, err := r.units.ApplyFix(id, tracking.Position{Lon: p[0], Lat: p[1], At: r.clk.Now(), Battery: -1}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func (r *rig) incident(t testing.TB, cat tracking.Category) tracking.Incident {
 	t.Helper()
-	in, _, err := r.svc.CreateIncident(r.ctx, NewIncident{Category: cat, Lat: kaligandu[1], Lon: kaligandu[0], Caller: "081234567890"})
+	in, _, err := r.svc.CreateIncident(r.ctx, NewIncident{Category: cat, Lat: kaligandu[1], Lon: kaligandu[0], Caller: "081234567890"}, "call-taker")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,9 +83,9 @@ func TestCreateIncident(t *testing.T) {
 	for _, id := range []string{"AMB-far", "AMB-near", "DMK-1"} {
 		p, _ := r.fleet.Get(id) // … but these three report again
 		p.Position.At = r.clk.Now()
-		r.svc.ApplyFix(id, p.Position)
+		r.units.ApplyFix(id, p.Position)
 	}
-	in, recs, err := r.svc.CreateIncident(r.ctx, NewIncident{Category: "fire", Lat: kaligandu[1], Lon: kaligandu[0], Caller: "+62 812-3456-7890", Description: "rumah terbakar"})
+	in, recs, err := r.svc.CreateIncident(r.ctx, NewIncident{Category: "fire", Lat: kaligandu[1], Lon: kaligandu[0], Caller: "+62 812-3456-7890", Description: "rumah terbakar"}, "call-taker")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +124,7 @@ func TestCreateIncidentRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := r.svc.CreateIncident(r.ctx, tt.req)
+			_, _, err := r.svc.CreateIncident(r.ctx, tt.req, "call-taker")
 			if tracking.CodeOf(err) != tt.code {
 				t.Fatalf("err %v, want code %s", err, tt.code)
 			}
@@ -144,7 +154,7 @@ func TestPrankThresholds(t *testing.T) {
 			var v CallerView
 			var err error
 			for range tt.pranks {
-				if v, err = r.svc.RecordPrank(r.ctx, "0811-111-222"); err != nil {
+				if v, err = r.svc.RecordPrank(r.ctx, "0811-111-222", "call-taker"); err != nil {
 					t.Fatal(err)
 				}
 				r.clk.Add(tt.spacing)
@@ -153,7 +163,7 @@ func TestPrankThresholds(t *testing.T) {
 			if (v.BlockedUntil != nil) != tt.wantBlocked || v.ProposedPermanentBlock != tt.wantProposed {
 				t.Fatalf("after %d: %+v", tt.pranks, v)
 			}
-			_, _, err = r.svc.CreateIncident(r.ctx, NewIncident{Category: "medical", Lat: kaligandu[1], Lon: kaligandu[0], Caller: "0811111222"})
+			_, _, err = r.svc.CreateIncident(r.ctx, NewIncident{Category: "medical", Lat: kaligandu[1], Lon: kaligandu[0], Caller: "0811111222"}, "call-taker")
 			if blocked := tracking.CodeOf(err) == tracking.CodeForbidden; blocked != tt.wantBlocked {
 				t.Fatalf("incident from the number: %v", err)
 			}
@@ -168,7 +178,7 @@ func TestPrankThresholds(t *testing.T) {
 func TestBlockExpiresAndLifts(t *testing.T) {
 	r := newRig(t, Config{})
 	for range 6 {
-		r.svc.RecordPrank(r.ctx, "0811")
+		r.svc.RecordPrank(r.ctx, "0811", "call-taker")
 	}
 	r.clk.Add(23 * time.Hour)
 	if v, _ := r.svc.Caller("0811"); v.BlockedUntil == nil {
@@ -178,7 +188,7 @@ func TestBlockExpiresAndLifts(t *testing.T) {
 	if v, _ := r.svc.Caller("0811"); v.BlockedUntil != nil {
 		t.Fatalf("still blocked after 24 h: %v", v.BlockedUntil)
 	}
-	r.svc.RecordPrank(r.ctx, "0811") // the 7th blocks again
+	r.svc.RecordPrank(r.ctx, "0811", "call-taker") // the 7th blocks again
 	if _, err := r.svc.LiftBlock(r.ctx, "0811", "", "x"); tracking.CodeOf(err) != tracking.CodeInvalid {
 		t.Fatalf("lift without a name: %v", err)
 	}
@@ -200,7 +210,7 @@ func TestDeadlineAndOverdue(t *testing.T) {
 	if _, err := r.svc.Dispatch(r.ctx, dispatched.ID, nil, "test"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.svc.Ack(r.ctx, acked.ID); err != nil {
+	if _, err := r.svc.Ack(r.ctx, acked.ID, "dispatcher"); err != nil {
 		t.Fatal(err)
 	}
 	r.clk.Add(72 * time.Hour)
@@ -238,7 +248,7 @@ func TestLifecycle(t *testing.T) {
 	}
 	for _, s := range steps {
 		r.clk.Add(time.Minute)
-		_, err := r.svc.SetAssignmentStatus(r.ctx, in.ID, "AMB-1", s.st)
+		_, err := r.svc.SetAssignmentStatus(r.ctx, in.ID, "AMB-1", s.st, "dispatcher")
 		if tracking.CodeOf(err) != s.code {
 			t.Fatalf("%s: %v", s.st, err)
 		}
@@ -268,9 +278,9 @@ func TestCrewStatusAndClose(t *testing.T) {
 	}
 	// The crew reports over MQTT.
 	r.clk.Add(time.Minute)
-	r.svc.SetStatus("AMB-1", tracking.EnRoute, r.clk.Now())
+	r.units.SetStatus("AMB-1", tracking.EnRoute, r.clk.Now())
 	r.clk.Add(time.Minute)
-	r.svc.SetStatus("AMB-1", tracking.Returning, r.clk.Now())
+	r.units.SetStatus("AMB-1", tracking.Returning, r.clk.Now())
 	got, _ := r.svc.Get(in.ID)
 	if got.Assignments[0].Status != tracking.AssignCleared || got.Status != tracking.IncidentOpen {
 		t.Fatalf("after the crew's reports: %+v", got)
@@ -278,7 +288,7 @@ func TestCrewStatusAndClose(t *testing.T) {
 	if u, _ := r.fleet.Get("AMB-1"); u.Status != tracking.Returning {
 		t.Fatalf("unit status %s, want returning", u.Status)
 	}
-	closed, err := r.svc.Close(r.ctx, in.ID)
+	closed, err := r.svc.Close(r.ctx, in.ID, "dispatcher")
 	if err != nil || closed.Status != tracking.IncidentClosed || closed.Assignments[1].Status != tracking.AssignCleared {
 		t.Fatalf("close: %+v %v", closed, err)
 	}
@@ -408,7 +418,7 @@ func TestArrivalDetection(t *testing.T) {
 			t0 := r.clk.Now()
 			for _, f := range tt.fixes {
 				p := geo.Destination(kaligandu, 90, f.eastM)
-				if _, err := r.svc.ApplyFix("AMB-1", tracking.Position{Lon: p[0], Lat: p[1], At: t0.Add(f.after), Battery: -1}); err != nil {
+				if _, err := r.units.ApplyFix("AMB-1", tracking.Position{Lon: p[0], Lat: p[1], At: t0.Add(f.after), Battery: -1}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -429,7 +439,7 @@ func TestStateSurvivesInStore(t *testing.T) {
 	r.unit(t, "AMB-1", tracking.Ambulance, 300)
 	in := r.incident(t, "medical")
 	r.svc.Dispatch(r.ctx, in.ID, nil, "x")
-	r.svc.RecordPrank(r.ctx, "0899")
+	r.svc.RecordPrank(r.ctx, "0899", "call-taker")
 	again, err := New(r.ctx, r.svc.cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -499,24 +509,24 @@ func BenchmarkRecommend(b *testing.B) {
 func TestDeviceSecrets(t *testing.T) {
 	r := newRig(t, Config{})
 	r.unit(t, "AMB-1", tracking.Ambulance, 100)
-	if _, ok := r.svc.CheckDevice("AMB-1", ""); ok {
+	if _, ok := r.units.CheckDevice("AMB-1", ""); ok {
 		t.Fatal("a unit without a secret let in")
 	}
-	first, err := r.svc.IssueDeviceSecret("AMB-1")
+	first, err := r.units.IssueDeviceSecret(r.ctx, "AMB-1", "admin")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if agency, ok := r.svc.CheckDevice("AMB-1", first); !ok || agency != "dinkes" {
+	if agency, ok := r.units.CheckDevice("AMB-1", first); !ok || agency != "dinkes" {
 		t.Fatalf("the issued secret: %q %v", agency, ok)
 	}
-	second, _ := r.svc.IssueDeviceSecret("AMB-1")
-	if _, ok := r.svc.CheckDevice("AMB-1", first); ok {
+	second, _ := r.units.IssueDeviceSecret(r.ctx, "AMB-1", "admin")
+	if _, ok := r.units.CheckDevice("AMB-1", first); ok {
 		t.Fatal("the rotated-out secret still works")
 	}
-	if _, ok := r.svc.CheckDevice("AMB-1", second); !ok {
+	if _, ok := r.units.CheckDevice("AMB-1", second); !ok {
 		t.Fatal("the new secret does not work")
 	}
-	if _, err := r.svc.IssueDeviceSecret("NOPE"); tracking.CodeOf(err) != tracking.CodeNotFound {
+	if _, err := r.units.IssueDeviceSecret(r.ctx, "NOPE", "admin"); tracking.CodeOf(err) != tracking.CodeNotFound {
 		t.Fatalf("unknown unit: %v", err)
 	}
 }

@@ -4,7 +4,6 @@
 package fleet
 
 import (
-	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -149,13 +148,10 @@ func (ix *Index) ApplyFix(id string, p tracking.Position) (Outcome, error) {
 
 // ValidatePosition checks a fix's coordinates and time.
 func ValidatePosition(p tracking.Position) error {
+	if err := tracking.CheckLatLon(p.Lat, p.Lon); err != nil {
+		return err
+	}
 	switch {
-	case math.IsNaN(p.Lat) || math.IsNaN(p.Lon) || math.IsInf(p.Lat, 0) || math.IsInf(p.Lon, 0):
-		return tracking.Errorf(tracking.CodeInvalid, "coordinates are not finite numbers")
-	case p.Lat < -90 || p.Lat > 90:
-		return tracking.Errorf(tracking.CodeInvalid, "latitude %g is outside -90..90", p.Lat)
-	case p.Lon < -180 || p.Lon > 180:
-		return tracking.Errorf(tracking.CodeInvalid, "longitude %g is outside -180..180", p.Lon)
 	case p.At.IsZero():
 		return tracking.Errorf(tracking.CodeInvalid, "fix has no time")
 	}

@@ -46,16 +46,54 @@ func (s *Store) note(a tracking.Audit, subject string) {
 	s.audit = append(s.audit, Entry{At: time.Now(), Audit: a, Subject: subject})
 }
 
-// SaveUnit implements tracking.Store; the position already held is kept.
-func (s *Store) SaveUnit(_ context.Context, u tracking.Unit, a tracking.Audit) error {
+// Submit implements tracking.Store: c applies whole or not at all, at
+// once, and done is called before Submit returns.
+func (s *Store) Submit(c tracking.Change, done func(error)) {
+	done(s.apply(c))
+}
+
+func (s *Store) apply(c tracking.Change) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if old, ok := s.units[u.ID]; ok && !u.HasPosition() {
-		u.Position, u.LastSeen = old.Position, old.LastSeen
+	if in := c.Incident; in != nil {
+		// The same rule the database's partial unique index enforces.
+		for _, a := range in.Assignments {
+			if other, busy := s.openOn[a.UnitID]; a.Open() && busy && other != in.ID {
+				return tracking.Errorf(tracking.CodeConflict, "unit %s already has an open assignment on incident %s", a.UnitID, other)
+			}
+		}
 	}
-	u.Liveness = ""
-	s.units[u.ID] = u
-	s.note(a, u.ID)
+	if c.Caller != nil {
+		s.callers[c.Caller.Number] = c.Caller.Clone()
+		s.note(c.Audit, c.Caller.Number)
+	}
+	if in := c.Incident; in != nil {
+		if old, ok := s.incidents[in.ID]; ok {
+			for _, a := range old.Assignments {
+				if s.openOn[a.UnitID] == in.ID {
+					delete(s.openOn, a.UnitID)
+				}
+			}
+		}
+		for _, a := range in.Assignments {
+			if a.Open() {
+				s.openOn[a.UnitID] = in.ID
+			}
+		}
+		cp := in.Clone()
+		cp.Persisted = false
+		s.incidents[in.ID] = cp
+		s.note(c.Audit, in.ID)
+	}
+	for _, u := range c.Units {
+		// The position already held is kept: positions come by Append.
+		if old, ok := s.units[u.ID]; ok && !u.HasPosition() {
+			u.Position, u.LastSeen = old.Position, old.LastSeen
+		}
+		u.Liveness = ""
+		s.units[u.ID] = u
+		s.note(c.Audit, u.ID)
+	}
 	return nil
 }
 
@@ -67,44 +105,6 @@ func (s *Store) Append(unitID string, p tracking.Position, receivedAt time.Time)
 		u.Position, u.LastSeen = p, receivedAt
 		s.units[unitID] = u
 	}
-}
-
-// SaveIncident implements tracking.Store.
-func (s *Store) SaveIncident(_ context.Context, in tracking.Incident, a tracking.Audit) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	// The same rule the database's partial unique index enforces.
-	for _, a := range in.Assignments {
-		if other, busy := s.openOn[a.UnitID]; a.Open() && busy && other != in.ID {
-			return tracking.Errorf(tracking.CodeConflict, "unit %s already has an open assignment on incident %s", a.UnitID, other)
-		}
-	}
-	if old, ok := s.incidents[in.ID]; ok {
-		for _, a := range old.Assignments {
-			if s.openOn[a.UnitID] == in.ID {
-				delete(s.openOn, a.UnitID)
-			}
-		}
-	}
-	for _, a := range in.Assignments {
-		if a.Open() {
-			s.openOn[a.UnitID] = in.ID
-		}
-	}
-	in = in.Clone()
-	in.Persisted = false
-	s.incidents[in.ID] = in
-	s.note(a, in.ID)
-	return nil
-}
-
-// SaveCaller implements tracking.Store.
-func (s *Store) SaveCaller(_ context.Context, c tracking.Caller, a tracking.Audit) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.callers[c.Number] = c.Clone()
-	s.note(a, c.Number)
-	return nil
 }
 
 // Units implements tracking.Store, ordered by id.

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -88,8 +89,9 @@ func (s *Store) flush(ctx context.Context) error {
 	}
 	s.counters.flushFailures.Add(1)
 	if !unavailable(err) {
-		s.counters.positionsDropped.Add(uint64(len(batch)))
-		s.log.Error("position batch refused by the database; dropped", "fixes", len(batch), "err", err)
+		// Fixes pass the coordinate rule before they get here, so this is a
+		// defect: keep the batch for an operator rather than drop it.
+		s.deadLetterPositions(batch, err)
 		return err
 	}
 	s.markDown(err)
@@ -101,6 +103,28 @@ func (s *Store) flush(ctx context.Context) error {
 	}
 	s.pmu.Unlock()
 	return err
+}
+
+// deadLetterPositions keeps a refused batch in dead_letters, one row.
+func (s *Store) deadLetterPositions(batch []posRow, cause error) {
+	type row struct {
+		Unit       string            `json:"unit_id"`
+		Position   tracking.Position `json:"position"`
+		ReceivedAt time.Time         `json:"received_at"`
+	}
+	rows := make([]row, len(batch))
+	for i, r := range batch {
+		rows[i] = row{r.unit, r.p, r.recv}
+	}
+	body, _ := json.Marshal(rows)
+	s.counters.deadLetters.Add(1)
+	s.log.Error("position batch refused by the database; kept in dead_letters", "fixes", len(batch), "err", cause)
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.WriteTimeout)
+	defer cancel()
+	if _, err := s.pool.Exec(ctx, `INSERT INTO dead_letters (action, actor, change, error) VALUES ('positions', 'ingest', $1, $2)`,
+		string(body), clean(cause.Error())); err != nil {
+		s.log.Error("dead letter not written either; here it is", "positions", string(body), "err", err)
+	}
 }
 
 // battery is the fix's battery percent, or NULL when unknown.

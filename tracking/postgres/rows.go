@@ -3,97 +3,75 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"siaga112/tracking"
 )
 
-func audit(ctx context.Context, tx pgx.Tx, a tracking.Audit, subject string, data any) error {
-	b, err := json.Marshal(data)
-	if err != nil {
-		return err
+// queueChange adds c's statements to b: its caller, incident and
+// assignments, units, and one audit row.
+func queueChange(b *pgx.Batch, c tracking.Change) error {
+	var subject string
+	var data any
+	if cl := c.Caller; cl != nil {
+		lifts, err := json.Marshal(nonNil(cl.Lifts))
+		if err != nil {
+			return err
+		}
+		b.Queue(`INSERT INTO callers (number, prank_calls, blocked_until, proposed_permanent_block, lifts)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (number) DO UPDATE SET prank_calls = $2, blocked_until = $3, proposed_permanent_block = $4, lifts = $5`,
+			cl.Number, nonNil(cl.PrankCalls), cl.BlockedUntil, cl.ProposedPermanentBlock, lifts)
+		subject, data = cl.Number, cl
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO events (action, actor, subject, data) VALUES ($1, $2, $3, $4)`, a.Action, a.Actor, subject, b)
-	return err
-}
-
-// SaveUnit implements tracking.Store: registration and status; the
-// position columns belong to the position writer.
-func (s *Store) SaveUnit(ctx context.Context, u tracking.Unit, a tracking.Audit) error {
-	return s.write(ctx, "save unit "+u.ID, func(ctx context.Context, tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO units (id, callsign, type, agency, status, status_at, secret_hash)
+	if in := c.Incident; in != nil {
+		queueIncident(b, *in)
+		cp := *in
+		cp.Persisted = false
+		subject, data = in.ID, cp
+	}
+	for _, u := range c.Units {
+		b.Queue(`INSERT INTO units (id, callsign, type, agency, status, status_at, secret_hash)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)
 			ON CONFLICT (id) DO UPDATE SET callsign = $2, type = $3, agency = $4, status = $5, status_at = $6, secret_hash = $7`,
 			u.ID, u.Callsign, string(u.Type), u.Agency, string(u.Status), nullTime(u.StatusAt), u.SecretHash)
-		if err != nil {
-			return err
+		if subject == "" {
+			subject, data = u.ID, map[string]any{"callsign": u.Callsign, "type": u.Type, "agency": u.Agency, "status": u.Status}
 		}
-		return audit(ctx, tx, a, u.ID, map[string]any{"callsign": u.Callsign, "type": u.Type, "agency": u.Agency, "status": u.Status})
-	})
-}
-
-// SaveIncident implements tracking.Store: the incident and its
-// assignments in one transaction. A unit already open on another incident
-// is a conflict (the partial unique index).
-func (s *Store) SaveIncident(ctx context.Context, in tracking.Incident, a tracking.Audit) error {
-	c := cells(in.Lat, in.Lon)
-	err := s.write(ctx, "save incident "+in.ID, func(ctx context.Context, tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO incidents (id, category, lon, lat, kecamatan_code, kecamatan_name, kelurahan_code,
-				kelurahan_name, approximate, caller, description, status, lead_agency, received_at, dispatched_at, en_route_at,
-				on_scene_at, cleared_at, closed_at, agency_due_at, agency_acted_at, h3_r7, h3_r8, h3_r9)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
-			ON CONFLICT (id) DO UPDATE SET status = $12, dispatched_at = $15, en_route_at = $16, on_scene_at = $17,
-				cleared_at = $18, closed_at = $19, agency_acted_at = $21, description = $11`,
-			in.ID, string(in.Category), in.Lon, in.Lat, in.Kecamatan.Code, in.Kecamatan.Name, in.Kelurahan.Code, in.Kelurahan.Name,
-			in.Approximate, in.Caller, in.Description, string(in.Status), in.LeadAgency, in.ReceivedAt, in.DispatchedAt,
-			in.EnRouteAt, in.OnSceneAt, in.ClearedAt, in.ClosedAt, in.AgencyDueAt, in.AgencyActedAt, c[0], c[1], c[2])
-		if err != nil {
-			return err
-		}
-		batch := &pgx.Batch{}
-		for i, as := range in.Assignments {
-			batch.Queue(`INSERT INTO assignments (incident_id, seq, unit_id, unit_type, status, distance_m, eta_s, dispatched_at,
-					en_route_at, on_scene_at, on_scene_detected, transporting_at, at_hospital_at, cleared_at, dispatched_by)
-				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
-				ON CONFLICT (incident_id, seq) DO UPDATE SET status = $5, en_route_at = $9, on_scene_at = $10,
-					on_scene_detected = $11, transporting_at = $12, at_hospital_at = $13, cleared_at = $14`,
-				in.ID, i, as.UnitID, string(as.UnitType), string(as.Status), as.DistanceM, as.ETASeconds, as.DispatchedAt,
-				as.EnRouteAt, as.OnSceneAt, as.OnSceneDetected, as.TransportingAt, as.AtHospitalAt, as.ClearedAt, as.DispatchedBy)
-		}
-		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-			return err
-		}
-		in.Persisted = false
-		return audit(ctx, tx, a, in.ID, in)
-	})
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) && pg.Code == "23505" && pg.ConstraintName == "assignments_one_open_per_unit" {
-		return tracking.Errorf(tracking.CodeConflict, "a unit of incident %s already has an open assignment elsewhere: %s", in.ID, pg.Detail)
 	}
-	return err
+	body, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	b.Queue(`INSERT INTO events (action, actor, subject, data) VALUES ($1, $2, $3, $4)`, c.Audit.Action, c.Audit.Actor, subject, body)
+	return nil
 }
 
-// SaveCaller implements tracking.Store.
-func (s *Store) SaveCaller(ctx context.Context, c tracking.Caller, a tracking.Audit) error {
-	return s.write(ctx, "save caller "+c.Number, func(ctx context.Context, tx pgx.Tx) error {
-		lifts, err := json.Marshal(nonNil(c.Lifts))
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO callers (number, prank_calls, blocked_until, proposed_permanent_block, lifts)
-			VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (number) DO UPDATE SET prank_calls = $2, blocked_until = $3, proposed_permanent_block = $4, lifts = $5`,
-			c.Number, nonNil(c.PrankCalls), c.BlockedUntil, c.ProposedPermanentBlock, lifts)
-		if err != nil {
-			return err
-		}
-		return audit(ctx, tx, a, c.Number, c)
-	})
+// queueIncident writes the incident and every assignment. A unit already
+// open on another incident is refused (the partial unique index).
+func queueIncident(b *pgx.Batch, in tracking.Incident) {
+	c := cells(in.Lat, in.Lon)
+	b.Queue(`INSERT INTO incidents (id, category, lon, lat, kecamatan_code, kecamatan_name, kelurahan_code,
+			kelurahan_name, approximate, caller, description, status, lead_agency, received_at, dispatched_at, en_route_at,
+			on_scene_at, cleared_at, closed_at, agency_due_at, agency_acted_at, h3_r7, h3_r8, h3_r9)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
+		ON CONFLICT (id) DO UPDATE SET status = $12, dispatched_at = $15, en_route_at = $16, on_scene_at = $17,
+			cleared_at = $18, closed_at = $19, agency_acted_at = $21, description = $11`,
+		in.ID, string(in.Category), in.Lon, in.Lat, in.Kecamatan.Code, in.Kecamatan.Name, in.Kelurahan.Code, in.Kelurahan.Name,
+		in.Approximate, in.Caller, in.Description, string(in.Status), in.LeadAgency, in.ReceivedAt, in.DispatchedAt,
+		in.EnRouteAt, in.OnSceneAt, in.ClearedAt, in.ClosedAt, in.AgencyDueAt, in.AgencyActedAt, c[0], c[1], c[2])
+	for i, as := range in.Assignments {
+		b.Queue(`INSERT INTO assignments (incident_id, seq, unit_id, unit_type, status, distance_m, eta_s, dispatched_at,
+				en_route_at, on_scene_at, on_scene_detected, transporting_at, at_hospital_at, cleared_at, dispatched_by)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
+			ON CONFLICT (incident_id, seq) DO UPDATE SET status = $5, en_route_at = $9, on_scene_at = $10,
+				on_scene_detected = $11, transporting_at = $12, at_hospital_at = $13, cleared_at = $14`,
+			in.ID, i, as.UnitID, string(as.UnitType), string(as.Status), as.DistanceM, as.ETASeconds, as.DispatchedAt,
+			as.EnRouteAt, as.OnSceneAt, as.OnSceneDetected, as.TransportingAt, as.AtHospitalAt, as.ClearedAt, as.DispatchedBy)
+	}
 }
 
 func nonNil[T any](xs []T) []T {

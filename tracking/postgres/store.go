@@ -1,7 +1,8 @@
 // Package postgres keeps siaga112's state in PostgreSQL with PostGIS,
-// through jackc/pgx/v5. Writes commit before the API answers; while the
-// database is unreachable they queue in order, in memory, and drain when it
-// returns. Positions are written in batches with COPY.
+// through jackc/pgx/v5. Every change goes through one ordered queue and one
+// writer (writer.go), each change whole in one transaction; while the
+// database is unreachable changes wait in order, in memory, and are written
+// when it returns. Positions are written in batches with COPY.
 package postgres
 
 import (
@@ -13,7 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -26,14 +26,15 @@ type Config struct {
 	// FlushEvery bounds how long an applied fix waits before it is written
 	// to unit_positions (default 500 ms; at most 1 s is accepted).
 	FlushEvery time.Duration
-	// MaxQueued bounds the writes held while the database is unreachable
-	// (default 100,000); past it a write fails.
+	// MaxQueued bounds the changes held while the database is unreachable
+	// (default 100,000); past it a change is refused at once.
 	MaxQueued int
 	// MaxPositions bounds the fixes held while the database is unreachable
 	// (default 1,000,000, about 100 MB); past it the oldest are dropped
 	// and counted.
 	MaxPositions int
-	// WriteTimeout bounds one write transaction (default 5 s).
+	// WriteTimeout bounds one write transaction (default 5 s); a write that
+	// takes longer counts as an outage and is retried.
 	WriteTimeout time.Duration
 }
 
@@ -44,7 +45,7 @@ type Store struct {
 	log  *slog.Logger
 
 	mu    sync.Mutex
-	queue []op // writes waiting for the database, oldest first
+	queue []pending // changes waiting for the writer, oldest first
 	kick  chan struct{}
 
 	pmu       sync.Mutex
@@ -58,12 +59,7 @@ type Store struct {
 }
 
 type counters struct {
-	queuedTotal, writeFailures, positionsWritten, positionsDropped, flushFailures atomic.Uint64
-}
-
-type op struct {
-	what string
-	run  func(ctx context.Context, tx pgx.Tx) error
+	queuedTotal, writeFailures, deadLetters, positionsWritten, positionsDropped, flushFailures atomic.Uint64
 }
 
 var (
@@ -119,7 +115,7 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 		s.log.Info("database migrated", "versions", applied)
 	}
 	s.done.Add(2)
-	go s.drainLoop()
+	go s.writeLoop()
 	go s.flushLoop()
 	return s, nil
 }
@@ -130,9 +126,9 @@ func (s *Store) Close(ctx context.Context) {
 	close(s.stop)
 	s.done.Wait()
 	s.flush(ctx)
-	s.drain(ctx)
+	s.writeQueued(ctx)
 	if n := s.Queued(); n > 0 {
-		s.log.Error("closing with writes the database never received", "queued", n)
+		s.log.Error("closing with changes the database never received", "queued", n)
 	}
 	s.pool.Close()
 }
@@ -140,24 +136,20 @@ func (s *Store) Close(ctx context.Context) {
 // Pool is the connection pool (for tests and tools).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// Queued is the number of writes waiting for the database.
-func (s *Store) Queued() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.queue)
-}
-
-// Healthy is nil while the database takes writes; otherwise it says what
-// is wrong and how much is waiting.
+// Healthy is nil while the database takes writes and has refused none;
+// otherwise it says what is wrong and how much is waiting.
 func (s *Store) Healthy() error {
-	if !s.down.Load() && s.Queued() == 0 {
+	if n := s.counters.deadLetters.Load(); n > 0 {
+		return fmt.Errorf("the database refused %d changes: they are kept in the dead_letters table (siaga112_db_dead_letters_total); an operator must read them", n)
+	}
+	if !s.down.Load() {
 		return nil
 	}
 	msg, _ := s.downErr.Load().(string)
 	s.pmu.Lock()
 	pos := len(s.positions)
 	s.pmu.Unlock()
-	return fmt.Errorf("database unreachable (%s): %d writes and %d positions queued in memory, written when it returns", msg, s.Queued(), pos)
+	return fmt.Errorf("database unreachable (%s): %d changes and %d positions queued in memory, written when it returns", msg, s.Queued(), pos)
 }
 
 // unavailable tells an outage (retry later) from a refusal (the write is
@@ -174,109 +166,27 @@ func unavailable(err error) bool {
 	return err != nil
 }
 
+// markDown records an outage and answers every waiting change: it is
+// queued (ErrQueued), the change stands, and it is written when the
+// database returns.
 func (s *Store) markDown(err error) {
 	s.downErr.Store(err.Error())
 	if !s.down.Swap(true) {
-		s.log.Error("database unreachable: queueing writes in memory", "err", err)
+		s.log.Error("database unreachable: queueing changes in memory", "err", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.queue {
+		if p := &s.queue[i]; !p.told {
+			p.told = true
+			s.counters.queuedTotal.Add(1)
+			p.done(tracking.ErrQueued)
+		}
 	}
 }
 
 func (s *Store) markUp() {
 	if s.down.Swap(false) {
 		s.log.Info("database reachable again; queue drained")
-	}
-}
-
-// write runs one transaction now, or queues it behind earlier queued
-// writes so the database sees every change in order.
-func (s *Store) write(ctx context.Context, what string, run func(context.Context, pgx.Tx) error) error {
-	o := op{what: what, run: run}
-	s.mu.Lock()
-	if len(s.queue) > 0 {
-		defer s.mu.Unlock()
-		return s.enqueue(o)
-	}
-	s.mu.Unlock()
-	err := s.exec(ctx, o)
-	if err == nil || !unavailable(err) {
-		return err
-	}
-	s.markDown(err)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.enqueue(o)
-}
-
-// enqueue holds o for the drainer. Caller holds s.mu.
-func (s *Store) enqueue(o op) error {
-	if len(s.queue) >= s.cfg.MaxQueued {
-		return fmt.Errorf("%s: the database is unreachable and %d writes are already queued", o.what, len(s.queue))
-	}
-	s.queue = append(s.queue, o)
-	s.counters.queuedTotal.Add(1)
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
-	return tracking.ErrQueued
-}
-
-func (s *Store) exec(ctx context.Context, o op) error {
-	// The change already stands in memory: finish the write even if the
-	// request that caused it has gone.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.WriteTimeout)
-	defer cancel()
-	if err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return o.run(ctx, tx) }); err != nil {
-		return fmt.Errorf("%s: %w", o.what, err)
-	}
-	return nil
-}
-
-func (s *Store) drainLoop() {
-	defer s.done.Done()
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-		case <-s.kick:
-			time.Sleep(100 * time.Millisecond) // let a flapping link settle
-		}
-		s.drain(context.Background())
-	}
-}
-
-// drain writes queued operations in order until the queue is empty or the
-// database fails again.
-func (s *Store) drain(ctx context.Context) {
-	for {
-		s.mu.Lock()
-		if len(s.queue) == 0 {
-			s.mu.Unlock()
-			if s.down.Load() && s.pool.Ping(ctx) == nil {
-				s.markUp()
-			}
-			return
-		}
-		o := s.queue[0]
-		s.mu.Unlock()
-		err := s.exec(ctx, o)
-		if err != nil && unavailable(err) {
-			s.markDown(err)
-			return
-		}
-		if err != nil {
-			// It will never succeed; holding it would stop every later write.
-			s.counters.writeFailures.Add(1)
-			s.log.Error("queued write refused by the database; dropped", "write", o.what, "err", err)
-		}
-		s.mu.Lock()
-		s.queue = s.queue[1:]
-		if len(s.queue) == 0 {
-			s.queue = nil
-		}
-		s.mu.Unlock()
 	}
 }

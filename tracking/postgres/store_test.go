@@ -12,7 +12,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"siaga112/geo"
 	"siaga112/tracking"
 	"siaga112/tracking/postgres/pgtest"
 	"siaga112/tracking/storetest"
@@ -101,11 +100,11 @@ func TestLayersInGeometryColumns(t *testing.T) {
 func TestAuditTrail(t *testing.T) {
 	s := openTest(t, testURL(t), Config{})
 	ctx := context.Background()
-	in := tracking.Incident{ID: "20261126-000001", Category: "medical", Lat: -6.11, Lon: 106.17, Kecamatan: geo.Place{Code: "36.73.01", Name: "Serang"},
-		Kelurahan: geo.Place{Code: "36.73.01.1010", Name: "Kaligandu"}, Caller: "0811", Status: tracking.IncidentOpen, LeadAgency: "dinkes",
+	in := tracking.Incident{ID: "20261126-000001", Category: "medical", Lat: -6.11, Lon: 106.17, Kecamatan: tracking.Place{Code: "36.73.01", Name: "Serang"},
+		Kelurahan: tracking.Place{Code: "36.73.01.1010", Name: "Kaligandu"}, Caller: "0811", Status: tracking.IncidentOpen, LeadAgency: "dinkes",
 		ReceivedAt: time.Now(), AgencyDueAt: time.Now().Add(72 * time.Hour)}
-	s.SaveIncident(ctx, in, tracking.Audit{Action: "incident.created", Actor: "call-taker Sari"})
-	s.SaveCaller(ctx, tracking.Caller{Number: "0811"}, tracking.Audit{Action: "caller.prank", Actor: "call-taker Sari"})
+	tracking.Apply(s, tracking.Change{Audit: tracking.Audit{Action: "incident.created", Actor: "call-taker Sari"}, Incident: &in})
+	tracking.Apply(s, tracking.Change{Audit: tracking.Audit{Action: "caller.prank", Actor: "call-taker Sari"}, Caller: ptr(tracking.Caller{Number: "0811"})})
 	rows, _ := s.Pool().Query(ctx, `SELECT action || ' ' || actor || ' ' || subject FROM events ORDER BY id`)
 	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	want := []string{"incident.created call-taker Sari 20261126-000001", "caller.prank call-taker Sari 0811"}
@@ -124,14 +123,14 @@ func TestOutageQueuesInOrderAndDrains(t *testing.T) {
 	caller := func(i int) tracking.Caller {
 		return tracking.Caller{Number: fmt.Sprintf("08%02d", i%3), PrankCalls: []time.Time{time.Date(2026, 11, 26, 8, i, 0, 0, time.UTC)}}
 	}
-	if err := s.SaveCaller(ctx, caller(0), tracking.Audit{Action: "w0", Actor: "t"}); err != nil {
+	if err := tracking.Apply(s, tracking.Change{Audit: tracking.Audit{Action: "w0", Actor: "t"}, Caller: ptr(caller(0))}); err != nil {
 		t.Fatal(err)
 	}
-	s.SaveUnit(ctx, tracking.Unit{ID: "A1", Callsign: "A1", Type: tracking.Ambulance, Agency: "dinkes", Status: tracking.Available}, tracking.Audit{Action: "unit", Actor: "t"})
+	tracking.Apply(s, tracking.Change{Audit: tracking.Audit{Action: "unit", Actor: "t"}, Units: []tracking.Unit{tracking.Unit{ID: "A1", Callsign: "A1", Type: tracking.Ambulance, Agency: "dinkes", Status: tracking.Available}}})
 
 	p.Cut()
 	for i := 1; i <= 20; i++ {
-		err := s.SaveCaller(ctx, caller(i), tracking.Audit{Action: fmt.Sprintf("w%d", i), Actor: "t"})
+		err := tracking.Apply(s, tracking.Change{Audit: tracking.Audit{Action: fmt.Sprintf("w%d", i), Actor: "t"}, Caller: ptr(caller(i))})
 		if !errors.Is(err, tracking.ErrQueued) {
 			t.Fatalf("write %d during the outage: %v, want ErrQueued", i, err)
 		}
@@ -205,7 +204,6 @@ func BenchmarkCopyPositions(b *testing.B) {
 // assignments, audit row). Reports the p99 commit latency.
 func BenchmarkDispatchCommit(b *testing.B) {
 	s := openTest(b, testURL(b), Config{})
-	ctx := context.Background()
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := range b.N {
@@ -216,7 +214,7 @@ func BenchmarkDispatchCommit(b *testing.B) {
 				Status: tracking.AssignDispatched, DispatchedAt: time.Now()})
 		}
 		start := time.Now()
-		if err := s.SaveIncident(ctx, in, tracking.Audit{Action: "incident.dispatched", Actor: "bench"}); err != nil {
+		if err := tracking.Apply(s, tracking.Change{Audit: tracking.Audit{Action: "incident.dispatched", Actor: "bench"}, Incident: &in}); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(start))

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"siaga112/geo"
 	"siaga112/tracking"
 )
 
@@ -24,7 +23,7 @@ func ptr[T any](v T) *T { return &v }
 func sampleIncident(id string, units ...string) tracking.Incident {
 	in := tracking.Incident{
 		ID: id, Category: "fire", Lat: -6.110699, Lon: 106.177791,
-		Kecamatan: geo.Place{Code: "36.73.01", Name: "Serang"}, Kelurahan: geo.Place{Code: "36.73.01.1010", Name: "Kaligandu"},
+		Kecamatan: tracking.Place{Code: "36.73.01", Name: "Serang"}, Kelurahan: tracking.Place{Code: "36.73.01.1010", Name: "Kaligandu"},
 		Caller: "081234567890", Description: "rumah terbakar", Status: tracking.IncidentOpen, LeadAgency: "damkar",
 		ReceivedAt: t0, AgencyDueAt: t0.Add(72 * time.Hour), DispatchedAt: ptr(t0.Add(time.Minute)),
 		Assignments: []tracking.Assignment{},
@@ -51,11 +50,11 @@ func Run(t *testing.T, open func(t *testing.T) tracking.Store) {
 	t.Run("units round trip", func(t *testing.T) {
 		s := open(t)
 		u := unit("DMK-1")
-		if err := s.SaveUnit(ctx, u, audit); err != nil {
+		if err := saveUnit(s, u, audit); err != nil {
 			t.Fatal(err)
 		}
 		u.Status, u.StatusAt, u.Callsign, u.SecretHash = tracking.OnScene, t0.Add(time.Hour), "Damkar Satu", "sha256:00ff"
-		if err := s.SaveUnit(ctx, u, audit); err != nil {
+		if err := saveUnit(s, u, audit); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Units(ctx)
@@ -74,7 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) tracking.Store) {
 		if !ok {
 			t.Skip("this store keeps no positions")
 		}
-		if err := s.SaveUnit(ctx, unit("DMK-1"), audit); err != nil {
+		if err := saveUnit(s, unit("DMK-1"), audit); err != nil {
 			t.Fatal(err)
 		}
 		newest := tracking.Position{Lon: 106.16, Lat: -6.11, At: t0.Add(2 * time.Second), SpeedKmh: 40, Heading: 90, AccuracyM: 5, Battery: 70}
@@ -86,7 +85,7 @@ func Run(t *testing.T, open func(t *testing.T) tracking.Store) {
 			}
 		}
 		// A registration change keeps the position.
-		if err := s.SaveUnit(ctx, unit("DMK-1"), audit); err != nil {
+		if err := saveUnit(s, unit("DMK-1"), audit); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := s.Units(ctx)
@@ -102,14 +101,14 @@ func Run(t *testing.T, open func(t *testing.T) tracking.Store) {
 	t.Run("incidents round trip", func(t *testing.T) {
 		s := open(t)
 		in := sampleIncident("20261126-000007", "DMK-1", "DMK-2")
-		if err := s.SaveIncident(ctx, in, audit); err != nil {
+		if err := saveIncident(s, in, audit); err != nil {
 			t.Fatal(err)
 		}
 		in.Assignments[0].Status, in.Assignments[0].EnRouteAt = tracking.AssignEnRoute, ptr(t0.Add(2*time.Minute))
 		in.Assignments[1].Status, in.Assignments[1].ClearedAt = tracking.AssignCleared, ptr(t0.Add(3*time.Minute))
 		in.Assignments[0].OnSceneDetected = true
 		in.AgencyActedAt = ptr(t0.Add(time.Minute))
-		if err := s.SaveIncident(ctx, in, audit); err != nil {
+		if err := saveIncident(s, in, audit); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Incidents(ctx)
@@ -125,21 +124,52 @@ func Run(t *testing.T, open func(t *testing.T) tracking.Store) {
 
 	t.Run("one open assignment per unit", func(t *testing.T) {
 		s := open(t)
-		if err := s.SaveIncident(ctx, sampleIncident("20261126-000001", "DMK-1"), audit); err != nil {
+		if err := saveIncident(s, sampleIncident("20261126-000001", "DMK-1"), audit); err != nil {
 			t.Fatal(err)
 		}
-		err := s.SaveIncident(ctx, sampleIncident("20261126-000002", "DMK-1"), audit)
+		err := saveIncident(s, sampleIncident("20261126-000002", "DMK-1"), audit)
 		if tracking.CodeOf(err) != tracking.CodeConflict {
 			t.Fatalf("a unit open on two incidents: %v", err)
 		}
 		// Once cleared on the first, the unit may go to another.
 		first := sampleIncident("20261126-000001", "DMK-1")
 		first.Assignments[0].Status, first.Assignments[0].ClearedAt = tracking.AssignCleared, ptr(t0.Add(time.Hour))
-		if err := s.SaveIncident(ctx, first, audit); err != nil {
+		if err := saveIncident(s, first, audit); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SaveIncident(ctx, sampleIncident("20261126-000002", "DMK-1"), audit); err != nil {
+		if err := saveIncident(s, sampleIncident("20261126-000002", "DMK-1"), audit); err != nil {
 			t.Fatalf("after clearing: %v", err)
+		}
+	})
+
+	t.Run("a change is whole", func(t *testing.T) {
+		// A dispatch is one change: when its incident is refused, the
+		// units' statuses in it are not written either.
+		s := open(t)
+		if err := saveIncident(s, sampleIncident("20261126-000001", "DMK-1"), audit); err != nil {
+			t.Fatal(err)
+		}
+		second := sampleIncident("20261126-000002", "DMK-1")
+		busy := unit("DMK-2")
+		busy.Status = tracking.Dispatched
+		err := tracking.Apply(s, tracking.Change{Audit: audit, Incident: &second, Units: []tracking.Unit{busy}})
+		if tracking.CodeOf(err) != tracking.CodeConflict {
+			t.Fatalf("refused change: %v", err)
+		}
+		us, err := s.Units(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range us {
+			if u.ID == "DMK-2" {
+				t.Fatalf("half a change was written: %+v", u)
+			}
+		}
+		ins, _ := s.Incidents(ctx)
+		for _, in := range ins {
+			if in.ID == second.ID {
+				t.Fatalf("the refused incident was written")
+			}
 		}
 	})
 
@@ -147,11 +177,11 @@ func Run(t *testing.T, open func(t *testing.T) tracking.Store) {
 		s := open(t)
 		c := tracking.Caller{Number: "0811", PrankCalls: []time.Time{t0, t0.Add(time.Minute)}, BlockedUntil: ptr(t0.Add(24 * time.Hour)),
 			ProposedPermanentBlock: true, Lifts: []tracking.BlockLift{{At: t0.Add(time.Hour), By: "Ani", Reason: "verified"}}}
-		if err := s.SaveCaller(ctx, c, audit); err != nil {
+		if err := saveCaller(s, c, audit); err != nil {
 			t.Fatal(err)
 		}
 		c.BlockedUntil = nil
-		if err := s.SaveCaller(ctx, c, audit); err != nil {
+		if err := saveCaller(s, c, audit); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Callers(ctx)
@@ -220,4 +250,16 @@ func sameIncident(t *testing.T, got, want tracking.Incident) {
 			t.Fatalf("assignment %d\n got %+v\nwant %+v", i, g, a)
 		}
 	}
+}
+
+func saveUnit(s tracking.Store, u tracking.Unit, a tracking.Audit) error {
+	return tracking.Apply(s, tracking.Change{Audit: a, Units: []tracking.Unit{u}})
+}
+
+func saveIncident(s tracking.Store, in tracking.Incident, a tracking.Audit) error {
+	return tracking.Apply(s, tracking.Change{Audit: a, Incident: &in})
+}
+
+func saveCaller(s tracking.Store, c tracking.Caller, a tracking.Audit) error {
+	return tracking.Apply(s, tracking.Change{Audit: a, Caller: &c})
 }

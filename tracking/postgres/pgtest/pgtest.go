@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,11 +55,49 @@ func URL(t testing.TB) string {
 // Proxy is a TCP proxy the test can cut, standing between the store and
 // PostgreSQL, so an outage is simulated without stopping the shared server.
 type Proxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	cut    bool
-	conns  []net.Conn
+	ln      net.Listener
+	target  string
+	mu      sync.Mutex
+	cut     bool
+	conns   []net.Conn
+	latency atomic.Int64 // added to every reply from the database, in ns
+}
+
+// SetLatency delays every reply from the database by d (0: none), as a
+// slow or distant database would: bytes keep their order and throughput,
+// each arrives d later than it would.
+func (p *Proxy) SetLatency(d time.Duration) { p.latency.Store(int64(d)) }
+
+// delayed copies src to dst, each chunk held until the latency read when
+// it arrived has passed.
+func (p *Proxy) delayed(dst io.WriteCloser, src io.Reader) {
+	type chunk struct {
+		due time.Time
+		b   []byte
+	}
+	q := make(chan chunk, 1024)
+	go func() {
+		defer dst.Close()
+		for c := range q {
+			time.Sleep(time.Until(c.due))
+			if _, err := dst.Write(c.b); err != nil {
+				for range q {
+				}
+				return
+			}
+		}
+	}()
+	defer close(q)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			q <- chunk{time.Now().Add(time.Duration(p.latency.Load())), append([]byte(nil), buf[:n]...)}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 func StartProxy(t testing.TB, target string) *Proxy {
@@ -89,7 +128,7 @@ func StartProxy(t testing.TB, target string) *Proxy {
 			p.conns = append(p.conns, c, up)
 			p.mu.Unlock()
 			go func() { io.Copy(up, c); up.Close() }()
-			go func() { io.Copy(c, up); c.Close() }()
+			go p.delayed(c, up)
 		}
 	}()
 	return p

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -10,22 +10,22 @@ import (
 
 	"siaga112/mapdata"
 	"siaga112/tracking"
-	"siaga112/tracking/dispatch"
 	"siaga112/tracking/mqtt"
 	"siaga112/tracking/sim"
+	"siaga112/tracking/units"
 )
 
 // startDemo registers a simulated fleet and drives it over MQTT through the
 // same ingest as real trackers, one fix per unit every 2 s. A dispatched
 // unit drives to its incident and waits there until its assignment clears,
 // so the whole flow can be tried on the map.
-func startDemo(ctx context.Context, n int, svc *dispatch.Service, brokerURL string, cfg config, log *slog.Logger, done chan<- struct{}) error {
+func startDemo(ctx context.Context, n int, svc *units.Service, brokerURL string, cfg Config, log *slog.Logger, done chan<- struct{}) error {
 	f := sim.New(n, uint64(time.Now().UnixNano()), time.Now())
 	for _, k := range mapdata.Serang().Kelurahan {
 		f.Waypoints = append(f.Waypoints, k.Point) // drive between kelurahan, inside the city
 	}
 	for _, v := range f.Vehicles {
-		if _, _, err := svc.Register(v.Reg); err != nil {
+		if _, _, err := svc.Register(ctx, v.Reg, "demo"); err != nil {
 			return fmt.Errorf("demo fleet: %w", err)
 		}
 	}

@@ -1,0 +1,365 @@
+// Package app builds the whole siaga112 server from a Config: stores, the
+// fleet, the services, the MQTT broker and ingest, the web server. cmd only
+// turns flags and environment into a Config; tests build through New too,
+// so what they exercise is what runs.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"siaga112/geo"
+	"siaga112/mapdata"
+	"siaga112/tracking"
+	"siaga112/tracking/analytics"
+	"siaga112/tracking/dispatch"
+	"siaga112/tracking/fleet"
+	"siaga112/tracking/memstore"
+	"siaga112/tracking/mqtt"
+	"siaga112/tracking/postgres"
+	"siaga112/tracking/units"
+	"siaga112/web"
+)
+
+// Config is everything the server is built from.
+type Config struct {
+	HTTP             string // listen address; Run serves on it
+	MQTTListen       string // embedded broker's listen address (unused with MQTTURL)
+	MQTTURL          string // external broker; empty: embed one
+	MQTTUsername     string
+	MQTTPassword     string
+	MQTTClientID     string
+	NoMQTT           bool // no broker and no ingest (tests of the HTTP API alone)
+	Demo             bool
+	DemoUnits        int
+	StaleAfter       time.Duration
+	OfflineAfter     time.Duration
+	LogLevel         slog.Level // the level cmd's logger was built with
+	Boundaries       string
+	BoundaryCode     string
+	BoundaryName     string
+	Travel           geo.DetourModel
+	DB               string // PostgreSQL URL; empty: state in memory
+	AdminToken       string // empty: a random one, printed at start
+	OpenAPI          bool   // serve the API without accounts (tests, embedding)
+	TLSCert          string
+	TLSKey           string
+	Tiles            string
+	TilesAttribution string
+	Plans            string
+	PrankWindow      time.Duration
+	ArrivalM         float64
+	ArrivalDwell     time.Duration
+	LiveClients      int              // cap on live-feed clients (default web.DefaultLiveClients)
+	IncidentRate     int              // incidents one principal may create per minute (default DefaultIncidentRate)
+	Now              func() time.Time // default time.Now (tests pass a fake clock)
+}
+
+// App is one built server.
+type App struct {
+	cfg     Config
+	log     *slog.Logger
+	closers []func()
+
+	AdminToken string
+	generated  bool
+	Fleet      *fleet.Index
+	Units      *units.Service
+	Dispatch   *dispatch.Service
+	Store      tracking.Store
+	History    tracking.HistoryStore
+	Postgres   *postgres.Store // nil without a database
+	Accounts   *web.Accounts   // nil with OpenAPI
+	Web        *web.Server
+	Ingest     *mqtt.Ingest // nil with NoMQTT
+	BrokerURL  string
+}
+
+// New builds the server. Close releases what it holds, also after an error.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Travel.SpeedKmh == nil {
+		cfg.Travel = tracking.DefaultTravel()
+	}
+	a = &App{cfg: cfg, log: log, AdminToken: cfg.AdminToken}
+	defer func() {
+		if err != nil {
+			a.Close()
+			a = nil
+		}
+	}()
+	if a.AdminToken == "" {
+		a.AdminToken, a.generated = rand.Text(), true
+	}
+	if !cfg.OpenAPI {
+		a.Accounts = web.NewAccounts(a.AdminToken)
+	}
+	a.Fleet = fleet.New(fleet.Config{StaleAfter: cfg.StaleAfter, OfflineAfter: cfg.OfflineAfter, Now: cfg.Now})
+	checks := map[string]web.Check{}
+	mem := memstore.New()
+	a.Store, a.History = mem, mem
+	var positions tracking.PositionLog
+	if cfg.DB == "" {
+		log.Warn("no database configured (--db or DATABASE_URL): state is kept in memory and lost when the server stops")
+	} else {
+		if a.Postgres, err = postgres.Open(ctx, cfg.DB, postgres.Config{Logger: log}); err != nil {
+			return a, fmt.Errorf("--db: %w", err)
+		}
+		pg := a.Postgres
+		a.onClose(func() {
+			closeCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			pg.Close(closeCtx)
+		})
+		a.Store, a.History, positions = pg, pg, pg
+		checks["database"] = pg.Healthy
+		log.Info("state in PostgreSQL; positions flushed every 500 ms")
+	}
+
+	districts, err := loadDistricts(cfg, log)
+	if err != nil {
+		return a, err
+	}
+	log.Info("travel-time model: great-circle distance × detour ÷ speed", "detour", cfg.Travel.Detour, "speeds_kmh", geo.FormatSpeeds(cfg.Travel.SpeedKmh))
+
+	plans := dispatch.DefaultPlans()
+	if cfg.Plans != "" {
+		if plans, err = loadPlans(cfg.Plans); err != nil {
+			return a, err
+		}
+		log.Info("response plans loaded", "file", cfg.Plans, "categories", len(plans.All()), "agencies", len(plans.Agencies))
+	}
+	bus := tracking.NewBus()
+	a.Units, err = units.New(ctx, units.Config{Fleet: a.Fleet, Store: a.Store, Bus: bus, Positions: positions, Logger: log, Now: cfg.Now})
+	if err != nil {
+		return a, err
+	}
+	a.Dispatch, err = dispatch.New(ctx, dispatch.Config{
+		Fleet: a.Fleet, Plans: plans, Router: cfg.Travel, Locator: districts, Store: a.Store,
+		Bus: bus, Logger: log, PrankWindow: cfg.PrankWindow, Now: cfg.Now,
+		ArrivalRadiusM: cfg.ArrivalM, ArrivalDwell: cfg.ArrivalDwell,
+	})
+	if err != nil {
+		return a, err
+	}
+	a.Units.Follow(a.Dispatch) // dispatch follows the units it sent
+	planner, err := a.analytics(ctx, plans, districts)
+	if err != nil {
+		return a, err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if a.Postgres != nil {
+		reg.MustRegister(a.Postgres)
+	}
+	if !cfg.NoMQTT {
+		if err := a.startMQTT(ctx, reg, checks); err != nil {
+			return a, err
+		}
+	}
+	a.Web, err = web.New(web.Config{
+		Fleet: a.Units, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts,
+		Dispatch: a.Dispatch, Checks: checks, Bus: a.Dispatch.Bus(), Analytics: planner, Auth: a.Accounts,
+		LiveClients: cfg.LiveClients, IncidentRate: cfg.IncidentRate,
+		TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
+	})
+	if err != nil {
+		return a, err
+	}
+	a.onClose(a.Web.Close)
+	return a, nil
+}
+
+// startMQTT embeds a broker (unless an external one is configured) and
+// starts the ingest, which keeps trying in the background when the broker
+// is not reachable yet.
+func (a *App) startMQTT(ctx context.Context, reg *prometheus.Registry, checks map[string]web.Check) error {
+	cfg := &a.cfg
+	a.BrokerURL = cfg.MQTTURL
+	if a.BrokerURL == "" {
+		broker, err := mqtt.StartBroker(cfg.MQTTListen, a.log, &mqtt.Auth{Devices: a.Units, AdminPassword: a.AdminToken})
+		if err != nil {
+			return err
+		}
+		a.onClose(func() { broker.Close() })
+		reg.MustRegister(broker)
+		a.BrokerURL = broker.URL()
+		a.log.Info("embedded MQTT broker listening", "addr", broker.Addr())
+	}
+	if cfg.MQTTURL == "" && cfg.MQTTUsername == "" {
+		// On the embedded broker the server's own clients are the gateway user.
+		cfg.MQTTUsername, cfg.MQTTPassword = "admin", a.AdminToken
+	}
+	a.Ingest = mqtt.NewIngest(mqtt.Config{
+		URL: a.BrokerURL, ClientID: cfg.MQTTClientID, Username: cfg.MQTTUsername, Password: cfg.MQTTPassword, Logger: a.log,
+	}, a.Units) // dispatch hears the fixes and statuses of its units from the units service
+	reg.MustRegister(a.Ingest)
+	startCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	err := a.Ingest.Start(startCtx)
+	cancel()
+	a.onClose(a.Ingest.Close)
+	if err != nil && ctx.Err() == nil {
+		// Keep serving: the client goes on trying, and /healthz says so.
+		a.log.Error("MQTT broker not reachable yet; still trying in the background", "broker", a.BrokerURL, "err", err)
+	}
+	ingest, url := a.Ingest, a.BrokerURL
+	checks["mqtt"] = func() error {
+		if !ingest.Connected() {
+			return fmt.Errorf("not connected to the MQTT broker %s; reconnecting", url)
+		}
+		return nil
+	}
+	return nil
+}
+
+// analytics builds the planners' side and loads the incident history.
+func (a *App) analytics(ctx context.Context, plans *dispatch.Plans, districts *geo.DistrictIndex) (*web.Analytics, error) {
+	history := analytics.NewIndex()
+	past, err := a.History.History(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(past) > 0 {
+		a.log.Info("incident history loaded", "incidents", history.Add(past))
+	}
+	var sql analytics.Querier
+	if a.Postgres != nil {
+		sql = a.Postgres // push analytics into SQL when there is a database
+	}
+	index, svc := a.Fleet, a.Dispatch
+	return &web.Analytics{
+		Index: history, Store: a.History, Router: a.cfg.Travel, CityBound: cityBound(),
+		Importer: analytics.Importer{
+			Known:   func(c tracking.Category) bool { _, err := plans.Plan(c); return err == nil },
+			Locator: districts,
+		},
+		Live: func() []tracking.Incident { return svc.List(dispatch.Filter{}) },
+		SQL:  sql,
+		Nearest: func(t tracking.UnitType) analytics.Nearest {
+			f := fleet.Filter{Types: []tracking.UnitType{t}, Statuses: []tracking.Status{tracking.Available}, Liveness: []tracking.Liveness{tracking.Live}}
+			return func(p orb.Point) (tracking.Unit, float64, bool) {
+				for u, d := range index.Nearest(p, f) {
+					return u, d, true
+				}
+				return tracking.Unit{}, 0, false
+			}
+		},
+	}, nil
+}
+
+// Run serves HTTP on cfg.HTTP (and drives the demo fleet with Demo) until
+// ctx ends. It prints the URL to out once the server is ready.
+func (a *App) Run(ctx context.Context, out io.Writer) error {
+	ln, err := web.Listen(a.cfg.HTTP)
+	if err != nil {
+		return err
+	}
+	demoDone := make(chan struct{})
+	close(demoDone)
+	if a.cfg.Demo && a.Ingest != nil {
+		demoDone = make(chan struct{})
+		if err := startDemo(ctx, a.cfg.DemoUnits, a.Units, a.BrokerURL, a.cfg, a.log, demoDone); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	base := httpURL(ln.Addr(), a.cfg.TLSCert != "")
+	if a.generated {
+		fmt.Fprintf(out, "siaga112 is running: open %s/?token=%s (signs you in as admin; API: Authorization: Bearer %s; MQTT %s)\n", base, a.AdminToken, a.AdminToken, a.BrokerURL)
+	} else {
+		fmt.Fprintf(out, "siaga112 is running: open %s/?token=<SIAGA112_ADMIN_TOKEN> (MQTT %s)\n", base, a.BrokerURL)
+	}
+	err = a.Web.Serve(ctx, ln)
+	<-demoDone
+	a.log.Info("siaga112 stopped")
+	return err
+}
+
+// Close releases everything New built, in reverse order.
+func (a *App) Close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	a.closers = nil
+}
+
+func (a *App) onClose(f func()) { a.closers = append(a.closers, f) }
+
+// cityBound is the box around Kota Serang's kelurahan points, padded to
+// reach their edges (coverage cells are then kept only inside the city).
+func cityBound() orb.Bound {
+	var b orb.Bound
+	for i, k := range mapdata.Serang().Kelurahan {
+		if i == 0 {
+			b = k.Point.Bound()
+		}
+		b = b.Extend(k.Point)
+	}
+	return b.Pad(0.03)
+}
+
+func loadPlans(path string) (*dispatch.Plans, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--plans: %w", err)
+	}
+	defer f.Close()
+	p, err := dispatch.ParsePlans(f)
+	if err != nil {
+		return nil, fmt.Errorf("--plans %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// loadDistricts loads the boundaries of --boundaries, or the embedded
+// official ones of Kota Serang.
+func loadDistricts(cfg Config, log *slog.Logger) (*geo.DistrictIndex, error) {
+	g := mapdata.Serang()
+	if cfg.Boundaries == "" {
+		log.Info("official boundaries: Kota Serang's embedded kelurahan layer (BIG via cahyadsn/wilayah_boundaries, MIT)", "kelurahan", len(mapdata.SerangDistricts()))
+		return geo.NewExactIndex(mapdata.SerangDistricts()), nil
+	}
+	f, err := os.Open(cfg.Boundaries)
+	if err != nil {
+		return nil, fmt.Errorf("--boundaries: %w", err)
+	}
+	defer f.Close()
+	ds, err := mapdata.LoadBoundaries(f, g, mapdata.BoundaryOptions{CodeProperty: cfg.BoundaryCode, NameProperty: cfg.BoundaryName})
+	if err != nil {
+		return nil, fmt.Errorf("--boundaries %s: %w", cfg.Boundaries, err)
+	}
+	log.Info("official boundaries loaded", "file", cfg.Boundaries, "kelurahan", len(ds))
+	return geo.NewExactIndex(ds), nil
+}
+
+func httpURL(a net.Addr, tls bool) string {
+	scheme := "http://"
+	if tls {
+		scheme = "https://"
+	}
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return scheme + a.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return scheme + net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+}

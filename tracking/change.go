@@ -1,0 +1,69 @@
+package tracking
+
+import "time"
+
+// Change is one mutation, whole: the audit entry and every row it touches.
+// The store writes a Change in one transaction, and only then is it
+// published, once, on the bus (see Journal). A dispatch is one Change: the
+// incident, its new assignments and the units' statuses commit together.
+type Change struct {
+	Audit    Audit
+	Action   string    // event action for the live feed: "created", "dispatched", "status", …
+	At       time.Time // when it happened
+	Incident *Incident // with all its assignments
+	Units    []Unit    // registration, status and credentials; never positions
+	Caller   *Caller
+}
+
+// Events are what the bus publishes for c: one per row, in the order the
+// live feed draws them (the incident before its units).
+func (c Change) Events() []Event {
+	var out []Event
+	if c.Incident != nil {
+		in := c.Incident.Clone()
+		out = append(out, Event{Kind: "incident", Action: c.Action, At: c.At, Incident: &in})
+	}
+	for i := range c.Units {
+		u := c.Units[i]
+		out = append(out, Event{Kind: "unit", Action: c.Action, At: c.At, Unit: &u})
+	}
+	if c.Caller != nil {
+		cl := c.Caller.Clone()
+		out = append(out, Event{Kind: "caller", Action: c.Action, At: c.At, Caller: &cl})
+	}
+	return out
+}
+
+// Journal is the one change path: Record hands a change to the store, which
+// writes it in order in one transaction, and publishes it on the bus once
+// the store has it (committed, or queued for an unreachable database).
+type Journal struct {
+	Store Store
+	Bus   *Bus
+}
+
+// Record submits c and returns at once, without waiting for the database:
+// it may be called under a lock that guards memory, which keeps the order
+// of changes to one incident the order the store sees. The channel gets
+// the store's answer: nil, ErrQueued, or the refusal (c is then kept in the
+// store's dead letters and not published).
+func (j Journal) Record(c Change) <-chan error {
+	done := make(chan error, 1)
+	j.Store.Submit(c, func(err error) {
+		if err == nil || err == ErrQueued {
+			for _, e := range c.Events() {
+				j.Bus.Publish(e)
+			}
+		}
+		done <- err
+	})
+	return done
+}
+
+// Apply submits c and waits for the store's answer (tools and tests; the
+// services use a Journal).
+func Apply(s Store, c Change) error {
+	done := make(chan error, 1)
+	s.Submit(c, func(err error) { done <- err })
+	return <-done
+}
