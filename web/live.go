@@ -206,6 +206,9 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 	defer c.CloseNow()
 	ctx := c.CloseRead(r.Context()) // ends when the page goes away
 
+	// Logout or revocation closes the feed (auth.go).
+	go s.closeWhenSignedOut(ctx, r, c)
+
 	// Join the stream first, then read the state: messages already in the
 	// stream before the snapshot are older than it and are skipped.
 	client := s.hub.add()

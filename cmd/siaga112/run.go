@@ -17,6 +17,7 @@ import (
 	"siaga112/geo"
 	"siaga112/mapdata"
 	"siaga112/tracking"
+	"siaga112/tracking/accounts"
 	"siaga112/tracking/analytics"
 	"siaga112/tracking/dispatch"
 	"siaga112/tracking/fleet"
@@ -33,10 +34,14 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	if adminToken == "" {
 		adminToken, generated = rand.Text(), true
 	}
-	accounts := web.NewAccounts(adminToken)
+	if len(adminToken) < accounts.MinAdminToken {
+		return fmt.Errorf("SIAGA112_ADMIN_TOKEN has %d characters; it must have at least %d (it is also the MQTT gateway password): "+
+			"use a long random one (openssl rand -base64 24), or unset it to have one made", len(adminToken), accounts.MinAdminToken)
+	}
 	index := fleet.New(fleet.Config{StaleAfter: cfg.StaleAfter, OfflineAfter: cfg.OfflineAfter})
 	checks := map[string]web.Check{}
 	var store tracking.Store = memstore.New()
+	var accountStore tracking.AccountStore = memstore.NewAccounts()
 	var positions tracking.PositionLog
 	var pg *postgres.Store
 	if cfg.DB == "" {
@@ -51,9 +56,14 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 			defer cancel()
 			pg.Close(closeCtx)
 		}()
-		store, positions = pg, pg
+		store, positions, accountStore = pg, pg, pg
 		checks["database"] = pg.Healthy
 		log.Info("state in PostgreSQL; positions flushed every 500 ms")
+	}
+
+	auth, err := accounts.New(ctx, accounts.Config{Store: accountStore, AdminToken: adminToken, Logger: log})
+	if err != nil {
+		return err
 	}
 
 	districts, err := loadDistricts(cfg, log)
@@ -150,7 +160,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	}
 	srv, err := web.New(web.Config{
 		Fleet: fleetAPI{index, svc}, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts, Dispatch: svc,
-		Checks: checks, Bus: svc.Bus(), Analytics: planner, Auth: accounts, TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
+		Checks: checks, Bus: svc.Bus(), Analytics: planner, Auth: auth, TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
 	})
 	if err != nil {
 		return err
