@@ -45,6 +45,7 @@ func (s *Store) Users(ctx context.Context) ([]tracking.User, error) {
 		var role string
 		err := r.Scan(&u.Name, &role, &u.PasswordHash, &u.Disabled, &u.CreatedAt, &u.UpdatedAt)
 		u.Role = tracking.Role(role)
+		u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
 		return u, err
 	})
 	if err != nil {
@@ -93,6 +94,10 @@ func (s *Store) Tokens(ctx context.Context) ([]tracking.Token, error) {
 		var role string
 		err := r.Scan(&t.ID, &t.Name, &role, &t.Hash, &t.CreatedAt, &t.LastUsed)
 		t.Role = tracking.Role(role)
+		t.CreatedAt = t.CreatedAt.UTC()
+		if t.LastUsed != nil {
+			*t.LastUsed = t.LastUsed.UTC()
+		}
 		return t, err
 	})
 	if err != nil {
@@ -143,6 +148,7 @@ func (s *Store) Sessions(ctx context.Context, now time.Time) ([]tracking.Session
 		err := r.Scan(&se.Hash, &se.User, &se.TokenID, &se.Principal.Name, &role, &se.CSRF, &se.CreatedAt, &se.ExpiresAt)
 		se.Principal.Role = tracking.Role(role)
 		se.Principal.TokenID = se.TokenID
+		se.CreatedAt, se.ExpiresAt = se.CreatedAt.UTC(), se.ExpiresAt.UTC()
 		return se, err
 	})
 	if err != nil {
