@@ -73,7 +73,7 @@ func TestParseConfig(t *testing.T) {
 }
 
 // testToken is the admin token the tests' servers start with.
-const testToken = "test-admin-token"
+const testToken = "test-admin-token-0123456789"
 
 // get is http.Get with the admin's bearer token.
 func get(url string) (*http.Response, error) {
