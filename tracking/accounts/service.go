@@ -58,6 +58,9 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 	admin string // SHA-256 of the bootstrap token, "" without one
+	// bootSession marks sessions opened with this bootstrap token: a new
+	// admin token (the old one leaked) ends the sessions of the old one.
+	bootSession string
 
 	mu       sync.Mutex
 	users    map[string]tracking.User
@@ -94,6 +97,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		touched: map[string]time.Time{}, ended: make(chan struct{}), throttle: newThrottle()}
 	if cfg.AdminToken != "" {
 		s.admin = digest(cfg.AdminToken)
+		s.bootSession = BootstrapTokenID + ":" + digest(s.admin)[:16]
 	}
 	users, err := cfg.Store.Users(ctx)
 	if err != nil {
@@ -487,8 +491,11 @@ func (s *Service) NewSession(ctx context.Context, p tracking.Principal) (id, csr
 	id, csrf = randomToken(), randomToken()
 	now := s.now()
 	se := tracking.Session{Hash: digest(id), TokenID: p.TokenID, Principal: p, CSRF: csrf, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}
-	if p.TokenID == "" {
+	switch p.TokenID {
+	case "":
 		se.User = p.Name
+	case BootstrapTokenID:
+		se.TokenID = s.bootSession
 	}
 	s.mu.Lock()
 	for h, old := range s.sessions {
@@ -514,6 +521,12 @@ func (s *Service) Session(id string) (tracking.Principal, string, bool) {
 		return tracking.Principal{}, "", false
 	}
 	p := se.Principal
+	if strings.HasPrefix(se.TokenID, BootstrapTokenID) {
+		if se.TokenID != s.bootSession || s.admin == "" {
+			return tracking.Principal{}, "", false // opened with an admin token no longer in force
+		}
+		p.TokenID = BootstrapTokenID
+	}
 	if se.User != "" {
 		u, ok := s.users[se.User]
 		if !ok || u.Disabled {

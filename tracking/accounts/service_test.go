@@ -310,6 +310,31 @@ func TestRestart(t *testing.T) {
 	}
 }
 
+// A new admin token ends the sessions opened with the old one, across a
+// restart; other sessions stay.
+func TestNewAdminTokenEndsOldSessions(t *testing.T) {
+	s, clk, store := setup(t)
+	p, err := s.Token(ctx, admin, "10.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _, _ := s.NewSession(ctx, p)
+	user, _, _ := s.NewSession(ctx, tracking.Principal{Name: "sari", Role: tracking.RoleDispatcher})
+	if got, _, ok := newService(t, store, clk).Session(id); !ok || got.TokenID != BootstrapTokenID {
+		t.Fatalf("same admin token after restart: %+v %v", got, ok)
+	}
+	rotated, err := New(ctx, Config{Store: store, AdminToken: admin + "-rotated", Now: clk.Now, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := rotated.Session(id); ok {
+		t.Fatal("a session of the old admin token outlived its rotation")
+	}
+	if _, _, ok := rotated.Session(user); !ok {
+		t.Fatal("a user's session ended with the admin token")
+	}
+}
+
 func BenchmarkToken(b *testing.B) {
 	s, _, _ := setup(b)
 	_, secret, _ := s.IssueToken(ctx, "cad", tracking.RoleDispatcher)
