@@ -218,7 +218,10 @@ func TestChangesEndSessions(t *testing.T) {
 	}{
 		{"role", func(s *Service) error { _, err := s.UpdateUser(ctx, "sari", UserPatch{Role: &dispatcher}); return err }},
 		{"password", func(s *Service) error { _, err := s.UpdateUser(ctx, "sari", UserPatch{Password: &pass}); return err }},
-		{"disable", func(s *Service) error { _, err := s.UpdateUser(ctx, "sari", UserPatch{Disabled: &disabled}); return err }},
+		{"disable", func(s *Service) error {
+			_, err := s.UpdateUser(ctx, "sari", UserPatch{Disabled: &disabled})
+			return err
+		}},
 		{"delete", func(s *Service) error { return s.DeleteUser(ctx, "sari") }},
 		{"re-create", func(s *Service) error {
 			_, err := s.AddUser(ctx, "sari", tracking.RolePlanner, "right-password-sari")

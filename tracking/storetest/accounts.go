@@ -111,4 +111,6 @@ func RunAccounts(t *testing.T, open func(t *testing.T) (s tracking.AccountStore,
 	})
 }
 
-func user0() tracking.Principal { return tracking.Principal{Name: "sari", Role: tracking.RoleDispatcher} }
+func user0() tracking.Principal {
+	return tracking.Principal{Name: "sari", Role: tracking.RoleDispatcher}
+}
