@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -376,5 +377,46 @@ func TestAccountsSurviveRestart(t *testing.T) {
 	base, _ = start()
 	if resp, _ := send(t, "GET", base+"/api/me", "", "", jar, nil); resp.StatusCode != 401 {
 		t.Fatalf("a logged-out session after restart: %d", resp.StatusCode)
+	}
+}
+
+// Issue 13 item 3 through HTTP: five wrong passwords for disp2 from one
+// address refuse neither the real disp2 elsewhere nor another name behind
+// the failing address.
+func TestLoginThrottleByNameAndAddress(t *testing.T) {
+	acc := newAccounts(t, memstore.NewAccounts())
+	st := newStack(t, func(st *stack, c *Config) { c.Auth = acc })
+	for _, n := range []string{"disp2", "sari"} {
+		if _, err := acc.AddUser(context.Background(), n, tracking.RoleDispatcher, "right-pass-"+n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	login := func(name, password, from string) int {
+		r := httptest.NewRequest("POST", "/api/login", strings.NewReader(fmt.Sprintf(`{"name":%q,"password":%q}`, name, password)))
+		r.RemoteAddr = from
+		w := httptest.NewRecorder()
+		st.srv.ServeHTTP(w, r)
+		return w.Code
+	}
+	attacker, nat, home := "203.0.113.5:40000", "203.0.113.5:40001", "198.51.100.20:5000"
+	for i := range 5 {
+		if code := login("disp2", "guess-guess", attacker); code != 401 && code != 429 {
+			t.Fatalf("guess %d: %d", i+1, code)
+		}
+	}
+	tests := []struct {
+		name, user, pass, from string
+		want                   int
+	}{
+		{"the guesser waits, even with the right password", "disp2", "right-pass-disp2", attacker, 429},
+		{"the real disp2 from another address", "disp2", "right-pass-disp2", home, 200},
+		{"another name behind the same address", "sari", "right-pass-sari", nat, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if code := login(tt.user, tt.pass, tt.from); code != tt.want {
+				t.Fatalf("%d, want %d", code, tt.want)
+			}
+		})
 	}
 }
