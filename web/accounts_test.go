@@ -69,6 +69,9 @@ func TestUsersAPI(t *testing.T) {
 
 func TestTokensAPI(t *testing.T) {
 	base, _ := authServer(t)
+	if _, body := send(t, "GET", base+"/api/tokens", "", adminToken, nil, nil); strings.TrimSpace(body) != "[]" {
+		t.Fatalf("no tokens yet: %s", body)
+	}
 	resp, body := send(t, "POST", base+"/api/tokens", `{"name":"cad-bridge","role":"dispatcher"}`, adminToken, nil, nil)
 	if resp.StatusCode != 201 {
 		t.Fatalf("issue: %d %s", resp.StatusCode, body)

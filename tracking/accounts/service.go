@@ -304,7 +304,10 @@ func (s *Service) User(name string) (tracking.User, error) {
 func (s *Service) Users() []tracking.User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.SortedFunc(maps.Values(s.users), func(x, y tracking.User) int { return strings.Compare(x.Name, y.Name) })
+	out := make([]tracking.User, 0, len(s.users))
+	out = slices.AppendSeq(out, maps.Values(s.users))
+	slices.SortFunc(out, func(x, y tracking.User) int { return strings.Compare(x.Name, y.Name) })
+	return out
 }
 
 // IssueToken makes a bearer token for automation; the secret is returned
@@ -331,9 +334,10 @@ func (s *Service) IssueToken(ctx context.Context, name string, role tracking.Rol
 func (s *Service) Tokens() []tracking.Token {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.SortedFunc(maps.Values(s.tokens), func(x, y tracking.Token) int {
-		return cmpTime(x.CreatedAt, y.CreatedAt, x.ID, y.ID)
-	})
+	out := make([]tracking.Token, 0, len(s.tokens))
+	out = slices.AppendSeq(out, maps.Values(s.tokens))
+	slices.SortFunc(out, func(x, y tracking.Token) int { return cmpTime(x.CreatedAt, y.CreatedAt, x.ID, y.ID) })
+	return out
 }
 
 func cmpTime(a, b time.Time, ida, idb string) int {
