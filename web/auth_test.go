@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"siaga112/tracking"
 	"siaga112/tracking/accounts"
@@ -16,7 +17,10 @@ const adminToken = "admin-token-for-tests"
 
 func newAccounts(t testing.TB, store tracking.AccountStore) *accounts.Service {
 	t.Helper()
-	acc, err := accounts.New(context.Background(), accounts.Config{Store: store, AdminToken: adminToken})
+	// A stopped clock: throttling delays never pass while slow bcrypt runs
+	// (under -race), so the tests do not depend on the machine's speed.
+	at := time.Now()
+	acc, err := accounts.New(context.Background(), accounts.Config{Store: store, AdminToken: adminToken, Now: func() time.Time { return at }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +162,11 @@ func TestBrowserSession(t *testing.T) {
 }
 
 func TestLoginRateLimit(t *testing.T) {
-	base, _ := authServer(t)
+	acc := newAccounts(t, memstore.NewAccounts())
+	base := newStack(t, func(st *stack, c *Config) { c.Auth = acc }).url
+	if _, err := acc.AddUser(context.Background(), "sari", tracking.RoleDispatcher, "dispatch-pass-1"); err != nil {
+		t.Fatal(err)
+	}
 	for i := range accounts.LoginPolicy.Free + 1 {
 		if resp, _ := send(t, "POST", base+"/api/login", `{"name":"sari","password":"guess"}`, "", nil, nil); resp.StatusCode != 401 {
 			t.Fatalf("failure %d: %d", i+1, resp.StatusCode)

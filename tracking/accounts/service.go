@@ -50,6 +50,9 @@ type Config struct {
 	AdminToken string
 	Logger     *slog.Logger
 	Now        func() time.Time
+	// Ceiling is the per-address limit across names (default
+	// AddressCeiling).
+	Ceiling Policy
 }
 
 // Service checks credentials and manages accounts. Safe for concurrent use.
@@ -70,6 +73,7 @@ type Service struct {
 	ended    chan struct{}        // closed (and replaced) when sessions end
 
 	throttle *throttle
+	ceiling  Policy
 	counts   counters
 }
 
@@ -94,7 +98,10 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	s := &Service{store: cfg.Store, log: cfg.Logger.With("component", "accounts"), now: cfg.Now,
 		users: map[string]tracking.User{}, tokens: map[string]tracking.Token{}, sessions: map[string]tracking.Session{},
-		touched: map[string]time.Time{}, ended: make(chan struct{}), throttle: newThrottle()}
+		touched: map[string]time.Time{}, ended: make(chan struct{}), throttle: newThrottle(), ceiling: cfg.Ceiling}
+	if s.ceiling == (Policy{}) {
+		s.ceiling = AddressCeiling
+	}
 	if cfg.AdminToken != "" {
 		s.admin = digest(cfg.AdminToken)
 		s.bootSession = BootstrapTokenID + ":" + digest(s.admin)[:16]
@@ -442,7 +449,7 @@ func (s *Service) Login(ctx context.Context, name, password, addr string) (track
 	now := s.now()
 	ak := addrKey(addr)
 	pairKey, ceilKey := "login|"+name+"|"+ak, "login-addr|"+ak
-	wait := max(s.throttle.retryAfter(pairKey, LoginPolicy, now), s.throttle.retryAfter(ceilKey, AddressCeiling, now))
+	wait := max(s.throttle.retryAfter(pairKey, LoginPolicy, now), s.throttle.retryAfter(ceilKey, s.ceiling, now))
 	if wait > 0 {
 		s.counts.loginThrottled.Add(1)
 		return tracking.Principal{}, tooMany(wait)
@@ -457,7 +464,7 @@ func (s *Service) Login(ctx context.Context, name, password, addr string) (track
 	if !tracking.PasswordMatches(hash, password) || !ok {
 		s.counts.loginFailed.Add(1)
 		n := s.throttle.fail(pairKey, LoginPolicy, now)
-		s.throttle.fail(ceilKey, AddressCeiling, now)
+		s.throttle.fail(ceilKey, s.ceiling, now)
 		s.log.Warn("sign-in refused: wrong name or password", "name", name, "remote", addr, "failures", n)
 		return tracking.Principal{}, tracking.Errorf(tracking.CodeUnauthenticated, "wrong name or password")
 	}
