@@ -448,7 +448,8 @@ func (s *Service) Login(ctx context.Context, name, password, addr string) (track
 	}
 	now := s.now()
 	ak := addrKey(addr)
-	pairKey, ceilKey := "login|"+name+"|"+ak, "login-addr|"+ak
+	// The name is hashed into the key: a 64 KiB name costs 16 bytes.
+	pairKey, ceilKey := "login|"+digest(name)[:16]+"|"+ak, "login-addr|"+ak
 	wait := max(s.throttle.retryAfter(pairKey, LoginPolicy, now), s.throttle.retryAfter(ceilKey, s.ceiling, now))
 	if wait > 0 {
 		s.counts.loginThrottled.Add(1)
