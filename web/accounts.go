@@ -1,216 +1,141 @@
 package web
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
-	"slices"
-	"strings"
-	"sync"
-	"time"
+	"net/http"
 
 	"siaga112/tracking"
+	"siaga112/tracking/accounts"
 )
 
-// Role is what an account may do.
-type Role string
+// The accounts API: users and bearer tokens (admins). The rules live in
+// tracking/accounts; this file only speaks HTTP.
 
-const (
-	RoleDispatcher Role = "dispatcher" // creates incidents and dispatches
-	RolePlanner    Role = "planner"    // reads analytics, imports history
-	RoleAdmin      Role = "admin"      // manages units and users; may do everything
-	RoleDevice     Role = "device"     // trackers: MQTT only, nothing over HTTP
-)
-
-// Roles lists the roles.
-var Roles = []Role{RoleDispatcher, RolePlanner, RoleAdmin, RoleDevice}
-
-// Principal is who a request comes from.
-type Principal struct {
-	Name string `json:"name"`
-	Role Role   `json:"role"`
+type userBody struct {
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+	Password string `json:"password"`
 }
 
-// Login limits: this many failures for a name or an address in the window
-// and further attempts are refused until it passes.
-const (
-	MaxLoginFailures = 5
-	LoginWindow      = 5 * time.Minute
-	SessionTTL       = 12 * time.Hour // a dispatcher's shift, with margin
-)
-
-type account struct {
-	hash string
-	role Role
-}
-
-type session struct {
-	who     Principal
-	csrf    string
-	expires time.Time
-}
-
-// Accounts holds users (bcrypt-hashed passwords), bearer tokens and browser
-// sessions, in memory; tokens and session ids are kept only as SHA-256
-// hashes. Safe for concurrent use.
-type Accounts struct {
-	mu       sync.Mutex
-	users    map[string]account
-	tokens   map[string]Principal
-	sessions map[string]session
-	fails    map[string][]time.Time
-	now      func() time.Time
-}
-
-// NewAccounts starts with one admin bearer token (may be empty).
-func NewAccounts(adminToken string) *Accounts {
-	a := &Accounts{users: map[string]account{}, tokens: map[string]Principal{}, sessions: map[string]session{},
-		fails: map[string][]time.Time{}, now: time.Now}
-	if adminToken != "" {
-		a.tokens[digest(adminToken)] = Principal{Name: "admin", Role: RoleAdmin}
+// addUser answers POST /api/users: creates a user, or replaces one (which
+// ends its sessions).
+func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
+	var b userBody
+	if err := decodeBody(w, r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
-	return a
-}
-
-// dummyHash is compared against for unknown names.
-var dummyHash = sync.OnceValue(func() string { h, _ := tracking.HashPassword(randomToken()); return h })
-
-func digest(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:])
-}
-
-func randomToken() string {
-	b := make([]byte, 32)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// ParseRole validates a role name.
-func ParseRole(s string) (Role, error) {
-	if r := Role(s); slices.Contains(Roles, r) {
-		return r, nil
-	}
-	return "", tracking.Errorf(tracking.CodeInvalid, "unknown role %q: use dispatcher, planner, admin or device", s)
-}
-
-// AddUser creates or replaces a user with a password.
-func (a *Accounts) AddUser(name string, role Role, password string) error {
-	if err := tracking.ValidateID("user name", name); err != nil {
-		return err
-	}
-	if _, err := ParseRole(string(role)); err != nil || role == RoleDevice {
-		return tracking.Errorf(tracking.CodeInvalid, "a user's role is dispatcher, planner or admin, not %q", role)
-	}
-	if len(password) < 10 {
-		return tracking.Errorf(tracking.CodeInvalid, "the password must have at least 10 characters")
-	}
-	hash, err := tracking.HashPassword(password)
+	u, err := s.cfg.Auth.AddUser(r.Context(), b.Name, tracking.Role(b.Role), b.Password)
 	if err != nil {
-		return err
+		s.writeError(w, r, err)
+		return
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.users[name] = account{hash: hash, role: role}
-	return nil
+	by, _ := principalOf(r)
+	s.log.Info("user saved", "name", u.Name, "role", u.Role, "by", by.Name)
+	writeJSON(w, http.StatusCreated, u)
 }
 
-// Users lists the users by name.
-func (a *Accounts) Users() []Principal {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	out := make([]Principal, 0, len(a.users))
-	for n, u := range a.users {
-		out = append(out, Principal{Name: n, Role: u.role})
-	}
-	slices.SortFunc(out, func(x, y Principal) int { return strings.Compare(x.Name, y.Name) })
-	return out
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.cfg.Auth.Users())
 }
 
-// IssueToken returns a new bearer token for p (shown once).
-func (a *Accounts) IssueToken(p Principal) string {
-	tok := randomToken()
-	a.mu.Lock()
-	a.tokens[digest(tok)] = p
-	a.mu.Unlock()
-	return tok
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
+	u, err := s.cfg.Auth.User(r.PathValue("name"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, u)
 }
 
-// Token finds a bearer token's principal.
-func (a *Accounts) Token(tok string) (Principal, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	p, ok := a.tokens[digest(tok)]
-	return p, ok
+type userPatchBody struct {
+	Role     *string `json:"role"`
+	Password *string `json:"password"`
+	Disabled *bool   `json:"disabled"`
 }
 
-// Login checks a name and password, refusing (too_many) while the name or
-// the address has failed too often lately.
-func (a *Accounts) Login(name, password, addr string) (Principal, error) {
-	a.mu.Lock()
-	now := a.now()
-	for _, k := range []string{"name:" + name, "addr:" + addr} {
-		recent := a.fails[k][:0]
-		for _, t := range a.fails[k] {
-			if now.Sub(t) < LoginWindow {
-				recent = append(recent, t)
-			}
-		}
-		a.fails[k] = recent
-		if len(recent) >= MaxLoginFailures {
-			a.mu.Unlock()
-			return Principal{}, tracking.Errorf(tracking.CodeTooMany, "too many failed sign-ins; try again in a few minutes")
-		}
+// patchUser answers PATCH /api/users/{name}: role, password, disabled. Any
+// change ends the user's sessions and live feeds.
+func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
+	var b userPatchBody
+	if err := decodeBody(w, r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
-	u, ok := a.users[name]
-	a.mu.Unlock()
-	// Compare even for unknown names, so timing does not tell names apart.
-	hash := u.hash
-	if !ok {
-		hash = dummyHash()
+	if b.Role == nil && b.Password == nil && b.Disabled == nil {
+		s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "nothing to change: send role, password or disabled"))
+		return
 	}
-	if !tracking.PasswordMatches(hash, password) || !ok {
-		a.mu.Lock()
-		a.fails["name:"+name] = append(a.fails["name:"+name], now)
-		a.fails["addr:"+addr] = append(a.fails["addr:"+addr], now)
-		a.mu.Unlock()
-		return Principal{}, tracking.Errorf(tracking.CodeUnauthenticated, "wrong name or password")
+	p := accounts.UserPatch{Password: b.Password, Disabled: b.Disabled}
+	if b.Role != nil {
+		role := tracking.Role(*b.Role)
+		p.Role = &role
 	}
-	return Principal{Name: name, Role: u.role}, nil
+	name := r.PathValue("name")
+	u, err := s.cfg.Auth.UpdateUser(r.Context(), name, p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	by, _ := principalOf(r)
+	s.log.Info("user changed; its sessions ended", "name", name, "role", u.Role, "disabled", u.Disabled,
+		"password_changed", b.Password != nil, "by", by.Name)
+	writeJSON(w, http.StatusOK, u)
 }
 
-// NewSession starts a browser session; it returns the session id (for an
-// HttpOnly cookie) and its CSRF token (for a readable cookie the page echoes
-// in a header).
-func (a *Accounts) NewSession(p Principal) (id, csrf string) {
-	id, csrf = randomToken(), randomToken()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := a.now()
-	for k, s := range a.sessions {
-		if now.After(s.expires) {
-			delete(a.sessions, k)
-		}
+// deleteUser answers DELETE /api/users/{name}.
+func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if err := s.cfg.Auth.DeleteUser(r.Context(), name); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
-	a.sessions[digest(id)] = session{who: p, csrf: csrf, expires: now.Add(SessionTTL)}
-	return id, csrf
+	by, _ := principalOf(r)
+	s.log.Info("user deleted; its sessions ended", "name", name, "by", by.Name)
+	w.WriteHeader(http.StatusNoContent)
 }
 
-// Session finds a live session.
-func (a *Accounts) Session(id string) (Principal, string, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	s, ok := a.sessions[digest(id)]
-	if !ok || a.now().After(s.expires) {
-		return Principal{}, "", false
-	}
-	return s.who, s.csrf, true
+type tokenBody struct {
+	Name string `json:"name"`
+	Role string `json:"role"`
 }
 
-// EndSession signs a browser out.
-func (a *Accounts) EndSession(id string) {
-	a.mu.Lock()
-	delete(a.sessions, digest(id))
-	a.mu.Unlock()
+type issuedToken struct {
+	tracking.Token
+	Secret string `json:"token"`
+}
+
+// issueToken answers POST /api/tokens (admins): a bearer token for
+// automation, shown once.
+func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
+	var b tokenBody
+	if err := decodeBody(w, r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	t, secret, err := s.cfg.Auth.IssueToken(r.Context(), b.Name, tracking.Role(b.Role))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	by, _ := principalOf(r)
+	s.log.Info("token issued", "id", t.ID, "name", t.Name, "role", t.Role, "by", by.Name)
+	writeJSON(w, http.StatusCreated, issuedToken{Token: t, Secret: secret})
+}
+
+// listTokens answers GET /api/tokens: never the secrets.
+func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.cfg.Auth.Tokens())
+}
+
+// deleteToken answers DELETE /api/tokens/{id}: the token stops working and
+// the sessions opened with it end.
+func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := s.cfg.Auth.DeleteToken(r.Context(), id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	by, _ := principalOf(r)
+	s.log.Info("token revoked", "id", id, "by", by.Name)
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -11,8 +11,11 @@ import (
 // dispatch by the token "sari" is dispatched_by "sari".
 func TestActorIsThePrincipal(t *testing.T) {
 	st := newStack(t, adminToken)
-	tok := st.acc.IssueToken(Principal{Name: "sari", Role: RoleDispatcher})
 	ctx := t.Context()
+	_, tok, err := st.acc.IssueToken(ctx, "sari", tracking.RoleDispatcher)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := st.units.Register(ctx, tracking.Registration{ID: "AMB-1", Type: tracking.Ambulance, Agency: "dinkes"}, "admin"); err != nil {
 		t.Fatal(err)
 	}

@@ -5,10 +5,15 @@ import (
 	"crypto/subtle"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/coder/websocket"
 
 	"siaga112/tracking"
+	"siaga112/tracking/accounts"
 )
 
 // Cookie names of a browser session.
@@ -20,77 +25,114 @@ const (
 
 type principalKey struct{}
 
+// credential is who a request comes from, and the session it rode on
+// ("" for a bearer token).
+type credential struct {
+	p       tracking.Principal
+	session string
+}
+
 // principalOf is who the request comes from (set by the auth wrapper).
-func principalOf(r *http.Request) (Principal, bool) {
-	p, ok := r.Context().Value(principalKey{}).(Principal)
-	return p, ok
+func principalOf(r *http.Request) (tracking.Principal, bool) {
+	c, ok := r.Context().Value(principalKey{}).(credential)
+	return c.p, ok
 }
 
 // Who may call what. Admins may call everything; devices nothing over HTTP.
 var (
-	readers     = []Role{RoleDispatcher, RolePlanner}
-	dispatchers = []Role{RoleDispatcher}
-	planners    = []Role{RolePlanner}
-	adminsOnly  = []Role{}
+	readers     = []tracking.Role{tracking.RoleDispatcher, tracking.RolePlanner}
+	dispatchers = []tracking.Role{tracking.RoleDispatcher}
+	planners    = []tracking.Role{tracking.RolePlanner}
+	adminsOnly  = []tracking.Role{}
 )
 
 // guard wraps h so that only the roles named (and admins) reach it. Without
 // Accounts configured the API is open (tests and embedding).
-func (s *Server) guard(roles []Role, h http.HandlerFunc) http.HandlerFunc {
+func (s *Server) guard(roles []tracking.Role, h http.HandlerFunc) http.HandlerFunc {
 	if s.cfg.Auth == nil {
 		return h
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
-		p, err := s.authenticate(r)
+		c, err := s.authenticate(r)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		if p.Role != RoleAdmin && !slices.Contains(roles, p.Role) {
-			s.writeError(w, r, tracking.Errorf(tracking.CodeForbidden, "%s %s is not allowed for the %s role", r.Method, r.URL.Path, p.Role))
+		if c.p.Role != tracking.RoleAdmin && !slices.Contains(roles, c.p.Role) {
+			s.writeError(w, r, tracking.Errorf(tracking.CodeForbidden, "%s %s is not allowed for the %s role", r.Method, r.URL.Path, c.p.Role))
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, c)))
 	}
+}
+
+// remoteAddr is the peer's address (no proxy headers are trusted).
+func remoteAddr(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return h
+	}
+	return r.RemoteAddr
 }
 
 // authenticate reads a bearer token or a session cookie. A cookie-borne
 // request that changes anything must echo the session's CSRF token.
-func (s *Server) authenticate(r *http.Request) (Principal, error) {
+func (s *Server) authenticate(r *http.Request) (credential, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
-		tok, ok := strings.CutPrefix(h, "Bearer ")
-		if p, found := s.cfg.Auth.Token(strings.TrimSpace(tok)); ok && found {
-			return p, nil
-		}
-		return Principal{}, tracking.Errorf(tracking.CodeUnauthenticated, "the bearer token is not valid")
+		tok, _ := strings.CutPrefix(h, "Bearer ")
+		p, err := s.cfg.Auth.Token(r.Context(), strings.TrimSpace(tok), remoteAddr(r))
+		return credential{p: p}, err
 	}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
-		return Principal{}, tracking.Errorf(tracking.CodeUnauthenticated, "sign in first: POST /api/login, open the page with ?token=…, or send Authorization: Bearer <token>")
+		return credential{}, tracking.Errorf(tracking.CodeUnauthenticated, "sign in first: POST /api/login, open the page with ?token=…, or send Authorization: Bearer <token>")
 	}
 	p, csrf, ok := s.cfg.Auth.Session(c.Value)
 	if !ok {
-		return Principal{}, tracking.Errorf(tracking.CodeUnauthenticated, "the session has ended; sign in again")
+		return credential{}, tracking.Errorf(tracking.CodeUnauthenticated, "the session has ended; sign in again")
 	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 	default:
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get(csrfHeader)), []byte(csrf)) != 1 {
-			return Principal{}, tracking.Errorf(tracking.CodeForbidden, "the request lacks the session's CSRF token (header %s)", csrfHeader)
+			return credential{}, tracking.Errorf(tracking.CodeForbidden, "the request lacks the session's CSRF token (header %s)", csrfHeader)
 		}
 	}
-	return p, nil
+	return credential{p: p, session: c.Value}, nil
+}
+
+// sameOrigin refuses a sign-in that another site started: a browser says
+// where a request comes from in Sec-Fetch-Site or Origin. Clients that
+// send neither (curl, scripts) are no browser and cannot be tricked.
+func sameOrigin(r *http.Request) error {
+	refuse := tracking.Errorf(tracking.CodeForbidden, "sign-in is accepted only from this server's own pages")
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none": // "none": typed in the address bar or a bookmark
+	default:
+		return refuse
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		if err != nil || u.Host != r.Host {
+			return refuse
+		}
+	}
+	return nil
 }
 
 // startSession sets the session cookies: HttpOnly and SameSite=Strict, and
 // Secure under TLS.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, p Principal) {
-	id, csrf := s.cfg.Auth.NewSession(p)
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, p tracking.Principal) error {
+	id, csrf, err := s.cfg.Auth.NewSession(r.Context(), p)
+	if err != nil {
+		return err
+	}
 	secure := r.TLS != nil
+	age := int(accounts.SessionTTL.Seconds())
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, Secure: secure,
-		SameSite: http.SameSiteStrictMode, MaxAge: int(SessionTTL.Seconds())})
+		SameSite: http.SameSiteStrictMode, MaxAge: age})
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: csrf, Path: "/", Secure: secure,
-		SameSite: http.SameSiteStrictMode, MaxAge: int(SessionTTL.Seconds())})
+		SameSite: http.SameSiteStrictMode, MaxAge: age})
+	return nil
 }
 
 // tokenSignIn signs a browser in from ?token=… on a page and redirects to
@@ -102,12 +144,21 @@ func (s *Server) tokenSignIn(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		p, ok := s.cfg.Auth.Token(tok)
-		if !ok {
-			s.writeError(w, r, tracking.Errorf(tracking.CodeUnauthenticated, "the token in the address is not valid"))
+		if err := sameOrigin(r); err != nil {
+			s.writeError(w, r, err)
 			return
 		}
-		s.startSession(w, r, p)
+		p, err := s.cfg.Auth.Token(r.Context(), tok, remoteAddr(r))
+		if err == nil {
+			err = s.startSession(w, r, p)
+		}
+		if err != nil {
+			if tracking.CodeOf(err) == tracking.CodeUnauthenticated {
+				err = tracking.Errorf(tracking.CodeUnauthenticated, "the token in the address is not valid")
+			}
+			s.writeError(w, r, err)
+			return
+		}
 		u := *r.URL
 		q := u.Query()
 		q.Del("token")
@@ -123,25 +174,32 @@ type loginBody struct {
 
 // login answers POST /api/login: a session for a name and password.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	if err := sameOrigin(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	var b loginBody
 	if err := decodeBody(w, r, &b); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	addr, _, _ := net.SplitHostPort(r.RemoteAddr)
-	p, err := s.cfg.Auth.Login(b.Name, b.Password, addr)
+	p, err := s.cfg.Auth.Login(r.Context(), b.Name, b.Password, remoteAddr(r))
+	if err == nil {
+		err = s.startSession(w, r, p)
+	}
 	if err != nil {
-		s.log.Warn("sign-in refused", "name", b.Name, "remote", addr, "err", err)
 		s.writeError(w, r, err)
 		return
 	}
-	s.startSession(w, r, p)
 	writeJSON(w, http.StatusOK, p)
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		s.cfg.Auth.EndSession(c.Value)
+		if err := s.cfg.Auth.EndSession(r.Context(), c.Value); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1})
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: "", Path: "/", MaxAge: -1})
@@ -153,55 +211,31 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, p)
 }
 
-type userBody struct {
-	Name     string `json:"name"`
-	Role     string `json:"role"`
-	Password string `json:"password"`
-}
+// recheckEvery bounds how long a live connection outlives its credentials
+// when no local revocation wakes it (another instance revoked them).
+const recheckEvery = time.Second
 
-// addUser answers POST /api/users (admins).
-func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
-	var b userBody
-	if err := decodeBody(w, r, &b); err != nil {
-		s.writeError(w, r, err)
+// closeWhenSignedOut closes a live connection as soon as the credentials
+// it was opened with end (logout, role or password change, disable,
+// delete, token revoked). It returns when ctx ends.
+func (s *Server) closeWhenSignedOut(ctx context.Context, r *http.Request, c *websocket.Conn) {
+	cred, ok := r.Context().Value(principalKey{}).(credential)
+	if s.cfg.Auth == nil || !ok {
 		return
 	}
-	if err := s.cfg.Auth.AddUser(b.Name, Role(b.Role), b.Password); err != nil {
-		s.writeError(w, r, err)
-		return
+	t := time.NewTicker(recheckEvery)
+	defer t.Stop()
+	for {
+		ended := s.cfg.Auth.Ended()
+		if !s.cfg.Auth.Valid(cred.p, cred.session) {
+			c.Close(websocket.StatusPolicyViolation, "signed out")
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ended:
+		case <-t.C:
+		}
 	}
-	by, _ := principalOf(r)
-	s.log.Info("user saved", "name", b.Name, "role", b.Role, "by", by.Name)
-	writeJSON(w, http.StatusCreated, Principal{Name: b.Name, Role: Role(b.Role)})
-}
-
-func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.cfg.Auth.Users())
-}
-
-type tokenBody struct {
-	Name string `json:"name"`
-	Role string `json:"role"`
-}
-
-// issueToken answers POST /api/tokens (admins): a bearer token for
-// automation, shown once.
-func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
-	var b tokenBody
-	if err := decodeBody(w, r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	role, err := ParseRole(b.Role)
-	if err == nil {
-		err = tracking.ValidateID("token name", b.Name)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	tok := s.cfg.Auth.IssueToken(Principal{Name: b.Name, Role: role})
-	by, _ := principalOf(r)
-	s.log.Info("token issued", "name", b.Name, "role", role, "by", by.Name)
-	writeJSON(w, http.StatusCreated, map[string]string{"name": b.Name, "role": string(role), "token": tok})
 }

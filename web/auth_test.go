@@ -1,25 +1,56 @@
 package web
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"siaga112/tracking"
+	"siaga112/tracking/accounts"
+	"siaga112/tracking/memstore"
 )
 
 const adminToken = "admin-token-for-tests"
 
-func authServer(t *testing.T) (string, *Accounts) {
+func newAccounts(t testing.TB, store tracking.AccountStore) *accounts.Service {
 	t.Helper()
-	st := newStack(t, adminToken)
-	acc := st.acc
-	if err := acc.AddUser("sari", RoleDispatcher, "dispatch-pass-1"); err != nil {
+	// A stopped clock: throttling delays never pass while slow bcrypt runs
+	// (under -race), so the tests do not depend on the machine's speed.
+	at := time.Now()
+	acc, err := accounts.New(context.Background(), accounts.Config{Store: store, AdminToken: adminToken, Now: func() time.Time { return at }})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := acc.AddUser("budi", RolePlanner, "planner-pass-1"); err != nil {
-		t.Fatal(err)
+	return acc
+}
+
+func authServer(t *testing.T) (string, *accounts.Service) {
+	t.Helper()
+	acc := newAccounts(t, memstore.NewAccounts())
+	st := newStackWith(t, StackOptions{Accounts: acc})
+	for _, u := range []struct {
+		name string
+		role tracking.Role
+		pass string
+	}{{"sari", tracking.RoleDispatcher, "dispatch-pass-1"}, {"budi", tracking.RolePlanner, "planner-pass-1"}} {
+		if _, err := acc.AddUser(context.Background(), u.name, u.role, u.pass); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return st.url, acc
+}
+
+// issue makes a bearer token for tests.
+func issue(t *testing.T, acc *accounts.Service, name string, role tracking.Role) string {
+	t.Helper()
+	_, secret, err := acc.IssueToken(context.Background(), name, role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
 }
 
 // send makes a request with optional bearer token, cookies and headers.
@@ -47,9 +78,9 @@ func send(t *testing.T, method, url, body, token string, cookies []*http.Cookie,
 
 func TestAuthRequired(t *testing.T) {
 	base, acc := authServer(t)
-	dispatcherToken := acc.IssueToken(Principal{Name: "script", Role: RoleDispatcher})
-	plannerToken := acc.IssueToken(Principal{Name: "report", Role: RolePlanner})
-	deviceToken := acc.IssueToken(Principal{Name: "AMB-1", Role: RoleDevice})
+	dispatcherToken := issue(t, acc, "script", tracking.RoleDispatcher)
+	plannerToken := issue(t, acc, "report", tracking.RolePlanner)
+	deviceToken := issue(t, acc, "AMB-1", tracking.RoleDevice)
 	incident := `{"category":"medical","lat":-6.110699,"lon":106.177791,"caller":"0811"}`
 	tests := []struct {
 		name, method, path, body, token string
@@ -131,15 +162,19 @@ func TestBrowserSession(t *testing.T) {
 }
 
 func TestLoginRateLimit(t *testing.T) {
-	base, _ := authServer(t)
-	for i := range MaxLoginFailures {
+	acc := newAccounts(t, memstore.NewAccounts())
+	base := newStackWith(t, StackOptions{Accounts: acc}).url
+	if _, err := acc.AddUser(context.Background(), "sari", tracking.RoleDispatcher, "dispatch-pass-1"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range accounts.LoginPolicy.Free + 1 {
 		if resp, _ := send(t, "POST", base+"/api/login", `{"name":"sari","password":"guess"}`, "", nil, nil); resp.StatusCode != 401 {
 			t.Fatalf("failure %d: %d", i+1, resp.StatusCode)
 		}
 	}
-	// Now even the right password waits.
+	// Now even the right password waits, from this address.
 	if resp, body := send(t, "POST", base+"/api/login", `{"name":"sari","password":"dispatch-pass-1"}`, "", nil, nil); resp.StatusCode != 429 {
-		t.Fatalf("after %d failures: %d %s", MaxLoginFailures, resp.StatusCode, body)
+		t.Fatalf("after %d failures: %d %s", accounts.LoginPolicy.Free+1, resp.StatusCode, body)
 	}
 }
 

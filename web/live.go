@@ -61,13 +61,14 @@ type liveClient struct {
 // units × clients. A client joins at a tick: the hub sends it that tick's
 // snapshot, then every later message, in order.
 type liveHub struct {
-	s       *Server
-	max     int
-	mu      sync.Mutex
-	clients map[*liveClient]struct{}
-	waiting map[*liveClient]struct{} // joined, snapshot not sent yet
-	stop    chan struct{}
-	done    chan struct{}
+	s         *Server
+	max       int
+	mu        sync.Mutex
+	clients   map[*liveClient]struct{}
+	waiting   map[*liveClient]struct{} // joined, snapshot not sent yet
+	stop      chan struct{}
+	closeOnce sync.Once
+	done      chan struct{}
 
 	connected, dropped, refused, snapshots atomic.Int64
 }
@@ -83,8 +84,10 @@ func newLiveHub(s *Server, max int) *liveHub {
 	return h
 }
 
+// close stops the hub; closing twice is harmless (the app and a test may
+// both close the server).
 func (h *liveHub) close() {
-	close(h.stop)
+	h.closeOnce.Do(func() { close(h.stop) })
 	<-h.done
 }
 
@@ -279,6 +282,9 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 	}
 	defer c.CloseNow()
 	ctx := c.CloseRead(r.Context()) // ends when the page goes away
+
+	// Logout or revocation closes the feed (auth.go).
+	go s.closeWhenSignedOut(ctx, r, c)
 	for {
 		select {
 		case <-ctx.Done():

@@ -17,6 +17,7 @@ import (
 	"siaga112/geo"
 	"siaga112/mapdata"
 	"siaga112/tracking"
+	"siaga112/tracking/accounts"
 )
 
 // Fleet is what the web layer needs of the units service: the live fleet
@@ -57,7 +58,7 @@ type Config struct {
 	// Analytics serves the planners; without it those routes are not served.
 	Analytics *Analytics
 	// Auth holds the accounts; nil leaves the API open (tests, embedding).
-	Auth *Accounts
+	Auth *accounts.Service
 	// TLSCert and TLSKey, when set, make the server speak HTTPS.
 	TLSCert, TLSKey string
 	// Tiles is the base map's tile URL template and its attribution.
@@ -124,7 +125,15 @@ func New(cfg Config) (*Server, error) {
 		mux.HandleFunc("GET /api/me", s.guard(readers, s.me))
 		mux.HandleFunc("GET /api/users", s.guard(adminsOnly, s.listUsers))
 		mux.HandleFunc("POST /api/users", s.guard(adminsOnly, s.addUser))
+		mux.HandleFunc("GET /api/users/{name}", s.guard(adminsOnly, s.getUser))
+		mux.HandleFunc("PATCH /api/users/{name}", s.guard(adminsOnly, s.patchUser))
+		mux.HandleFunc("DELETE /api/users/{name}", s.guard(adminsOnly, s.deleteUser))
 		mux.HandleFunc("POST /api/tokens", s.guard(adminsOnly, s.issueToken))
+		mux.HandleFunc("GET /api/tokens", s.guard(adminsOnly, s.listTokens))
+		mux.HandleFunc("DELETE /api/tokens/{id}", s.guard(adminsOnly, s.deleteToken))
+		if err := cfg.Registry.Register(cfg.Auth); err != nil {
+			return nil, fmt.Errorf("register auth metrics: %w", err)
+		}
 	}
 	if cfg.Dispatch != nil {
 		mux.HandleFunc("POST /api/incidents", s.guard(dispatchers, s.createIncident))
@@ -150,7 +159,7 @@ func New(cfg Config) (*Server, error) {
 		mux.HandleFunc("GET /api/analytics/response-times", s.guard(readers, s.responseTimes))
 		mux.HandleFunc("GET /api/analytics/coverage", s.guard(readers, s.coverage))
 	}
-	s.handler = requestLogger(s.log, s.tokenSignIn(jsonFallback(mux)))
+	s.handler = requestLogger(s.log, securityHeaders(contentSecurityPolicy(cfg.Tiles), s.tokenSignIn(jsonFallback(mux))))
 	return s, nil
 }
 
@@ -209,14 +218,20 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 
 type healthBody struct {
 	Status     string            `json:"status"` // "ok" or "degraded"
-	Components map[string]string `json:"components"`
-	Units      map[string]int    `json:"units"`
+	Components map[string]string `json:"components,omitempty"`
+	Units      map[string]int    `json:"units,omitempty"`
 }
 
-// health answers 200 when every component is healthy and 503 otherwise, with
-// a sentence per component.
+// health answers 200 when every component is healthy and 503 otherwise.
+// Anonymous callers hear only ok or degraded; with credentials, a sentence
+// per component (they may name hosts and users).
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	body := healthBody{Status: "ok", Components: map[string]string{}, Units: map[string]int{}}
+	detailed := s.cfg.Auth == nil
+	if !detailed && (r.Header.Get("Authorization") != "" || hasCookie(r, sessionCookie)) {
+		c, err := s.authenticate(r)
+		detailed = err == nil && c.p.Role != tracking.RoleDevice
+	}
 	for name, check := range s.cfg.Checks {
 		if err := check(); err != nil {
 			body.Status = "degraded"
@@ -232,7 +247,15 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if body.Status != "ok" {
 		status = http.StatusServiceUnavailable
 	}
+	if !detailed {
+		body.Components, body.Units = nil, nil
+	}
 	writeJSON(w, status, body)
+}
+
+func hasCookie(r *http.Request, name string) bool {
+	_, err := r.Cookie(name)
+	return err == nil
 }
 
 var descUnits = prometheus.NewDesc("siaga112_units", "Registered units by liveness.", []string{"liveness"}, nil)

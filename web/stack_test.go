@@ -4,6 +4,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"siaga112/tracking/accounts"
 	"siaga112/tracking/dispatch"
 	"siaga112/tracking/fleet"
 	"siaga112/tracking/trackingtest"
@@ -20,7 +21,7 @@ type Stack struct {
 	Units    *units.Service
 	Dispatch *dispatch.Service
 	Clock    *trackingtest.Clock
-	Accounts *Accounts // nil when the API is open
+	Accounts *accounts.Service // nil when the API is open
 }
 
 // StackOptions tune a Stack; the zero value is an open API with the
@@ -28,6 +29,7 @@ type Stack struct {
 type StackOptions struct {
 	AdminToken   string // "": the API is open
 	IncidentRate int
+	Accounts     *accounts.Service // prebuilt (a test's clock); nil: built from AdminToken
 }
 
 // BuildStack builds a Stack.
@@ -42,7 +44,7 @@ type stack struct {
 	units *units.Service
 	svc   *dispatch.Service
 	clk   *trackingtest.Clock
-	acc   *Accounts
+	acc   *accounts.Service
 }
 
 func newStack(t *testing.T, adminToken string) *stack {

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
+	"strings"
 )
 
 // The map page: plain ES modules and CSS, no build step; Leaflet's built
@@ -26,6 +27,13 @@ func staticFiles() http.Handler {
 	}
 	files := http.FileServer(http.FS(sub))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// No directory listings: a folder without index.html is not found.
+		if p := r.URL.Path; p != "/" && strings.HasSuffix(p, "/") {
+			if _, err := fs.Stat(sub, strings.Trim(p, "/")+"/index.html"); err != nil {
+				http.NotFound(w, r)
+				return
+			}
+		}
 		// The page changes with the binary: let the browser revalidate.
 		w.Header().Set("Cache-Control", "no-cache")
 		files.ServeHTTP(w, r)

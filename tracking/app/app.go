@@ -21,6 +21,7 @@ import (
 	"siaga112/geo"
 	"siaga112/mapdata"
 	"siaga112/tracking"
+	"siaga112/tracking/accounts"
 	"siaga112/tracking/analytics"
 	"siaga112/tracking/dispatch"
 	"siaga112/tracking/fleet"
@@ -63,6 +64,9 @@ type Config struct {
 	LiveClients      int              // cap on live-feed clients (default web.DefaultLiveClients)
 	IncidentRate     int              // incidents one principal may create per minute (default DefaultIncidentRate)
 	Now              func() time.Time // default time.Now (tests pass a fake clock)
+	// Accounts, when set, is used instead of building the accounts service
+	// from the store (tests that drive its clock).
+	Accounts *accounts.Service
 }
 
 // App is one built server.
@@ -79,7 +83,7 @@ type App struct {
 	Store      tracking.Store
 	History    tracking.HistoryStore
 	Postgres   *postgres.Store // nil without a database
-	Accounts   *web.Accounts   // nil with OpenAPI
+	Accounts   *accounts.Service // nil with OpenAPI
 	Web        *web.Server
 	Ingest     *mqtt.Ingest // nil with NoMQTT
 	BrokerURL  string
@@ -106,14 +110,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	if a.AdminToken == "" {
 		a.AdminToken, a.generated = rand.Text(), true
 	}
-	if !cfg.OpenAPI {
-		a.Accounts = web.NewAccounts(a.AdminToken)
+	if !cfg.OpenAPI && len(a.AdminToken) < accounts.MinAdminToken {
+		return a, fmt.Errorf("SIAGA112_ADMIN_TOKEN has %d characters; it must have at least %d (it is also the MQTT gateway password): "+
+			"use a long random one (openssl rand -base64 24), or unset it to have one made", len(a.AdminToken), accounts.MinAdminToken)
 	}
 	a.Fleet = fleet.New(fleet.Config{StaleAfter: cfg.StaleAfter, OfflineAfter: cfg.OfflineAfter, Now: cfg.Now})
 	checks := map[string]web.Check{}
 	mem := memstore.New()
 	a.Store, a.History = mem, mem
 	var positions tracking.PositionLog
+	var accountStore tracking.AccountStore = memstore.NewAccounts()
 	if cfg.DB == "" {
 		log.Warn("no database configured (--db or DATABASE_URL): state is kept in memory and lost when the server stops")
 	} else {
@@ -127,8 +133,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 			pg.Close(closeCtx)
 		})
 		a.Store, a.History, positions = pg, pg, pg
+		accountStore = pg
 		checks["database"] = pg.Healthy
 		log.Info("state in PostgreSQL; positions flushed every 500 ms")
+	}
+	switch {
+	case cfg.Accounts != nil:
+		a.Accounts = cfg.Accounts
+	case !cfg.OpenAPI:
+		if a.Accounts, err = accounts.New(ctx, accounts.Config{Store: accountStore, AdminToken: a.AdminToken, Logger: log, Now: cfg.Now}); err != nil {
+			return a, err
+		}
 	}
 
 	districts, err := loadDistricts(cfg, log)

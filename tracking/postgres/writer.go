@@ -18,6 +18,11 @@ type pending struct {
 	c    tracking.Change
 	done func(error)
 	told bool // done was called already (with ErrQueued, during an outage)
+	// ops, when set, queues statements of a change that is not a
+	// tracking.Change (accounts), labelled label; they share the order and
+	// the transactions of the rest.
+	ops   func(*pgx.Batch)
+	label string
 }
 
 // maxBatch is how many queued changes one transaction may carry: under a
@@ -27,20 +32,37 @@ const maxBatch = 64
 
 // Submit implements tracking.Store. It never touches the database.
 func (s *Store) Submit(c tracking.Change, done func(error)) {
+	s.submit(pending{c: c, done: done})
+}
+
+// write submits statements through the same ordered writer and waits for
+// the answer: nil once committed, tracking.ErrQueued while the database is
+// unreachable (they are written when it returns), or the refusal.
+func (s *Store) write(ctx context.Context, label string, ops func(*pgx.Batch)) error {
+	answer := make(chan error, 1)
+	s.submit(pending{ops: ops, label: label, done: func(err error) { answer <- err }})
+	select {
+	case err := <-answer:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("%s: %w", label, ctx.Err())
+	}
+}
+
+func (s *Store) submit(p pending) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.queue) >= s.cfg.MaxQueued {
 		s.counters.writeFailures.Add(1)
-		err := fmt.Errorf("%s: %d changes are already waiting for the database", what(c), len(s.queue))
-		s.log.Error("change refused: the queue is full", "change", what(c), "err", err)
-		done(err)
+		err := fmt.Errorf("%s: %d changes are already waiting for the database", p.what(), len(s.queue))
+		s.log.Error("change refused: the queue is full", "change", p.what(), "err", err)
+		p.done(err)
 		return
 	}
-	p := pending{c: c, done: done}
 	if s.down.Load() {
 		s.counters.queuedTotal.Add(1)
 		p.told = true
-		done(tracking.ErrQueued)
+		p.done(tracking.ErrQueued)
 	}
 	s.queue = append(s.queue, p)
 	select {
@@ -120,7 +142,10 @@ func (s *Store) finish(done []pending, err error) {
 	}
 	s.mu.Unlock()
 	for _, p := range done {
-		if err != nil {
+		if err != nil && p.ops != nil {
+			// Account rows hold password hashes: the label is kept, not the rows.
+			s.deadLetter(tracking.Change{Audit: tracking.Audit{Action: p.label}}, err)
+		} else if err != nil {
 			err = refusal(p.c, err)
 			s.deadLetter(p.c, err)
 		}
@@ -139,12 +164,16 @@ func (s *Store) exec(ctx context.Context, ps []pending) error {
 	defer cancel()
 	b := &pgx.Batch{}
 	for _, p := range ps {
+		if p.ops != nil {
+			p.ops(b)
+			continue
+		}
 		if err := queueChange(b, p.c); err != nil {
 			return err
 		}
 	}
 	if err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() }); err != nil {
-		return fmt.Errorf("%s: %w", what(ps[0].c), err)
+		return fmt.Errorf("%s: %w", ps[0].what(), err)
 	}
 	return nil
 }
@@ -178,6 +207,13 @@ func (s *Store) deadLetter(c tracking.Change, cause error) {
 func clean(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b[1 : len(b)-1])
+}
+
+func (p pending) what() string {
+	if p.ops != nil {
+		return p.label
+	}
+	return what(p.c)
 }
 
 // what names a change in errors and logs.

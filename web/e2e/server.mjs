@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 // The admin token every test server starts with.
-export const token = "e2e-admin-token";
+export const token = "e2e-admin-token-0123456789";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = mkdtempSync(join(tmpdir(), "siaga112-e2e-"));

@@ -34,6 +34,14 @@ export async function api(method, path, body) {
   return data;
 }
 
+// asText wraps a string for Leaflet's tooltips and popups, which insert a
+// string as HTML: an element goes in as it is, so the string stays text.
+export function asText(s) {
+  const span = document.createElement("span");
+  span.textContent = s ?? "";
+  return span;
+}
+
 // signIn shows a sign-in form over the page and reloads once signed in.
 export function signIn(message) {
   const box = document.createElement("form");

@@ -1,6 +1,6 @@
 // The dispatcher's live map. Plain ES module, no build step; Leaflet is the
 // global L loaded before this file.
-import { api, signIn } from "./api.js";
+import { api, signIn, asText } from "./api.js";
 import { connectLive } from "./live.js";
 import { t, st, language, setLanguage, applyLabels } from "./i18n.js";
 
@@ -121,7 +121,7 @@ function drawUnit(f) {
   const [lon, lat] = f.geometry.coordinates;
   if (!m) {
     m = new UnitMarker([lat, lon], unitStyle(f)).addTo(unitLayer);
-    m.bindTooltip("");
+    m.bindTooltip(asText(""));
     markers.set(id, m);
   } else {
     m.setLatLng([lat, lon]);
@@ -129,7 +129,7 @@ function drawUnit(f) {
     m.setStyle({});
   }
   const p = f.properties;
-  m.setTooltipContent(`${p.callsign} · ${t(p.type)} · ${st(p.status)}${p.liveness !== "live" ? " · " + t("lastKnown") : ""}`);
+  m.setTooltipContent(asText(`${p.callsign} · ${t(p.type)} · ${st(p.status)}${p.liveness !== "live" ? " · " + t("lastKnown") : ""}`));
 }
 
 // ---- unit board ----
@@ -208,7 +208,7 @@ function drawIncident(inc) {
     m.on("click", () => { showTab("incidents"); select(inc.id); });
     incMarkers.set(inc.id, m);
   }
-  m.bindTooltip(`${plans.get(inc.category)?.label || inc.category} · ${place(inc)}`);
+  m.bindTooltip(asText(`${plans.get(inc.category)?.label || inc.category} · ${place(inc)}`));
 }
 
 function incidentRow(inc) {
@@ -249,7 +249,7 @@ function drawLines(inc) {
     if (!u?.geometry) continue;
     const [lon, lat] = u.geometry.coordinates;
     const line = L.polyline([[lat, lon], [inc.lat, inc.lon]], { renderer: canvas, color: STATUS_COLOURS[u.properties.status] || "#f79009", weight: 3, dashArray: "6 4" });
-    line.bindTooltip(`${u.properties.callsign} · ETA ${Math.round(a.eta_s / 60)} min`, { permanent: true, className: "eta-label", direction: "center" });
+    line.bindTooltip(asText(`${u.properties.callsign} · ETA ${Math.round(a.eta_s / 60)} min`), { permanent: true, className: "eta-label", direction: "center" });
     line.addTo(lineLayer);
     lines.set(`${inc.id}/${a.unit_id}`, line);
   }
@@ -447,7 +447,7 @@ async function start() {
   L.geoJSON(kel, {
     style: { color: "#0b3d91", weight: 1, opacity: 0.5, fill: false },
     pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 2, color: "#0b3d91", renderer: canvas }),
-    onEachFeature: (f, layer) => layer.bindTooltip(f.properties.name, { sticky: true }),
+    onEachFeature: (f, layer) => layer.bindTooltip(asText(f.properties.name), { sticky: true }),
   }).addTo(map);
   L.geoJSON(kec, {
     style: { color: "#0b3d91", weight: 3, opacity: 0.8, fill: false },
@@ -455,7 +455,7 @@ async function start() {
   }).addTo(map);
   for (const f of kec.features) {
     const [lon, lat] = f.properties.label_point;
-    L.tooltip({ permanent: true, direction: "center", className: "area-label" }).setLatLng([lat, lon]).setContent(f.properties.name).addTo(map);
+    L.tooltip({ permanent: true, direction: "center", className: "area-label" }).setLatLng([lat, lon]).setContent(asText(f.properties.name)).addTo(map);
   }
   for (const f of kel.features) {
     const key = `${f.properties.name} (${f.properties.kecamatan.name})`;
@@ -465,7 +465,7 @@ async function start() {
   if (cfg.approximate) $("#lag").title = t("approximate");
   const live = connectLive({ onMessage: onLive, onState: setFeed });
   // For the operator's console and the browser tests.
-  window.siaga = { live, lagP95, lagSamples: () => [...lags], units, incidents, lines };
+  window.siaga = { live, lagP95, lagSamples: () => [...lags], units, incidents, lines, markers, incMarkers };
   setInterval(() => {
     for (const row of $("#unit-rows").rows) row.querySelector(".age").textContent = age(row.dataset.reportedAt);
     for (const inc of incidents.values()) incidentRow(inc);

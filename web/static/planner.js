@@ -1,6 +1,6 @@
 // The planners' page: response-time heatmaps by H3 cell and by kelurahan,
 // live coverage, a per-kecamatan table, downloads and the history import.
-import { api, signIn, csrf } from "./api.js";
+import { api, signIn, csrf, asText } from "./api.js";
 import { language, setLanguage, applyLabels } from "./i18n.js";
 
 const words = {
@@ -95,9 +95,9 @@ async function refresh() {
       pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 8, renderer: svg }),
       onEachFeature: (f, l) => {
         const p = f.properties;
-        l.bindTooltip(kind === "coverage"
+        l.bindTooltip(asText(kind === "coverage"
           ? `${p.code}: ETA ${mins(p.eta_s)}${p.unit_id ? " · " + p.unit_id : ""}`
-          : `${p.name || p.code}: ${p.count} · p50 ${mins(p.p50_s)} · p90 ${mins(p.p90_s)}`);
+          : `${p.name || p.code}: ${p.count} · p50 ${mins(p.p50_s)} · p90 ${mins(p.p90_s)}`));
       },
     }).addTo(map);
     legend(kind === "coverage" ? "ETA" : "p90");

@@ -1,0 +1,12 @@
+package memstore
+
+import (
+	"testing"
+
+	"siaga112/tracking"
+	"siaga112/tracking/storetest"
+)
+
+func TestAccountsContract(t *testing.T) {
+	storetest.RunAccounts(t, func(*testing.T) (tracking.AccountStore, func() tracking.AccountStore) { return NewAccounts(), nil })
+}

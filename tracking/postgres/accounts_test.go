@@ -1,0 +1,17 @@
+package postgres
+
+import (
+	"testing"
+
+	"siaga112/tracking"
+	"siaga112/tracking/storetest"
+)
+
+// The contract, with a restart: a second store opened on the same schema
+// sees the users, token hashes and live sessions.
+func TestAccountsContract(t *testing.T) {
+	storetest.RunAccounts(t, func(t *testing.T) (tracking.AccountStore, func() tracking.AccountStore) {
+		u := testURL(t)
+		return openTest(t, u, Config{}), func() tracking.AccountStore { return openTest(t, u, Config{}) }
+	})
+}
