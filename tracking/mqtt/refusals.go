@@ -2,9 +2,8 @@ package mqtt
 
 import (
 	"log/slog"
-	"time"
-
 	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -52,7 +51,11 @@ func (r *refusals) add(why Refusal, addr, unit string) {
 		return
 	}
 	if held, ok := r.limit.allow(string(why)); ok {
-		r.log.Warn("MQTT broker refused", "reason", why, "unit", quote(unit), "addr", addr, "suppressed_since_last", held)
+		attrs := []any{"reason", why, "addr", addr, "suppressed_since_last", held}
+		if unit != "" {
+			attrs = append(attrs, "unit", quote(unit))
+		}
+		r.log.Warn("MQTT broker refused", attrs...)
 	}
 }
 
