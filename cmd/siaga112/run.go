@@ -111,23 +111,24 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	}
 
 	brokerURL := cfg.MQTTURL
+	var broker *mqtt.Broker
 	if brokerURL == "" {
-		broker, err := mqtt.StartBroker(cfg.MQTTListen, log, &mqtt.Auth{Devices: svc, AdminPassword: adminToken})
-		if err != nil {
+		if broker, err = startBroker(cfg, log, svc, index, adminToken); err != nil {
 			return err
 		}
 		defer broker.Close()
 		reg.MustRegister(broker)
 		brokerURL = broker.URL()
-		log.Info("embedded MQTT broker listening", "addr", broker.Addr())
+		checks["mqtt_broker"] = broker.Healthy
 	}
 
 	if cfg.MQTTURL == "" && cfg.MQTTUsername == "" {
 		// On the embedded broker the server's own clients are the gateway user.
 		cfg.MQTTUsername, cfg.MQTTPassword = "admin", adminToken
 	}
+	// On the embedded broker the ingest subscribes in-process.
 	ingest := mqtt.NewIngest(mqtt.Config{
-		URL: brokerURL, ClientID: cfg.MQTTClientID, Username: cfg.MQTTUsername, Password: cfg.MQTTPassword, Logger: log,
+		Broker: broker, URL: brokerURL, ClientID: cfg.MQTTClientID, Username: cfg.MQTTUsername, Password: cfg.MQTTPassword, Logger: log,
 	}, svc) // through dispatch, so assignments follow the crews
 	reg.MustRegister(ingest)
 	startCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -144,7 +145,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 
 	checks["mqtt"] = func() error {
 		if !ingest.Connected() {
-			return fmt.Errorf("not connected to the MQTT broker %s; reconnecting", brokerURL)
+			return fmt.Errorf("not connected and subscribed to the MQTT broker %s; retrying", brokerURL)
 		}
 		return nil
 	}
@@ -172,6 +173,9 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error
 	}
 
 	base := httpURL(ln.Addr(), cfg.TLSCert != "")
+	if broker != nil && broker.TLSAddr() != "" {
+		brokerURL += ", MQTT over TLS ssl://" + broker.TLSAddr()
+	}
 	if generated {
 		fmt.Fprintf(out, "siaga112 is running: open %s/?token=%s (signs you in as admin; API: Authorization: Bearer %s; MQTT %s)\n", base, adminToken, adminToken, brokerURL)
 	} else {

@@ -487,6 +487,7 @@ func (s *Service) IssueDeviceSecret(id string) (string, error) {
 		return "", err
 	}
 	s.saveUnit(context.Background(), id, tracking.Audit{Action: "unit.credentials_issued", Actor: "admin"})
+	s.deviceCredentialsChanged(id)
 	return secret, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -58,6 +59,8 @@ type Service struct {
 	active    map[string]string    // unit id → incident id, for open assignments
 	near      map[string]time.Time // unit id → fix time it came within the arrival radius
 	seq       int
+
+	credentialsChanged atomic.Pointer[func(unitID string)] // see OnDeviceCredentials
 }
 
 // New builds a Service and loads what the store holds.
