@@ -1,0 +1,67 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+)
+
+// Defect 5 of issue 11, end to end: rotating a unit's credentials over the
+// API closes the tracker's live session at once; the old password no
+// longer connects. A unit named admin cannot be registered.
+func TestRotatingCredentialsClosesTheSession(t *testing.T) {
+	cfg := testConfig(t)
+	base := startRun(t, cfg)
+	code, body := call(t, "PUT", base+"/api/units/ROT-1", `{"type":"ambulance","agency":"dinkes"}`)
+	if code != http.StatusCreated {
+		t.Fatalf("register: %d %v", code, body)
+	}
+	password := body["mqtt"].(map[string]any)["password"].(string)
+	var lost atomic.Int32
+	connect := func(pass string) (paho.Client, error) {
+		c := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://"+cfg.MQTTListen).SetClientID("rot-1-phone").
+			SetUsername("ROT-1").SetPassword(pass).SetAutoReconnect(false).SetConnectRetry(false).
+			SetConnectionLostHandler(func(paho.Client, error) { lost.Add(1) }))
+		tok := c.Connect()
+		tok.WaitTimeout(5 * time.Second)
+		return c, tok.Error()
+	}
+	c, err := connect(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Disconnect(0)
+	if code, body := call(t, "POST", base+"/api/units/ROT-1/credentials", ``); code != http.StatusOK {
+		t.Fatalf("rotate: %d %v", code, body)
+	}
+	waitFor(t, "the old session is closed", func() bool { return lost.Load() == 1 })
+	if c2, err := connect(password); err == nil {
+		c2.Disconnect(0)
+		t.Fatal("the old password still connects")
+	}
+	if code, _ := call(t, "PUT", base+"/api/units/admin", `{"type":"ambulance","agency":"dinkes"}`); code != http.StatusBadRequest {
+		t.Fatalf("registering a unit named admin: %d, want 400", code)
+	}
+}
+
+// /healthz reports the embedded broker's listener as well as the ingest.
+func TestHealthzReportsTheBroker(t *testing.T) {
+	base := startRun(t, testConfig(t))
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var v map[string]any
+	json.Unmarshal(b, &v)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "mqtt_broker") {
+		t.Fatalf("/healthz %d %s: want 200 naming mqtt_broker", resp.StatusCode, b)
+	}
+}
