@@ -25,7 +25,7 @@ func TestRotatingCredentialsClosesTheSession(t *testing.T) {
 	password := body["mqtt"].(map[string]any)["password"].(string)
 	var lost atomic.Int32
 	connect := func(pass string) (paho.Client, error) {
-		c := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://"+cfg.MQTTListen).SetClientID("rot-1-phone").
+		c := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://" + cfg.MQTTListen).SetClientID("rot-1-phone").
 			SetUsername("ROT-1").SetPassword(pass).SetAutoReconnect(false).SetConnectRetry(false).
 			SetConnectionLostHandler(func(paho.Client, error) { lost.Add(1) }))
 		tok := c.Connect()
