@@ -55,6 +55,15 @@ func flood(t *testing.T, addr string, n int, hold time.Duration) <-chan struct{}
 func TestConnectionFloodEnds(t *testing.T) {
 	h := newHostile(t, BrokerConfig{Limits: Limits{ConnectTimeout: time.Second, MaxConnsPerAddr: 100, MaxConns: 1000}})
 	done := flood(t, h.b.Addr(), 2000, 3*time.Second)
+	idle, err := net.Dial("tcp", h.b.Addr()) // one more idle socket, never sending CONNECT
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	idle.SetReadDeadline(time.Now().Add(2500 * time.Millisecond))
+	if _, err := idle.Read(make([]byte, 1)); isTimeout(err) {
+		t.Fatal("an idle connection was still open 2.5 s after connecting (CONNECT timeout 1 s)")
+	}
 	eventually(t, 5*time.Second, "per-address cap reached", func() bool { return h.b.RefusedBy(RefusedAddrCap) > 0 })
 	if n := h.b.Connections(); n > 100 {
 		t.Fatalf("%d connections held from one address, cap 100", n)
@@ -64,7 +73,6 @@ func TestConnectionFloodEnds(t *testing.T) {
 	})
 	<-done
 	start := time.Now()
-	var err error
 	eventually(t, 5*time.Second, "a device connects after the flood", func() bool {
 		_, err = h.device(t, "amb01", "AMB-01", "pw-1", "", nil)
 		return err == nil
