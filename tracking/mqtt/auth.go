@@ -51,13 +51,21 @@ type authHook struct {
 	refused  *refusals
 	limit    *rateLimiter
 	sessions sync.Map // *mochi.Client → *session
+
+	mu        sync.Mutex
+	clientIDs map[string]map[string]bool // device → client ids of its sessions, live or kept (clean=false)
 }
+
+// MaxSessionsPerDevice caps the sessions (client ids) one device may hold,
+// live or kept for a later reconnect: a stolen credential cannot fill the
+// broker's memory with sessions.
+const MaxSessionsPerDevice = 8
 
 func (h *authHook) ID() string { return "siaga112-auth" }
 
 func (h *authHook) Provides(b byte) bool {
 	return bytes.Contains([]byte{mochi.OnConnect, mochi.OnConnectAuthenticate, mochi.OnACLCheck,
-		mochi.OnPublish, mochi.OnWill, mochi.OnDisconnect}, []byte{b})
+		mochi.OnPublish, mochi.OnWill, mochi.OnDisconnect, mochi.OnClientExpired}, []byte{b})
 }
 
 func (h *authHook) admin(user, pass []byte) bool {
@@ -104,8 +112,45 @@ func (h *authHook) OnConnect(cl *mochi.Client, pk packets.Packet) error {
 		cl.Properties.Will.TopicName = topic
 		cl.Properties.Will.Retain = false
 	}
+	if !s.admin && !h.holdClientID(s.unit, cl.ID) {
+		return refuse(RefusedSessions, packets.ErrQuotaExceeded)
+	}
 	h.sessions.Store(cl, s)
 	return nil
+}
+
+// holdClientID records that unit holds a session under id, unless it holds
+// MaxSessionsPerDevice others already.
+func (h *authHook) holdClientID(unit, id string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.clientIDs == nil {
+		h.clientIDs = map[string]map[string]bool{}
+	}
+	ids := h.clientIDs[unit]
+	if ids[id] {
+		return true
+	}
+	if len(ids) >= MaxSessionsPerDevice {
+		return false
+	}
+	if ids == nil {
+		ids = map[string]bool{}
+		h.clientIDs[unit] = ids
+	}
+	ids[id] = true
+	return true
+}
+
+func (h *authHook) releaseClientID(unit, id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if ids := h.clientIDs[unit]; ids != nil {
+		delete(ids, id)
+		if len(ids) == 0 {
+			delete(h.clientIDs, unit)
+		}
+	}
 }
 
 // OnConnectAuthenticate admits what OnConnect accepted.
@@ -179,7 +224,15 @@ func (h *authHook) OnWill(cl *mochi.Client, will mochi.Will) (mochi.Will, error)
 // OnDisconnect forgets this client (and only this one: a session that took
 // over the same client id keeps its own entry).
 func (h *authHook) OnDisconnect(cl *mochi.Client, err error, expire bool) {
+	if s := h.session(cl); s != nil && expire && !s.admin {
+		h.releaseClientID(s.unit, cl.ID) // a clean session ends here; a kept one when it expires
+	}
 	h.sessions.Delete(cl)
+}
+
+// OnClientExpired frees a kept session's slot.
+func (h *authHook) OnClientExpired(cl *mochi.Client) {
+	h.releaseClientID(string(cl.Properties.Username), cl.ID)
 }
 
 // canonical maps a topic a device publishes to onto its own topic, or

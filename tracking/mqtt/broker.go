@@ -77,6 +77,9 @@ func NewBroker(cfg BrokerConfig) (*Broker, error) {
 	// No telemetry message comes near this; a client sending a bigger
 	// packet is disconnected before it costs the broker memory.
 	opts.Capabilities.MaximumPacketSize = MaxPacket
+	// A kept session (cleanSession=false, as the OwnTracks apps ask) of a
+	// device that never comes back is forgotten after a day.
+	opts.Capabilities.MaximumSessionExpiryInterval = 24 * 60 * 60
 	srv := mochi.New(opts)
 	b := &Broker{srv: srv, refused: newRefusals(logger.With("component", "mqtt-broker")), fileLimit: raiseFileLimit()}
 	limits := cfg.Limits.withDefaults()
@@ -236,7 +239,7 @@ func (b *Broker) Collect(ch chan<- prometheus.Metric) {
 // ACL checks were refused.
 func (b *Broker) Refused() (connect, acl uint64) {
 	r := b.refused
-	return r.count(RefusedCredentials) + r.count(RefusedClientID) + r.count(RefusedWill), r.count(RefusedTopic)
+	return r.count(RefusedCredentials) + r.count(RefusedClientID) + r.count(RefusedWill) + r.count(RefusedSessions), r.count(RefusedTopic)
 }
 
 // RefusedBy returns how many refusals of one reason there were.

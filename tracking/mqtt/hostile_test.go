@@ -306,3 +306,29 @@ func TestInlineIngestHasNoClientID(t *testing.T) {
 	publish(t, c, "owntracks/dinkes/AMB-01", 1, false, location(-6.15, 106.1, time.Now().Unix()))
 	eventually(t, 3*time.Second, "fix applied", func() bool { u, _ := h.ix.Get("AMB-01"); return u.Position.Lat == -6.15 })
 }
+
+// A stolen credential cannot open session after session (each kept, with
+// cleanSession=false) until the broker's memory is gone.
+func TestSessionsPerDeviceCapped(t *testing.T) {
+	h := newHostile(t, BrokerConfig{})
+	for i := range MaxSessionsPerDevice {
+		conn, code := dialRaw(t, h.b.Addr(), rawConnect{clientID: fmt.Sprintf("amb01-%d", i), user: "AMB-01", pass: "pw-1", noClean: true})
+		if code != 0 {
+			t.Fatalf("session %d refused: %d", i, code)
+		}
+		conn.Close()
+	}
+	if _, code := dialRaw(t, h.b.Addr(), rawConnect{clientID: "amb01-one-more", user: "AMB-01", pass: "pw-1", noClean: true}); code == 0 {
+		t.Fatal("a ninth kept session was accepted")
+	}
+	if h.b.RefusedBy(RefusedSessions) == 0 {
+		t.Fatal("refusal not counted")
+	}
+	// Its own kept sessions can be resumed, and clean sessions free their slot.
+	if _, code := dialRaw(t, h.b.Addr(), rawConnect{clientID: "amb01-3", user: "AMB-01", pass: "pw-1", noClean: true}); code != 0 {
+		t.Fatalf("resuming a kept session refused: %d", code)
+	}
+	if _, code := dialRaw(t, h.b.Addr(), rawConnect{clientID: "amb02-a", user: "AMB-02", pass: "pw-2"}); code != 0 {
+		t.Fatalf("another device refused: %d", code)
+	}
+}

@@ -22,11 +22,12 @@ const (
 	RefusedAddrCap        Refusal = "addr_cap"        // the source address's connection cap is reached
 	RefusedConnectTimeout Refusal = "connect_timeout" // no CONNECT within the timeout
 	RefusedRevoked        Refusal = "revoked"         // the device's credentials changed: its session was closed
+	RefusedSessions       Refusal = "sessions"        // the device holds MaxSessionsPerDevice sessions already
 )
 
 // Refusals lists every refusal reason, so metrics show zeros too.
 var Refusals = []Refusal{RefusedCredentials, RefusedClientID, RefusedWill, RefusedTopic, RefusedRateLimit,
-	RefusedConnCap, RefusedAddrCap, RefusedConnectTimeout, RefusedRevoked}
+	RefusedConnCap, RefusedAddrCap, RefusedConnectTimeout, RefusedRevoked, RefusedSessions}
 
 // refusals counts refusals by reason and logs them at a bounded rate (one
 // line per reason a second, with how many were held back), so an operator
@@ -34,7 +35,7 @@ var Refusals = []Refusal{RefusedCredentials, RefusedClientID, RefusedWill, Refus
 type refusals struct {
 	log    *slog.Logger
 	limit  *logLimiter
-	counts [9]atomic.Uint64
+	counts [10]atomic.Uint64
 }
 
 func newRefusals(log *slog.Logger) *refusals {
