@@ -1,9 +1,12 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -64,4 +67,25 @@ func TestHealthzReportsTheBroker(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "mqtt_broker") {
 		t.Fatalf("/healthz %d %s: want 200 naming mqtt_broker", resp.StatusCode, b)
 	}
+}
+
+// --mqtt-tls-listen serves MQTT over TLS with the HTTPS certificate; a device
+// signs in over it with its credentials.
+func TestMQTTOverTLSFlag(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.TLSCert, cfg.TLSKey = selfSigned(t)
+	cfg.MQTTTLSListen = freeAddr(t)
+	startRun(t, cfg)
+	pem, err := os.ReadFile(cfg.TLSCert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pem)
+	c := paho.NewClient(paho.NewClientOptions().AddBroker("ssl://" + cfg.MQTTTLSListen).SetClientID("tls-gw").
+		SetUsername("admin").SetPassword(testToken).SetTLSConfig(&tls.Config{RootCAs: roots}).SetConnectRetry(false))
+	if tok := c.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatalf("MQTT over TLS: %v", tok.Error())
+	}
+	c.Disconnect(0)
 }
