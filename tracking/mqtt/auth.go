@@ -81,6 +81,14 @@ func (h *authHook) OnConnect(cl *mochi.Client, pk packets.Packet) error {
 	addr := cl.Net.Remote
 	refuse := func(why Refusal, code packets.Code) error {
 		h.refused.add(why, addr, string(user))
+		if cl.Properties.ProtocolVersion < 5 { // MQTT 3.1.1 knows return codes 1–5 only
+			switch code {
+			case packets.ErrNotAuthorized:
+				code = packets.Err3NotAuthorized
+			case packets.ErrQuotaExceeded:
+				code = packets.Err3ServerUnavailable
+			}
+		}
 		_ = h.srv.SendConnack(cl, code, false, nil)
 		return code
 	}

@@ -332,3 +332,23 @@ func TestSessionsPerDeviceCapped(t *testing.T) {
 		t.Fatalf("another device refused: %d", code)
 	}
 }
+
+// MQTT 3.1.1 clients only understand CONNACK return codes 1–5.
+func TestRefusalCodesForMQTT311(t *testing.T) {
+	h := newHostile(t, BrokerConfig{})
+	for _, tt := range []struct {
+		name string
+		c    rawConnect
+		want int
+	}{
+		{"bad password", rawConnect{clientID: "x1", user: "AMB-01", pass: "nope"}, 5},
+		{"foreign client id", rawConnect{clientID: "AMB-02", user: "AMB-01", pass: "pw-1"}, 2},
+		{"foreign will", rawConnect{clientID: "x2", user: "AMB-01", pass: "pw-1", willTopic: "owntracks/dinkes/AMB-02", willMsg: "{}"}, 5},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, code := dialRaw(t, h.b.Addr(), tt.c); code != tt.want {
+				t.Fatalf("CONNACK return code %d, want %d", code, tt.want)
+			}
+		})
+	}
+}
