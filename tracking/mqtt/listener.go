@@ -100,6 +100,8 @@ type listener struct {
 
 	ln      net.Listener
 	closed  atomic.Bool
+	mu      sync.Mutex
+	conns   map[net.Conn]struct{} // open connections, closed with the listener
 	done    chan struct{}
 	failing atomic.Int64 // unix nanos since accept keeps failing; 0: healthy
 }
@@ -107,7 +109,7 @@ type listener struct {
 var _ listeners.Listener = (*listener)(nil)
 
 func newListener(id, address string, tlsConfig *tls.Config, g *guard) *listener {
-	return &listener{id: id, address: address, tlsConfig: tlsConfig, guard: g, done: make(chan struct{})}
+	return &listener{id: id, address: address, tlsConfig: tlsConfig, guard: g, done: make(chan struct{}), conns: map[net.Conn]struct{}{}}
 }
 
 func (l *listener) ID() string       { return l.id }
@@ -155,8 +157,13 @@ func (l *listener) Serve(establish listeners.EstablishFn) {
 		}
 		backoff = 0
 		l.failing.Store(0)
+		if !l.track(conn) { // closed meanwhile
+			conn.Close()
+			return
+		}
 		host := remoteHost(conn)
 		if why, ok := l.guard.admit(host); !ok {
+			l.untrack(conn)
 			conn.Close()
 			l.guard.refused.add(why, host, "")
 			continue
@@ -164,11 +171,13 @@ func (l *listener) Serve(establish listeners.EstablishFn) {
 		// The deadline covers the TLS handshake and the CONNECT packet;
 		// mochi replaces it with the keepalive deadline once connected.
 		conn.SetDeadline(time.Now().Add(l.guard.limits.ConnectTimeout))
+		raw := conn
 		if l.tlsConfig != nil {
 			conn = tls.Server(conn, l.tlsConfig)
 		}
 		go func() {
 			defer l.guard.release(host)
+			defer l.untrack(raw)
 			// mochi reports each client's end here; the timeouts of
 			// idle sockets are counted, the rest is routine.
 			if err := establish(l.id, conn); err != nil && isTimeout(err) {
@@ -178,14 +187,41 @@ func (l *listener) Serve(establish listeners.EstablishFn) {
 	}
 }
 
-// Close stops accepting and closes the listener's clients.
-func (l *listener) Close(closeClients listeners.CloseFn) {
-	if l.closed.CompareAndSwap(false, true) {
-		closeClients(l.id)
-		if l.ln != nil {
-			l.ln.Close()
-		}
+func (l *listener) track(c net.Conn) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed.Load() {
+		return false
 	}
+	l.conns[c] = struct{}{}
+	return true
+}
+
+func (l *listener) untrack(c net.Conn) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.conns, c)
+}
+
+// Close stops accepting, disconnects the listener's clients and closes
+// every connection still open (one accepted while closing, or still
+// before CONNECT), so mochi's wait for its clients ends.
+func (l *listener) Close(closeClients listeners.CloseFn) {
+	l.mu.Lock()
+	first := l.closed.CompareAndSwap(false, true)
+	l.mu.Unlock()
+	if !first {
+		return
+	}
+	if l.ln != nil {
+		l.ln.Close()
+	}
+	closeClients(l.id)
+	l.mu.Lock()
+	for c := range l.conns {
+		c.Close()
+	}
+	l.mu.Unlock()
 }
 
 // Healthy says whether the listener is accepting.
