@@ -43,8 +43,11 @@ type Config struct {
 }
 
 // Ingest subscribes to the telemetry topics and applies what arrives to the
-// fleet. Messages are handled one at a time in arrival order, so a unit's
-// fixes are applied in the order the broker delivered them.
+// fleet. Through paho, messages are handled one at a time in arrival order;
+// in-process on the embedded broker, each device connection's messages are
+// handled in its own goroutine, in order, and connections concurrently
+// (Handle is safe for that). Either way a unit's fixes are applied in the
+// order its tracker sent them.
 type Ingest struct {
 	cfg    Config
 	fleet  Fleet
