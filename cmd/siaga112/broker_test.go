@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -88,4 +91,27 @@ func TestMQTTOverTLSFlag(t *testing.T) {
 		t.Fatalf("MQTT over TLS: %v", tok.Error())
 	}
 	c.Disconnect(0)
+}
+
+// The README's first command on a machine already running a broker: without
+// --mqtt-listen the embedded broker takes the next free port and prints it.
+func TestMQTTPortTakenNextFree(t *testing.T) {
+	cfg := testConfig(t)
+	taken, err := net.Listen("tcp", cfg.MQTTListen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	cfg.MQTTListenDefault = true
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, cfg, slog.New(slog.DiscardHandler), out) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "the server runs", func() bool { return strings.Contains(out.String(), "siaga112 is running") })
+	_, port, _ := net.SplitHostPort(cfg.MQTTListen)
+	line := out.String()
+	if !strings.Contains(line, "MQTT tcp://127.0.0.1:") || strings.Contains(line, "MQTT tcp://127.0.0.1:"+port+")") {
+		t.Fatalf("want the next free port after %s in %q", port, line)
+	}
 }
