@@ -119,6 +119,9 @@ func (r Registration) Validate() error {
 	if err := ValidateID("unit id", r.ID); err != nil {
 		return err
 	}
+	if ReservedUnitID(r.ID) {
+		return Errorf(CodeInvalid, "unit id %q is reserved for the server (admin, siaga112…): choose another", r.ID)
+	}
 	if _, err := ParseUnitType(string(r.Type)); err != nil {
 		return err
 	}
@@ -129,6 +132,15 @@ func (r Registration) Validate() error {
 		return Errorf(CodeInvalid, "callsign is longer than 64 characters")
 	}
 	return nil
+}
+
+// ReservedUnitID reports whether id names the server rather than a unit: the
+// broker's gateway user ("admin") and the server's own MQTT clients
+// ("siaga112…"), compared without case. A unit with such a name could pose
+// as the server on the broker.
+func ReservedUnitID(id string) bool {
+	l := strings.ToLower(id)
+	return l == "admin" || strings.HasPrefix(l, "siaga112") || l == "inline"
 }
 
 // MaxIDLen bounds unit ids and agency names: they travel in MQTT topics.

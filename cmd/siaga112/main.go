@@ -16,6 +16,7 @@ import (
 
 	"siaga112/geo"
 	"siaga112/tracking"
+	"siaga112/tracking/mqtt"
 	"siaga112/web"
 )
 
@@ -46,11 +47,17 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	var c config
 	host, _ := os.Hostname()
 	fs.StringVar(&c.HTTP, "http", ":8080", "HTTP listen address for the API and the map")
-	fs.StringVar(&c.MQTTListen, "mqtt-listen", ":1883", "listen address of the embedded MQTT broker (unused with --mqtt-url)")
+	fs.StringVar(&c.MQTTListen, "mqtt-listen", ":1883", "listen address of the embedded MQTT broker (unused with --mqtt-url); when not given and 1883 is taken, the next free port")
+	fs.StringVar(&c.MQTTTLSListen, "mqtt-tls-listen", "", "listen address of MQTT over TLS on the embedded broker, e.g. :8883 (needs --tls-cert and --tls-key)")
+	fs.IntVar(&c.MQTTMaxConns, "mqtt-max-conns", mqtt.DefaultMaxConns, "most connections the embedded broker holds (also capped at 3/4 of the open-file limit)")
+	fs.IntVar(&c.MQTTMaxConnsPerIP, "mqtt-max-conns-per-addr", mqtt.DefaultMaxConnsPerAddr, "most connections the embedded broker holds from one IP address")
+	fs.DurationVar(&c.MQTTConnectTimeout, "mqtt-connect-timeout", mqtt.DefaultConnectTimeout, "a connection that has not completed CONNECT (and TLS) by then is closed")
+	fs.Float64Var(&c.MQTTRate, "mqtt-rate", mqtt.DefaultRate, "messages per second each device may publish on the embedded broker; the excess is dropped and counted (0: no limit)")
+	fs.IntVar(&c.MQTTBurst, "mqtt-burst", mqtt.DefaultBurst, "burst of messages a device may send above --mqtt-rate")
 	fs.StringVar(&c.MQTTURL, "mqtt-url", "", "external MQTT broker, e.g. tcp://127.0.0.1:1883; empty: embed a broker")
 	fs.StringVar(&c.MQTTUsername, "mqtt-username", "", "username on the MQTT broker")
 	fs.StringVar(&c.MQTTPassword, "mqtt-password", "", "password on the MQTT broker")
-	fs.StringVar(&c.MQTTClientID, "mqtt-client-id", "siaga112-"+host, "MQTT client id of the ingest; unique per server instance")
+	fs.StringVar(&c.MQTTClientID, "mqtt-client-id", "siaga112-"+host, "MQTT client id prefix of the ingest on an external broker (a random suffix is added to each connection)")
 	fs.BoolVar(&c.Demo, "demo", false, "run a simulated fleet moving around Kota Serang")
 	fs.IntVar(&c.DemoUnits, "demo-units", 40, "how many simulated units --demo runs")
 	fs.DurationVar(&c.StaleAfter, "stale-after", 60*time.Second, "a unit with no fix for this long is stale")
@@ -89,12 +96,21 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	if err != nil {
 		return c, err
 	}
+	c.MQTTListenDefault = true
+	fs.Visit(func(f *flag.Flag) { // after the environment: SIAGA112_MQTT_LISTEN counts as given
+		if f.Name == "mqtt-listen" {
+			c.MQTTListenDefault = false
+		}
+	})
 	if v, ok := lookup("DATABASE_URL"); ok && c.DB == "" {
 		c.DB = v
 	}
 	c.AdminToken, _ = lookup("SIAGA112_ADMIN_TOKEN")
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return c, fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if c.MQTTTLSListen != "" && c.TLSCert == "" {
+		return c, fmt.Errorf("--mqtt-tls-listen needs --tls-cert and --tls-key")
 	}
 	c.Travel.SpeedKmh = tracking.DefaultTravel().SpeedKmh
 	speedFlags, err := geo.ParseSpeeds(*speeds)
@@ -113,6 +129,10 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	switch {
 	case c.DemoUnits < 1 || c.DemoUnits > 10000:
 		return c, fmt.Errorf("--demo-units must be between 1 and 10000, not %d", c.DemoUnits)
+	case c.MQTTMaxConns < 1 || c.MQTTMaxConnsPerIP < 1 || c.MQTTConnectTimeout < 100*time.Millisecond:
+		return c, fmt.Errorf("--mqtt-max-conns and --mqtt-max-conns-per-addr must be at least 1, --mqtt-connect-timeout at least 100ms")
+	case c.MQTTRate < 0 || (c.MQTTRate > 0 && c.MQTTBurst < 1):
+		return c, fmt.Errorf("--mqtt-rate must not be negative, and --mqtt-burst must be at least 1")
 	case c.PrankWindow < 0:
 		return c, fmt.Errorf("--prank-window must not be negative")
 	case c.ArrivalM < 10 || c.ArrivalM > 5000 || c.ArrivalDwell < time.Second:

@@ -53,6 +53,15 @@ func TestParseConfig(t *testing.T) {
 		}, ""},
 		{"speed of an unknown type", []string{"--speeds", "tank=20"}, nil, nil, `unknown unit type "tank"`},
 		{"detour below 1", []string{"--detour-factor", "0.5"}, nil, nil, "--detour-factor"},
+		{"broker defaults", nil, nil, func(c config) bool {
+			return c.MQTTListenDefault && c.MQTTRate == 10 && c.MQTTBurst == 20 && c.MQTTConnectTimeout == 5*time.Second &&
+				c.MQTTMaxConns == 10000 && c.MQTTMaxConnsPerIP == 500 && c.MQTTTLSListen == ""
+		}, ""},
+		{"--mqtt-listen given: no other port", []string{"--mqtt-listen", ":1884"}, nil, func(c config) bool { return !c.MQTTListenDefault }, ""},
+		{"SIAGA112_MQTT_LISTEN given: no other port", nil, map[string]string{"SIAGA112_MQTT_LISTEN": ":1884"}, func(c config) bool { return !c.MQTTListenDefault }, ""},
+		{"MQTT over TLS needs a certificate", []string{"--mqtt-tls-listen", ":8883"}, nil, nil, "--mqtt-tls-listen"},
+		{"negative device rate", []string{"--mqtt-rate", "-1"}, nil, nil, "--mqtt-rate"},
+		{"no connections allowed", []string{"--mqtt-max-conns-per-addr", "0"}, nil, nil, "--mqtt-max-conns"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,36 +34,45 @@ import (
 
 // Config is everything the server is built from.
 type Config struct {
-	HTTP             string // listen address; Run serves on it
-	MQTTListen       string // embedded broker's listen address (unused with MQTTURL)
-	MQTTURL          string // external broker; empty: embed one
-	MQTTUsername     string
-	MQTTPassword     string
-	MQTTClientID     string
-	NoMQTT           bool // no broker and no ingest (tests of the HTTP API alone)
-	Demo             bool
-	DemoUnits        int
-	StaleAfter       time.Duration
-	OfflineAfter     time.Duration
-	LogLevel         slog.Level // the level cmd's logger was built with
-	Boundaries       string
-	BoundaryCode     string
-	BoundaryName     string
-	Travel           geo.DetourModel
-	DB               string // PostgreSQL URL; empty: state in memory
-	AdminToken       string // empty: a random one, printed at start
-	OpenAPI          bool   // serve the API without accounts (tests, embedding)
-	TLSCert          string
-	TLSKey           string
-	Tiles            string
-	TilesAttribution string
-	Plans            string
-	PrankWindow      time.Duration
-	ArrivalM         float64
-	ArrivalDwell     time.Duration
-	LiveClients      int              // cap on live-feed clients (default web.DefaultLiveClients)
-	IncidentRate     int              // incidents one principal may create per minute (default DefaultIncidentRate)
-	Now              func() time.Time // default time.Now (tests pass a fake clock)
+	HTTP         string // listen address; Run serves on it
+	MQTTListen   string // embedded broker's listen address (unused with MQTTURL)
+	MQTTURL      string // external broker; empty: embed one
+	MQTTUsername string
+	MQTTPassword string
+	MQTTClientID string
+	// MQTTListenDefault: --mqtt-listen was not given (flag or env), so the
+	// embedded broker may take the next free port when 1883 is taken.
+	MQTTListenDefault  bool
+	MQTTTLSListen      string
+	MQTTMaxConns       int
+	MQTTMaxConnsPerIP  int
+	MQTTConnectTimeout time.Duration
+	MQTTRate           float64
+	MQTTBurst          int
+	NoMQTT             bool // no broker and no ingest (tests of the HTTP API alone)
+	Demo               bool
+	DemoUnits          int
+	StaleAfter         time.Duration
+	OfflineAfter       time.Duration
+	LogLevel           slog.Level // the level cmd's logger was built with
+	Boundaries         string
+	BoundaryCode       string
+	BoundaryName       string
+	Travel             geo.DetourModel
+	DB                 string // PostgreSQL URL; empty: state in memory
+	AdminToken         string // empty: a random one, printed at start
+	OpenAPI            bool   // serve the API without accounts (tests, embedding)
+	TLSCert            string
+	TLSKey             string
+	Tiles              string
+	TilesAttribution   string
+	Plans              string
+	PrankWindow        time.Duration
+	ArrivalM           float64
+	ArrivalDwell       time.Duration
+	LiveClients        int              // cap on live-feed clients (default web.DefaultLiveClients)
+	IncidentRate       int              // incidents one principal may create per minute (default DefaultIncidentRate)
+	Now                func() time.Time // default time.Now (tests pass a fake clock)
 	// Accounts, when set, is used instead of building the accounts service
 	// from the store (tests that drive its clock).
 	Accounts *accounts.Service
@@ -82,10 +91,11 @@ type App struct {
 	Dispatch   *dispatch.Service
 	Store      tracking.Store
 	History    tracking.HistoryStore
-	Postgres   *postgres.Store // nil without a database
+	Postgres   *postgres.Store   // nil without a database
 	Accounts   *accounts.Service // nil with OpenAPI
 	Web        *web.Server
 	Ingest     *mqtt.Ingest // nil with NoMQTT
+	Broker     *mqtt.Broker // the embedded broker; nil with an external one or NoMQTT
 	BrokerURL  string
 }
 
@@ -207,22 +217,25 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 func (a *App) startMQTT(ctx context.Context, reg *prometheus.Registry, checks map[string]web.Check) error {
 	cfg := &a.cfg
 	a.BrokerURL = cfg.MQTTURL
+	var broker *mqtt.Broker
 	if a.BrokerURL == "" {
-		broker, err := mqtt.StartBroker(cfg.MQTTListen, a.log, &mqtt.Auth{Devices: a.Units, AdminPassword: a.AdminToken})
-		if err != nil {
+		var err error
+		if broker, err = startBroker(*cfg, a.log, a.Units, a.Fleet, a.AdminToken); err != nil {
 			return err
 		}
 		a.onClose(func() { broker.Close() })
 		reg.MustRegister(broker)
 		a.BrokerURL = broker.URL()
-		a.log.Info("embedded MQTT broker listening", "addr", broker.Addr())
+		a.Broker = broker
+		checks["mqtt_broker"] = broker.Healthy
 	}
 	if cfg.MQTTURL == "" && cfg.MQTTUsername == "" {
 		// On the embedded broker the server's own clients are the gateway user.
 		cfg.MQTTUsername, cfg.MQTTPassword = "admin", a.AdminToken
 	}
+	// On the embedded broker the ingest subscribes in-process.
 	a.Ingest = mqtt.NewIngest(mqtt.Config{
-		URL: a.BrokerURL, ClientID: cfg.MQTTClientID, Username: cfg.MQTTUsername, Password: cfg.MQTTPassword, Logger: a.log,
+		Broker: broker, URL: a.BrokerURL, ClientID: cfg.MQTTClientID, Username: cfg.MQTTUsername, Password: cfg.MQTTPassword, Logger: a.log,
 	}, a.Units) // dispatch hears the fixes and statuses of its units from the units service
 	reg.MustRegister(a.Ingest)
 	startCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -236,7 +249,7 @@ func (a *App) startMQTT(ctx context.Context, reg *prometheus.Registry, checks ma
 	ingest, url := a.Ingest, a.BrokerURL
 	checks["mqtt"] = func() error {
 		if !ingest.Connected() {
-			return fmt.Errorf("not connected to the MQTT broker %s; reconnecting", url)
+			return fmt.Errorf("not connected and subscribed to the MQTT broker %s; retrying", url)
 		}
 		return nil
 	}
@@ -295,10 +308,14 @@ func (a *App) Run(ctx context.Context, out io.Writer) error {
 		}
 	}
 	base := httpURL(ln.Addr(), a.cfg.TLSCert != "")
+	mqttURLs := a.BrokerURL
+	if a.Broker != nil && a.Broker.TLSAddr() != "" {
+		mqttURLs += ", MQTT over TLS ssl://" + a.Broker.TLSAddr()
+	}
 	if a.generated {
-		fmt.Fprintf(out, "siaga112 is running: open %s/?token=%s (signs you in as admin; API: Authorization: Bearer %s; MQTT %s)\n", base, a.AdminToken, a.AdminToken, a.BrokerURL)
+		fmt.Fprintf(out, "siaga112 is running: open %s/?token=%s (signs you in as admin; API: Authorization: Bearer %s; MQTT %s)\n", base, a.AdminToken, a.AdminToken, mqttURLs)
 	} else {
-		fmt.Fprintf(out, "siaga112 is running: open %s/?token=<SIAGA112_ADMIN_TOKEN> (MQTT %s)\n", base, a.BrokerURL)
+		fmt.Fprintf(out, "siaga112 is running: open %s/?token=<SIAGA112_ADMIN_TOKEN> (MQTT %s)\n", base, mqttURLs)
 	}
 	err = a.Web.Serve(ctx, ln)
 	<-demoDone

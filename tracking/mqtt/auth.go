@@ -3,12 +3,15 @@ package mqtt
 import (
 	"bytes"
 	"crypto/subtle"
+	"strings"
 	"sync"
-	"sync/atomic"
+	"time"
 
 	mochi "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"siaga112/tracking"
 )
 
 // Devices checks a unit's MQTT password (dispatch.Service is one).
@@ -18,26 +21,51 @@ type Devices interface {
 
 // Auth is who may use the embedded broker: each unit as itself (username =
 // unit id, its issued password), publishing only its own topics; and one
-// gateway user (the server's ingest, a fleet gateway) with the admin token,
+// gateway user (the server's tools, a fleet gateway) with the admin token,
 // who may do anything. Anonymous clients are refused.
+//
+// A device is its authenticated username, never its client id or topic:
+// whatever OwnTracks topic it publishes to, the message is re-addressed to
+// owntracks/<its agency>/<its username>[/subtopic] before anyone sees it.
 type Auth struct {
 	Devices       Devices
 	AdminUser     string // default "admin"
 	AdminPassword string // the admin token; empty: no gateway user
+	// Known reports whether a unit id is registered, so a device cannot use
+	// another unit's id as its client id. Nil: no such check.
+	Known func(unitID string) bool
+}
+
+// session is who an accepted client is.
+type session struct {
+	admin  bool
+	unit   string
+	agency string
 }
 
 // authHook enforces Auth on mochi.
 type authHook struct {
 	mochi.HookBase
-	auth                       Auth
-	agencies                   sync.Map // client id → agency of the device on it
-	refusedConnect, refusedACL atomic.Uint64
+	auth     Auth
+	srv      *mochi.Server
+	refused  *refusals
+	limit    *rateLimiter
+	sessions sync.Map // *mochi.Client → *session
+
+	mu        sync.Mutex
+	clientIDs map[string]map[string]bool // device → client ids of its sessions, live or kept (clean=false)
 }
+
+// MaxSessionsPerDevice caps the sessions (client ids) one device may hold,
+// live or kept for a later reconnect: a stolen credential cannot fill the
+// broker's memory with sessions.
+const MaxSessionsPerDevice = 8
 
 func (h *authHook) ID() string { return "siaga112-auth" }
 
 func (h *authHook) Provides(b byte) bool {
-	return bytes.Contains([]byte{mochi.OnConnectAuthenticate, mochi.OnACLCheck, mochi.OnDisconnect}, []byte{b})
+	return bytes.Contains([]byte{mochi.OnConnect, mochi.OnConnectAuthenticate, mochi.OnACLCheck,
+		mochi.OnPublish, mochi.OnWill, mochi.OnDisconnect, mochi.OnClientExpired}, []byte{b})
 }
 
 func (h *authHook) admin(user, pass []byte) bool {
@@ -45,47 +73,205 @@ func (h *authHook) admin(user, pass []byte) bool {
 		subtle.ConstantTimeCompare(pass, []byte(h.auth.AdminPassword)) == 1
 }
 
-// OnConnectAuthenticate lets in the gateway user and registered units with
-// their password.
-func (h *authHook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bool {
+// OnConnect decides the whole CONNECT: credentials, client id and will. A
+// refusal answers CONNACK with its reason and ends the connection before
+// the client can take over any session.
+func (h *authHook) OnConnect(cl *mochi.Client, pk packets.Packet) error {
 	user, pass := pk.Connect.Username, pk.Connect.Password
-	if h.admin(user, pass) {
-		return true
-	}
-	if len(user) > 0 && h.auth.Devices != nil {
-		if agency, ok := h.auth.Devices.CheckDevice(string(user), string(pass)); ok {
-			h.agencies.Store(cl.ID, agency)
-			return true
+	addr := cl.Net.Remote
+	refuse := func(why Refusal, code packets.Code) error {
+		h.refused.add(why, addr, string(user))
+		if cl.Properties.ProtocolVersion < 5 { // MQTT 3.1.1 knows return codes 1–5 only
+			switch code {
+			case packets.ErrNotAuthorized:
+				code = packets.Err3NotAuthorized
+			case packets.ErrQuotaExceeded:
+				code = packets.Err3ServerUnavailable
+			}
 		}
+		_ = h.srv.SendConnack(cl, code, false, nil)
+		return code
 	}
-	h.refusedConnect.Add(1)
-	return false
+	var s *session
+	switch {
+	case h.admin(user, pass):
+		s = &session{admin: true, unit: string(user)}
+	case len(user) > 0 && h.auth.Devices != nil && !tracking.ReservedUnitID(string(user)):
+		agency, ok := h.auth.Devices.CheckDevice(string(user), string(pass))
+		if !ok {
+			return refuse(RefusedCredentials, packets.ErrBadUsernameOrPassword)
+		}
+		s = &session{unit: string(user), agency: agency}
+	default:
+		return refuse(RefusedCredentials, packets.ErrBadUsernameOrPassword)
+	}
+	// A client id is a session: only its own user may replace it.
+	if old, ok := h.srv.Clients.Get(cl.ID); ok && string(old.Properties.Username) != string(user) {
+		return refuse(RefusedClientID, packets.ErrClientIdentifierNotValid)
+	}
+	if !s.admin && (cl.ID != s.unit && (tracking.ReservedUnitID(cl.ID) || h.auth.Known != nil && h.auth.Known(cl.ID))) {
+		return refuse(RefusedClientID, packets.ErrClientIdentifierNotValid)
+	}
+	if !s.admin && cl.Properties.Will.Flag == 1 {
+		topic, ok := s.canonical(cl.Properties.Will.TopicName)
+		if !ok {
+			return refuse(RefusedWill, packets.ErrNotAuthorized)
+		}
+		cl.Properties.Will.TopicName = topic
+		cl.Properties.Will.Retain = false
+	}
+	if !s.admin && !h.holdClientID(s.unit, cl.ID) {
+		return refuse(RefusedSessions, packets.ErrQuotaExceeded)
+	}
+	h.sessions.Store(cl, s)
+	return nil
 }
 
-// OnACLCheck lets a unit publish only its own position and status topics;
-// units subscribe to nothing. The gateway user may do anything.
+// holdClientID records that unit holds a session under id, unless it holds
+// MaxSessionsPerDevice others already.
+func (h *authHook) holdClientID(unit, id string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.clientIDs == nil {
+		h.clientIDs = map[string]map[string]bool{}
+	}
+	ids := h.clientIDs[unit]
+	if ids[id] {
+		return true
+	}
+	if len(ids) >= MaxSessionsPerDevice {
+		return false
+	}
+	if ids == nil {
+		ids = map[string]bool{}
+		h.clientIDs[unit] = ids
+	}
+	ids[id] = true
+	return true
+}
+
+func (h *authHook) releaseClientID(unit, id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if ids := h.clientIDs[unit]; ids != nil {
+		delete(ids, id)
+		if len(ids) == 0 {
+			delete(h.clientIDs, unit)
+		}
+	}
+}
+
+// OnConnectAuthenticate admits what OnConnect accepted.
+func (h *authHook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bool {
+	_, ok := h.sessions.Load(cl)
+	return ok
+}
+
+func (h *authHook) session(cl *mochi.Client) *session {
+	if v, ok := h.sessions.Load(cl); ok {
+		return v.(*session)
+	}
+	return nil
+}
+
+// OnACLCheck lets a device publish to its own topics (see canonical) and
+// subscribe to nothing; the gateway user may do anything.
 func (h *authHook) OnACLCheck(cl *mochi.Client, topic string, write bool) bool {
-	user := cl.Properties.Username
-	if h.auth.AdminPassword != "" && string(user) == h.auth.AdminUser {
-		if _, device := h.agencies.Load(cl.ID); !device {
+	s := h.session(cl)
+	if s != nil && s.admin {
+		return true
+	}
+	if s != nil && write {
+		if _, ok := s.canonical(topic); ok {
 			return true
 		}
 	}
-	agency, ok := h.agencies.Load(cl.ID)
-	unit := string(user)
-	if ok && write && (topic == LocationTopic(agency.(string), unit) || topic == StatusTopic(unit)) {
-		return true
+	unit := ""
+	if s != nil {
+		unit = s.unit
 	}
-	h.refusedACL.Add(1)
+	h.refused.add(RefusedTopic, cl.Net.Remote, unit)
 	return false
 }
 
-// OnDisconnect forgets the client's agency.
+// OnPublish rate-limits a device, re-addresses its message to its own
+// canonical topic and strips its retain flag (the OwnTracks app publishes
+// retained; a retained fix would replay on every subscribe). The excess over
+// the rate is acknowledged and dropped, never delivered.
+func (h *authHook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, error) {
+	if cl.Net.Inline {
+		return pk, nil
+	}
+	s := h.session(cl)
+	if s == nil || s.admin {
+		return pk, nil
+	}
+	if !h.limit.allow(s.unit, time.Now()) {
+		h.refused.add(RefusedRateLimit, cl.Net.Remote, s.unit)
+		return pk, packets.CodeSuccessIgnore
+	}
+	topic, ok := s.canonical(pk.TopicName)
+	if !ok { // the ACL let it through; it cannot happen, but never deliver it
+		h.refused.add(RefusedTopic, cl.Net.Remote, s.unit)
+		return pk, packets.CodeSuccessIgnore
+	}
+	pk.TopicName = topic
+	pk.FixedHeader.Retain = false
+	return pk, nil
+}
+
+// OnWill never lets a device's will be retained (OnConnect stripped it
+// already; this covers a will set some other way).
+func (h *authHook) OnWill(cl *mochi.Client, will mochi.Will) (mochi.Will, error) {
+	if s := h.session(cl); s == nil || !s.admin {
+		will.Retain = false
+	}
+	return will, nil
+}
+
+// OnDisconnect forgets this client (and only this one: a session that took
+// over the same client id keeps its own entry).
 func (h *authHook) OnDisconnect(cl *mochi.Client, err error, expire bool) {
-	h.agencies.Delete(cl.ID)
+	if s := h.session(cl); s != nil && expire && !s.admin {
+		h.releaseClientID(s.unit, cl.ID) // a clean session ends here; a kept one when it expires
+	}
+	h.sessions.Delete(cl)
+}
+
+// OnClientExpired frees a kept session's slot.
+func (h *authHook) OnClientExpired(cl *mochi.Client) {
+	h.releaseClientID(string(cl.Properties.Username), cl.ID)
+}
+
+// canonical maps a topic a device publishes to onto its own topic, or
+// reports false when the topic belongs to someone else. A device may
+// publish to
+//   - owntracks/<its agency>/<its id> and any subtopic of it,
+//   - owntracks/<its id>/<anything> and subtopics (Android OwnTracks' default
+//     topic is owntracks/<username>/<device>), re-addressed to the first form,
+//   - siaga112/units/<its id>/status.
+func (s *session) canonical(topic string) (string, bool) {
+	if topic == StatusTopic(s.unit) {
+		return topic, true
+	}
+	parts := strings.SplitN(topic, "/", 4)
+	if len(parts) < 3 || parts[0] != "owntracks" || parts[2] == "" {
+		return "", false
+	}
+	rest := ""
+	if len(parts) == 4 {
+		rest = "/" + parts[3]
+	}
+	switch {
+	case parts[1] == s.agency && parts[2] == s.unit:
+		return topic, true
+	case parts[1] == s.unit:
+		return LocationTopic(s.agency, s.unit) + rest, true
+	}
+	return "", false
 }
 
 var (
-	descRefusedConnect = prometheus.NewDesc("siaga112_mqtt_auth_refused_total", "Connections the embedded broker refused (bad or no credentials).", nil, nil)
+	descRefusedConnect = prometheus.NewDesc("siaga112_mqtt_auth_refused_total", "Connections the embedded broker refused (bad or no credentials, a foreign client id, a forbidden will).", nil, nil)
 	descRefusedACL     = prometheus.NewDesc("siaga112_mqtt_acl_refused_total", "Publishes or subscriptions refused by the embedded broker's ACL.", nil, nil)
 )

@@ -2,38 +2,74 @@ package mqtt
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
 
 	mochi "github.com/mochi-mqtt/server/v2"
 	allowall "github.com/mochi-mqtt/server/v2/hooks/auth"
-	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
 // MaxPacket caps an MQTT packet on the embedded broker (bytes).
 const MaxPacket = 64 << 10
 
-// Broker is the MQTT broker embedded in the default run (mochi-mqtt).
-type Broker struct {
-	srv  *mochi.Server
-	tcp  *listeners.TCP
-	auth *authHook // nil: anyone may connect (tests)
+// BrokerConfig says how the embedded broker listens and whom it lets in.
+type BrokerConfig struct {
+	Listen string // host:port of plain MQTT; "" with TLSListen set: no plain listener
+	// NextFreePort: when Listen's port is taken, try up to this many ports
+	// above it (used when the operator did not choose the port).
+	NextFreePort int
+	TLSListen    string      // host:port of MQTT over TLS; "": none
+	TLS          *tls.Config // certificate for TLSListen
+	Limits       Limits
+	// Rate and Burst limit each device's messages (per second; 0: DefaultRate
+	// and DefaultBurst; a negative Rate turns the limit off).
+	Rate   float64
+	Burst  int
+	Auth   *Auth // nil: anyone may connect and publish anything (tests)
+	Logger *slog.Logger
 }
 
-// StartBroker listens on addr (host:port) and serves MQTT 3.1.1 and 5 until
-// Close. With auth, clients must present credentials (see Auth); a nil auth
-// lets anyone in, for tests.
+// Broker is the MQTT broker embedded in the default run (mochi-mqtt).
+type Broker struct {
+	srv       *mochi.Server
+	tcp, tls  *listener
+	auth      *authHook // nil: anyone may connect (tests)
+	guard     *guard
+	refused   *refusals
+	fileLimit uint64
+}
+
+// StartBroker listens on addr (host:port) with default limits. With auth,
+// clients must present credentials (see Auth); a nil auth lets anyone in,
+// for tests.
 func StartBroker(addr string, logger *slog.Logger, auth *Auth) (*Broker, error) {
+	return NewBroker(BrokerConfig{Listen: addr, Logger: logger, Auth: auth})
+}
+
+// NewBroker starts a broker serving MQTT 3.1.1 and 5 until Close.
+func NewBroker(cfg BrokerConfig) (*Broker, error) {
+	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.Default()
+	}
+	if cfg.Listen == "" && cfg.TLSListen == "" {
+		return nil, errors.New("embedded broker: no listen address")
+	}
+	if cfg.TLSListen != "" && cfg.TLS == nil {
+		return nil, errors.New("embedded broker: MQTT over TLS needs a certificate (--tls-cert, --tls-key)")
 	}
 	opts := &mochi.Options{
 		// mochi logs every client's closed connection as a warning; keep only
 		// its errors.
 		Logger:       slog.New(minLevel{logger.Handler(), slog.LevelError}).With("component", "mqtt-broker").WithGroup("mochi"),
 		Capabilities: mochi.NewDefaultServerCapabilities(),
+		// The ingest subscribes in-process: no client id to steal, no TCP hop.
+		InlineClient: true,
 	}
 	// A subscriber that falls this many messages behind starts losing QoS 0
 	// messages; 64k absorbs a second of a 2,000-unit fleet at full rate.
@@ -41,73 +77,173 @@ func StartBroker(addr string, logger *slog.Logger, auth *Auth) (*Broker, error) 
 	// No telemetry message comes near this; a client sending a bigger
 	// packet is disconnected before it costs the broker memory.
 	opts.Capabilities.MaximumPacketSize = MaxPacket
+	// A kept session (cleanSession=false, as the OwnTracks apps ask) of a
+	// device that never comes back is forgotten after a day.
+	opts.Capabilities.MaximumSessionExpiryInterval = 24 * 60 * 60
 	srv := mochi.New(opts)
-	b := &Broker{srv: srv}
+	b := &Broker{srv: srv, refused: newRefusals(logger.With("component", "mqtt-broker")), fileLimit: raiseFileLimit()}
+	limits := cfg.Limits.withDefaults()
+	// Leave a quarter of the descriptors to HTTP and the database.
+	if fl := int(b.fileLimit * 3 / 4); fl > 0 && limits.MaxConns > fl {
+		limits.MaxConns = fl
+	}
+	b.guard = newGuard(limits, b.refused)
 	var hook mochi.Hook = new(allowall.AllowHook)
-	if auth != nil {
-		if auth.AdminUser == "" {
-			auth.AdminUser = "admin"
+	if cfg.Auth != nil {
+		if cfg.Auth.AdminUser == "" {
+			cfg.Auth.AdminUser = "admin"
 		}
-		b.auth = &authHook{auth: *auth}
+		rate, burst := cfg.Rate, cfg.Burst
+		if rate == 0 {
+			rate = DefaultRate
+		}
+		if burst == 0 {
+			burst = DefaultBurst
+		}
+		b.auth = &authHook{auth: *cfg.Auth, srv: srv, refused: b.refused, limit: newRateLimiter(rate, burst)}
 		hook = b.auth
 	}
 	if err := srv.AddHook(hook, nil); err != nil {
 		return nil, fmt.Errorf("embedded broker: %w", err)
 	}
-	tcp := listeners.NewTCP(listeners.Config{ID: "tcp", Address: addr})
-	if err := srv.AddListener(tcp); err != nil {
-		return nil, fmt.Errorf("embedded MQTT broker cannot listen on %s (%w): the port is probably taken, "+
-			"perhaps by another broker; choose a free one with --mqtt-listen, or use that broker with --mqtt-url tcp://host:port", addr, err)
+	if cfg.Listen != "" {
+		ln, err := listenFree(cfg.Listen, cfg.NextFreePort)
+		if err != nil {
+			return nil, fmt.Errorf("embedded MQTT broker cannot listen on %s (%w): the port is probably taken, "+
+				"perhaps by another broker; choose a free one with --mqtt-listen, or use that broker with --mqtt-url tcp://host:port", cfg.Listen, err)
+		}
+		b.tcp = newListener("tcp", cfg.Listen, nil, b.guard)
+		b.tcp.ln = ln
+		if err := srv.AddListener(b.tcp); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("embedded broker: %w", err)
+		}
+	}
+	if cfg.TLSListen != "" {
+		b.tls = newListener("tls", cfg.TLSListen, cfg.TLS, b.guard)
+		if err := srv.AddListener(b.tls); err != nil {
+			if b.tcp != nil {
+				b.tcp.ln.Close()
+			}
+			return nil, fmt.Errorf("embedded MQTT broker cannot listen for TLS on %s (%w); choose a free port with --mqtt-tls-listen", cfg.TLSListen, err)
+		}
 	}
 	go func() {
 		if err := srv.Serve(); err != nil {
 			logger.Error("embedded MQTT broker stopped", "err", err)
 		}
 	}()
-	b.tcp = tcp
 	return b, nil
 }
 
-// Addr is the address the broker listens on (with the real port when the
-// configured one was 0).
-func (b *Broker) Addr() string { return b.tcp.Address() }
+// Addr is the address the plain listener listens on (with the real port
+// when the configured one was 0 or taken); "" without one.
+func (b *Broker) Addr() string {
+	if b.tcp == nil {
+		return ""
+	}
+	return b.tcp.Address()
+}
 
-// URL is a tcp:// URL a local client can connect to.
-func (b *Broker) URL() string { return "tcp://" + localAddr(b.Addr()) }
+// TLSAddr is the address of the TLS listener; "" without one.
+func (b *Broker) TLSAddr() string {
+	if b.tls == nil {
+		return ""
+	}
+	return b.tls.Address()
+}
+
+// URL is a tcp:// URL a local client can connect to (ssl:// when the broker
+// only speaks TLS).
+func (b *Broker) URL() string {
+	if b.tcp == nil {
+		return "ssl://" + localAddr(b.TLSAddr())
+	}
+	return "tcp://" + localAddr(b.Addr())
+}
+
+// FileLimit is the soft RLIMIT_NOFILE in force (raised to the hard limit
+// at start).
+func (b *Broker) FileLimit() uint64 { return b.fileLimit }
+
+// Healthy reports whether every listener is accepting connections.
+func (b *Broker) Healthy() error {
+	for _, l := range []*listener{b.tcp, b.tls} {
+		if l == nil {
+			continue
+		}
+		if err := l.Healthy(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DisconnectUnit closes every live session of the device unitID at once
+// (its credentials were rotated or revoked); it returns how many.
+func (b *Broker) DisconnectUnit(unitID string) int {
+	n := 0
+	for _, cl := range b.srv.Clients.GetAll() {
+		if cl.Net.Inline || string(cl.Properties.Username) != unitID || cl.Closed() {
+			continue
+		}
+		if b.auth != nil {
+			if s := b.auth.session(cl); s != nil && s.admin {
+				continue
+			}
+		}
+		_ = b.srv.DisconnectClient(cl, packets.ErrNotAuthorized)
+		b.refused.add(RefusedRevoked, cl.Net.Remote, unitID)
+		n++
+	}
+	return n
+}
 
 // Dropped counts messages the broker threw away because a subscriber fell
 // too far behind (QoS 0) or a queue overflowed: telemetry lost before the
 // ingest saw it.
 func (b *Broker) Dropped() int64 { return atomic.LoadInt64(&b.srv.Info.MessagesDropped) }
 
-var descBrokerDropped = prometheus.NewDesc("siaga112_mqtt_broker_dropped_total",
-	"Messages the embedded broker dropped because a subscriber fell behind.", nil, nil)
+// Connections is how many connections the listeners hold now.
+func (b *Broker) Connections() int { return b.guard.Open() }
+
+var (
+	descBrokerDropped = prometheus.NewDesc("siaga112_mqtt_broker_dropped_total",
+		"Messages the embedded broker dropped because a subscriber fell behind.", nil, nil)
+	descBrokerConns = prometheus.NewDesc("siaga112_mqtt_broker_connections",
+		"Connections the embedded broker's listeners hold now.", nil, nil)
+)
 
 // Describe implements prometheus.Collector.
 func (b *Broker) Describe(ch chan<- *prometheus.Desc) {
 	ch <- descBrokerDropped
+	ch <- descBrokerConns
 	ch <- descRefusedConnect
 	ch <- descRefusedACL
+	ch <- descRefused
 }
 
 // Collect implements prometheus.Collector.
 func (b *Broker) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descBrokerDropped, prometheus.CounterValue, float64(b.Dropped()))
-	var conn, acl uint64
-	if b.auth != nil {
-		conn, acl = b.auth.refusedConnect.Load(), b.auth.refusedACL.Load()
-	}
+	ch <- prometheus.MustNewConstMetric(descBrokerConns, prometheus.GaugeValue, float64(b.Connections()))
+	conn, acl := b.Refused()
 	ch <- prometheus.MustNewConstMetric(descRefusedConnect, prometheus.CounterValue, float64(conn))
 	ch <- prometheus.MustNewConstMetric(descRefusedACL, prometheus.CounterValue, float64(acl))
+	for _, r := range Refusals {
+		ch <- prometheus.MustNewConstMetric(descRefused, prometheus.CounterValue, float64(b.refused.count(r)), string(r))
+	}
 }
 
-// Refused returns how many connections and ACL checks were refused.
+// Refused returns how many connections (credentials, client id, will) and
+// ACL checks were refused.
 func (b *Broker) Refused() (connect, acl uint64) {
-	if b.auth == nil {
-		return 0, 0
-	}
-	return b.auth.refusedConnect.Load(), b.auth.refusedACL.Load()
+	r := b.refused
+	return r.count(RefusedCredentials) + r.count(RefusedClientID) + r.count(RefusedWill) + r.count(RefusedSessions), r.count(RefusedTopic)
 }
+
+// RefusedBy returns how many refusals of one reason there were.
+func (b *Broker) RefusedBy(why Refusal) uint64 { return b.refused.count(why) }
 
 // Close stops the broker and disconnects its clients.
 func (b *Broker) Close() error { return b.srv.Close() }

@@ -2,6 +2,8 @@ package mqtt
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +12,8 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+	mochi "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/packets"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"siaga112/tracking"
@@ -27,8 +31,11 @@ var _ Fleet = (*fleet.Index)(nil)
 
 // Config says where the broker is and who we are on it.
 type Config struct {
+	// Broker, when set, is the embedded broker: the ingest subscribes
+	// in-process and URL, ClientID, Username and Password are unused.
+	Broker   *Broker
 	URL      string // tcp://host:port
-	ClientID string // unique per server instance
+	ClientID string // prefix of the client id; a random suffix is added to each connection's
 	Username string
 	Password string
 	Logger   *slog.Logger
@@ -36,8 +43,11 @@ type Config struct {
 }
 
 // Ingest subscribes to the telemetry topics and applies what arrives to the
-// fleet. Messages are handled one at a time in arrival order, so a unit's
-// fixes are applied in the order the broker delivered them.
+// fleet. Through paho, messages are handled one at a time in arrival order;
+// in-process on the embedded broker, each device connection's messages are
+// handled in its own goroutine, in order, and connections concurrently
+// (Handle is safe for that). Either way a unit's fixes are applied in the
+// order its tracker sent them.
 type Ingest struct {
 	cfg    Config
 	fleet  Fleet
@@ -46,6 +56,7 @@ type Ingest struct {
 	limit  *logLimiter
 
 	connected  atomic.Bool
+	generation atomic.Uint64 // counts connections, so a stale subscribe loop stops
 	received   atomic.Uint64
 	applied    atomic.Uint64
 	history    atomic.Uint64
@@ -71,9 +82,12 @@ func NewIngest(cfg Config, f Fleet) *Ingest {
 		cfg.ClientID = "siaga112-ingest"
 	}
 	in := &Ingest{cfg: cfg, fleet: f, log: cfg.Logger.With("component", "mqtt-ingest"), limit: newLogLimiter(time.Second)}
+	if cfg.Broker != nil {
+		return in
+	}
 	opts := paho.NewClientOptions().
 		AddBroker(cfg.URL).
-		SetClientID(cfg.ClientID).
+		SetClientID(randomClientID(cfg.ClientID)).
 		SetUsername(cfg.Username).
 		SetPassword(cfg.Password).
 		// A clean session each time: we resubscribe on every connect, and a
@@ -95,11 +109,12 @@ func NewIngest(cfg Config, f Fleet) *Ingest {
 			in.log.Warn("lost the MQTT broker; reconnecting", "broker", cfg.URL, "err", err)
 		}).
 		SetReconnectingHandler(func(_ paho.Client, o *paho.ClientOptions) {
-			// A fresh client id for each connection: the broker's clean-up
-			// of the old session (same id) can otherwise race the new
-			// session's subscriptions and leave it connected but deaf.
-			n := in.reconnects.Add(1)
-			o.SetClientID(fmt.Sprintf("%s-r%d", cfg.ClientID, n))
+			// A fresh, unguessable client id for each connection: the
+			// broker's clean-up of the old session (same id) can otherwise
+			// race the new session's subscriptions, and a predictable id
+			// lets any client with a login kick the ingest off.
+			in.reconnects.Add(1)
+			o.SetClientID(randomClientID(cfg.ClientID))
 		})
 	in.client = paho.NewClient(opts)
 	return in
@@ -109,6 +124,9 @@ func NewIngest(cfg Config, f Fleet) *Ingest {
 // or ctx ends. When the broker is not there yet, the client keeps trying in
 // the background; Start returns the context's error in that case.
 func (in *Ingest) Start(ctx context.Context) error {
+	if b := in.cfg.Broker; b != nil {
+		return in.startInline(b)
+	}
 	tok := in.client.Connect()
 	select {
 	case <-tok.Done():
@@ -130,22 +148,92 @@ func (in *Ingest) Start(ctx context.Context) error {
 
 func (in *Ingest) onConnect(c paho.Client) {
 	// Resubscribe on every (re)connect: with a clean session the broker
-	// forgot us.
-	tok := c.SubscribeMultiple(map[string]byte{LocationTopics: SubscribeQoS, StatusTopics: SubscribeQoS}, in.onMessage)
-	if !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
-		in.log.Error("subscribe failed; dropping the connection to retry", "broker", in.cfg.URL, "err", tok.Error())
-		go c.Disconnect(0) // auto-reconnect does not follow a manual disconnect
-		return
-	}
-	in.connected.Store(true)
-	in.log.Info("subscribed to telemetry", "broker", in.cfg.URL, "topics", []string{LocationTopics, StatusTopics})
+	// forgot us. Until the subscription holds, the ingest is not connected
+	// (/healthz says 503) and keeps trying; it never gives up and stays
+	// deaf, and never drops the connection (auto-reconnect would not follow).
+	in.connected.Store(false)
+	gen := in.generation.Add(1)
+	go func() {
+		backoff := 250 * time.Millisecond
+		for in.generation.Load() == gen && c.IsConnectionOpen() {
+			tok := c.SubscribeMultiple(map[string]byte{LocationTopics: SubscribeQoS, StatusTopics: SubscribeQoS}, in.onMessage)
+			if tok.WaitTimeout(10*time.Second) && tok.Error() == nil && subscribed(tok) {
+				if in.generation.Load() == gen {
+					in.connected.Store(true)
+					in.log.Info("subscribed to telemetry", "broker", in.cfg.URL, "topics", []string{LocationTopics, StatusTopics})
+				}
+				return
+			}
+			err := tok.Error()
+			if err == nil {
+				err = errors.New("the broker refused or did not answer the subscription")
+			}
+			in.log.Error("subscribe failed; retrying", "broker", in.cfg.URL, "err", err, "retry_in", backoff)
+			time.Sleep(backoff)
+			backoff = min(2*backoff, 5*time.Second)
+		}
+	}()
 }
 
+// subscribed reports whether the broker granted every filter (a SUBACK
+// code 0x80 is a refusal that paho does not report as an error).
+func subscribed(tok paho.Token) bool {
+	st, ok := tok.(*paho.SubscribeToken)
+	if !ok {
+		return true
+	}
+	for _, code := range st.Result() {
+		if code >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func randomClientID(prefix string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return prefix + "-" + hex.EncodeToString(b[:])
+}
+
+// startInline subscribes in-process on the embedded broker. Messages are
+// handled in the publishing client's goroutine, one client's in order.
+func (in *Ingest) startInline(b *Broker) error {
+	handler := func(_ *mochi.Client, _ packets.Subscription, pk packets.Packet) {
+		in.Handle(pk.TopicName, pk.Payload)
+	}
+	for i, filter := range []string{LocationTopics, StatusTopics} {
+		if err := b.srv.Subscribe(filter, inlineSubID+i, handler); err != nil {
+			return fmt.Errorf("subscribe in-process to %s: %w", filter, err)
+		}
+	}
+	in.connected.Store(true)
+	in.log.Info("subscribed in-process to the embedded broker", "topics", []string{LocationTopics, StatusTopics})
+	return nil
+}
+
+// inlineSubID numbers the ingest's in-process subscriptions.
+const inlineSubID = 112
+
 // Connected reports whether the ingest is connected and subscribed.
-func (in *Ingest) Connected() bool { return in.connected.Load() && in.client.IsConnectionOpen() }
+func (in *Ingest) Connected() bool {
+	if in.cfg.Broker != nil {
+		return in.connected.Load() && in.cfg.Broker.Healthy() == nil
+	}
+	return in.connected.Load() && in.client.IsConnectionOpen()
+}
 
 // Close disconnects, letting in-flight work finish for up to 250 ms.
 func (in *Ingest) Close() {
+	if b := in.cfg.Broker; b != nil {
+		if in.connected.Swap(false) {
+			for i, filter := range []string{LocationTopics, StatusTopics} {
+				_ = b.srv.Unsubscribe(filter, inlineSubID+i)
+			}
+		}
+		return
+	}
+	in.generation.Add(1)
 	in.client.Disconnect(250)
 	in.connected.Store(false)
 }

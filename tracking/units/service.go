@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"siaga112/tracking"
@@ -49,6 +50,8 @@ type Service struct {
 	// recorded (memory only: recording never waits for the database).
 	mu       sync.Mutex
 	follower Follower
+
+	credentialsChanged atomic.Pointer[func(unitID string)] // see OnDeviceCredentials
 }
 
 // Ingest is what telemetry adapters (MQTT, HTTP) feed; none of it waits
@@ -224,6 +227,8 @@ func (s *Service) IssueDeviceSecret(ctx context.Context, id, actor string) (stri
 	u.SecretHash = hash
 	done := s.record(tracking.Change{Audit: tracking.Audit{Action: "unit.credentials_issued", Actor: actor}, Action: "credentials", At: s.cfg.Now(), Units: []tracking.Unit{u}})
 	s.mu.Unlock()
+	// The old secret no longer opens a session; close those it opened.
+	s.deviceCredentialsChanged(id)
 	if err := refused(ctx, done); err != nil {
 		return "", err
 	}
