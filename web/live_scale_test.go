@@ -64,7 +64,12 @@ func TestLiveManyClientsShareSnapshots(t *testing.T) {
 	if testing.Short() {
 		t.Skip("hundreds of WebSockets")
 	}
-	const units, clients = 2000, 300
+	// Under the race detector on two cores 300 sockets cannot all drain a
+	// 2,000-unit snapshot within the write timeout; 60 still show sharing.
+	units, clients := 2000, 300
+	if raceEnabled {
+		clients = 60
+	}
 	ts, s, ix, bus := liveOnly(t, units, clients)
 	before := rssMB(t)
 	conns := make([]*websocket.Conn, clients)
@@ -102,7 +107,7 @@ func TestLiveManyClientsShareSnapshots(t *testing.T) {
 	}()
 	joined := rssMB(t)
 	snaps := s.hub.snapshots.Load()
-	if snaps >= clients/4 {
+	if snaps >= int64(clients/4) {
 		t.Fatalf("%d snapshots built for %d clients: not shared", snaps, clients)
 	}
 	// A tenth of the units move: one delta, encoded once, reaches every client.

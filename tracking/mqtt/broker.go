@@ -246,7 +246,14 @@ func (b *Broker) Refused() (connect, acl uint64) {
 func (b *Broker) RefusedBy(why Refusal) uint64 { return b.refused.count(why) }
 
 // Close stops the broker and disconnects its clients.
-func (b *Broker) Close() error { return b.srv.Close() }
+func (b *Broker) Close() error {
+	for _, l := range []*listener{b.tcp, b.tls} {
+		if l != nil {
+			l.shutdown()
+		}
+	}
+	return b.srv.Close()
+}
 
 // minLevel drops records below min.
 type minLevel struct {

@@ -102,6 +102,7 @@ type listener struct {
 	closed  atomic.Bool
 	mu      sync.Mutex
 	conns   map[net.Conn]struct{} // open connections, closed with the listener
+	serving sync.WaitGroup        // connections handed to mochi, until it returns
 	done    chan struct{}
 	failing atomic.Int64 // unix nanos since accept keeps failing; 0: healthy
 }
@@ -194,13 +195,17 @@ func (l *listener) track(c net.Conn) bool {
 		return false
 	}
 	l.conns[c] = struct{}{}
+	l.serving.Add(1) // under mu, so shutdown's Wait never races an Add
 	return true
 }
 
 func (l *listener) untrack(c net.Conn) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.conns, c)
+	if _, ok := l.conns[c]; ok {
+		delete(l.conns, c)
+		l.serving.Done() // each tracked connection is untracked once
+	}
 }
 
 // Close stops accepting, disconnects the listener's clients and closes
@@ -222,6 +227,24 @@ func (l *listener) Close(closeClients listeners.CloseFn) {
 		c.Close()
 	}
 	l.mu.Unlock()
+}
+
+// shutdown stops accepting, closes every connection and waits until mochi
+// has returned from each, so that mochi's own Close (which the broker calls
+// next) never runs while a connection is still being established.
+func (l *listener) shutdown() {
+	l.mu.Lock()
+	l.closed.Store(true)
+	l.mu.Unlock()
+	if l.ln != nil {
+		l.ln.Close()
+	}
+	l.mu.Lock()
+	for c := range l.conns {
+		c.Close()
+	}
+	l.mu.Unlock()
+	l.serving.Wait()
 }
 
 // Healthy says whether the listener is accepting.
