@@ -99,7 +99,8 @@ func (s *Server) timeline(w http.ResponseWriter, r *http.Request) {
 }
 
 // auditRange reads ?from= and ?to= (RFC 3339, or a date taken as UTC
-// midnight); the default is the last 24 hours.
+// midnight); the default is the last 24 hours, up to whatever comes next
+// (to stays zero: no upper bound).
 func auditRange(q url.Values, now time.Time) (from, to time.Time, err error) {
 	parse := func(name string, def time.Time) (time.Time, error) {
 		v := q.Get(name)
@@ -114,13 +115,17 @@ func auditRange(q url.Values, now time.Time) (from, to time.Time, err error) {
 		}
 		return time.Time{}, tracking.Errorf(tracking.CodeInvalid, "%s must be a time (2026-11-27T08:00:00+07:00) or a date (2026-11-27), not %q", name, truncate(v, 40))
 	}
-	if to, err = parse("to", now); err != nil {
+	if to, err = parse("to", time.Time{}); err != nil {
 		return
 	}
-	if from, err = parse("from", to.Add(-24*time.Hour)); err != nil {
+	end := to
+	if end.IsZero() {
+		end = now
+	}
+	if from, err = parse("from", end.Add(-24*time.Hour)); err != nil {
 		return
 	}
-	if !from.Before(to) {
+	if !to.IsZero() && !from.Before(to) {
 		err = tracking.Errorf(tracking.CodeInvalid, "from (%s) must be before to (%s)", from.Format(time.RFC3339), to.Format(time.RFC3339))
 	}
 	return
@@ -172,8 +177,7 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="siaga112-audit-%s-%s.csv"`,
-		from.UTC().Format("20060102T150405Z"), to.UTC().Format("20060102T150405Z")))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="siaga112-audit-%s.csv"`, from.UTC().Format("20060102T150405Z")))
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"seq", "at", "actor", "action", "subject", "data"})
 	for _, e := range entries {
