@@ -221,7 +221,11 @@ func (a *App) startMQTT(ctx context.Context, reg *prometheus.Registry, checks ma
 	var broker *mqtt.Broker
 	if a.BrokerURL == "" {
 		var err error
-		if broker, err = startBroker(*cfg, a.log, a.Units, a.Fleet, a.AdminToken); err != nil {
+		var gateway mqtt.Gateway
+		if a.Accounts != nil {
+			gateway = a.Accounts // wrong gateway passwords throttled per address
+		}
+		if broker, err = startBroker(*cfg, a.log, a.Units, a.Fleet, a.AdminToken, gateway); err != nil {
 			return err
 		}
 		a.onClose(func() { broker.Close() })
