@@ -25,8 +25,12 @@ type lockedBuffer struct {
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Write(p) }
-func (l *lockedBuffer) String() string              { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 // Issue 13 item 7: wrong MQTT gateway passwords are throttled per address.
 // After too many from one address even the right password is refused
@@ -55,7 +59,7 @@ func TestGatewayPasswordThrottledPerAddress(t *testing.T) {
 	addr := a.Broker.Addr()
 
 	connect := func(from, password string) error {
-		opts := paho.NewClientOptions().AddBroker("tcp://"+addr).
+		opts := paho.NewClientOptions().AddBroker("tcp://" + addr).
 			SetClientID(fmt.Sprintf("gw-%d", time.Now().UnixNano())).SetUsername(accounts.GatewayUser).SetPassword(password).
 			SetProtocolVersion(4). // no fallback to 3.1: one attempt is one CONNECT
 			SetConnectRetry(false).SetAutoReconnect(false).SetConnectTimeout(3 * time.Second).
