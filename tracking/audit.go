@@ -148,8 +148,8 @@ func join(prefix, k string) string {
 	return prefix + "." + k
 }
 
-// diff lists the fields whose values differ, by name. A field absent or
-// null on both sides is no change.
+// diff lists the fields whose values differ, by name. A field absent,
+// null or empty on both sides is no change.
 func diff(before, after map[string]any) []FieldChange {
 	out := []FieldChange{}
 	keys := make([]string, 0, len(before)+len(after))
@@ -176,6 +176,8 @@ func isEmpty(v any) bool {
 	switch x := v.(type) {
 	case nil:
 		return true
+	case string:
+		return x == ""
 	case []any:
 		return len(x) == 0
 	}
