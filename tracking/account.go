@@ -73,15 +73,19 @@ type Session struct {
 // AccountStore keeps users, token hashes and sessions. Each method is one
 // transaction; deleting what is not there is no error. A store that
 // queues writes while its database is unreachable answers ErrQueued.
+// A change to a user or a token carries its audit entry (who did it), in
+// the same transaction, into the same trail as every other change
+// (subjects UserSubject and TokenSubject, data UserAuditData and
+// TokenAuditData).
 type AccountStore interface {
-	SaveUser(ctx context.Context, u User) error
+	SaveUser(ctx context.Context, u User, a Audit) error
 	// DeleteUser removes the user and its sessions.
-	DeleteUser(ctx context.Context, name string) error
+	DeleteUser(ctx context.Context, name string, a Audit) error
 	Users(ctx context.Context) ([]User, error)
 
-	SaveToken(ctx context.Context, t Token) error
+	SaveToken(ctx context.Context, t Token, a Audit) error
 	// DeleteToken removes the token and the sessions opened with it.
-	DeleteToken(ctx context.Context, id string) error
+	DeleteToken(ctx context.Context, id string, a Audit) error
 	// TouchToken records when a token was last used.
 	TouchToken(ctx context.Context, id string, at time.Time) error
 	Tokens(ctx context.Context) ([]Token, error)

@@ -46,23 +46,22 @@ const MaxContacts = 10
 
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
-// ValidateContact checks a contact and normalizes it: an Indonesian number
-// written locally (0812…) becomes +62812…; spaces and dashes in numbers are
-// dropped.
+// ValidateContact checks a contact and normalizes it: a phone number by
+// NormalizePhone's rule, written in E.164 (0812…, 62812…, 0062812… become
+// +62812…).
 func ValidateContact(c Contact) (Contact, error) {
 	if len(c.Label) > 80 || strings.ContainsFunc(c.Label, isControl) {
 		return c, Errorf(CodeInvalid, "a contact label is at most 80 characters, without control characters")
 	}
 	switch c.Kind {
 	case ContactPhone, ContactWhatsApp:
-		n := strings.NewReplacer(" ", "", "-", "", "(", "", ")", "").Replace(c.Value)
-		if strings.HasPrefix(n, "0") && !strings.HasPrefix(n, "00") {
-			n = "+62" + n[1:]
-		}
-		if !e164.MatchString(n) {
+		// The callers' rule (phone.go), written in E.164 for the gateways.
+		n, err := NormalizePhone(c.Value)
+		e, ok := PhoneE164(n)
+		if err != nil || !ok {
 			return c, Errorf(CodeInvalid, "%s contact %q is not a phone number (+62812… or 0812…)", c.Kind, truncate(c.Value, 40))
 		}
-		c.Value = n
+		c.Value = e
 	case ContactEmail:
 		a, err := mail.ParseAddress(c.Value)
 		if err != nil || a.Name != "" || a.Address != c.Value || len(c.Value) > 254 {

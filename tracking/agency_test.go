@@ -13,7 +13,8 @@ func TestValidateContact(t *testing.T) {
 	}{
 		{"local mobile", Contact{Kind: ContactWhatsApp, Value: "0812 3456 7890"}, "+6281234567890"},
 		{"e164", Contact{Kind: ContactPhone, Value: "+62254200112"}, "+62254200112"},
-		{"00 prefix", Contact{Kind: ContactPhone, Value: "0062812"}, "!not a phone"},
+		{"00 prefix too short", Contact{Kind: ContactPhone, Value: "0062812"}, "!not a phone"},
+		{"00 prefix", Contact{Kind: ContactPhone, Value: "0062 812 3456 7890"}, "+6281234567890"},
 		{"letters", Contact{Kind: ContactPhone, Value: "+62abc"}, "!not a phone"},
 		{"email", Contact{Kind: ContactEmail, Value: "piket@serangkota.example"}, "piket@serangkota.example"},
 		{"email with name", Contact{Kind: ContactEmail, Value: "Piket <piket@x.example>"}, "!bare"},

@@ -5,6 +5,7 @@ package tracking
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies a domain error; the web layer maps each code to one HTTP
@@ -29,6 +30,9 @@ const (
 type Error struct {
 	Code    Code
 	Message string
+	// RetryAfter, on CodeTooMany, is how long the caller should wait
+	// (0: unknown; the web layer then says one second).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -46,4 +50,19 @@ func CodeOf(err error) Code {
 		return e.Code
 	}
 	return ""
+}
+
+// TooMany builds a CodeTooMany error that says how long to wait.
+func TooMany(wait time.Duration, format string, args ...any) error {
+	return &Error{Code: CodeTooMany, Message: fmt.Sprintf(format, args...), RetryAfter: wait}
+}
+
+// RetryAfterOf is the wait a CodeTooMany error in err's chain asks for (0:
+// none said).
+func RetryAfterOf(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }

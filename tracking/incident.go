@@ -138,8 +138,9 @@ func (c Caller) Clone() Caller {
 // Audit says who did what: each write to a Store carries one, and a durable
 // store keeps them as its append-only audit trail.
 type Audit struct {
-	Action string // "incident.created", "assignment.en_route", "caller.prank", …
-	Actor  string // who: a dispatcher, "crew", "system"
+	Action string    // "incident.created", "assignment.en_route", "caller.prank", "user.changed", …
+	Actor  string    // who: the authenticated principal (user or token name), a unit for its crew's reports, "system"
+	At     time.Time // when (account changes; a Change has its own At)
 }
 
 // ErrQueued is what a Store returns when it could not reach its database

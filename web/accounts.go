@@ -24,7 +24,7 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	u, err := s.cfg.Auth.AddUser(r.Context(), b.Name, tracking.Role(b.Role), b.Password)
+	u, err := s.cfg.Auth.AddUser(r.Context(), b.Name, tracking.Role(b.Role), b.Password, actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -71,7 +71,7 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 		p.Role = &role
 	}
 	name := r.PathValue("name")
-	u, err := s.cfg.Auth.UpdateUser(r.Context(), name, p)
+	u, err := s.cfg.Auth.UpdateUser(r.Context(), name, p, actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -85,7 +85,7 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 // deleteUser answers DELETE /api/users/{name}.
 func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	if err := s.cfg.Auth.DeleteUser(r.Context(), name); err != nil {
+	if err := s.cfg.Auth.DeleteUser(r.Context(), name, actor(r)); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -112,7 +112,7 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	t, secret, err := s.cfg.Auth.IssueToken(r.Context(), b.Name, tracking.Role(b.Role))
+	t, secret, err := s.cfg.Auth.IssueToken(r.Context(), b.Name, tracking.Role(b.Role), actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -131,7 +131,7 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) {
 // the sessions opened with it end.
 func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := s.cfg.Auth.DeleteToken(r.Context(), id); err != nil {
+	if err := s.cfg.Auth.DeleteToken(r.Context(), id, actor(r)); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -25,7 +25,7 @@ func FuzzPatchUser(f *testing.F) {
 	}
 	acc := newAccounts(f, memstore.NewAccounts())
 	ctx := context.Background()
-	if _, err := acc.AddUser(ctx, "sari", tracking.RoleDispatcher, "dispatch-pass-1"); err != nil {
+	if _, err := acc.AddUser(ctx, "sari", tracking.RoleDispatcher, "dispatch-pass-1", "admin"); err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -43,7 +43,7 @@ func FuzzPatchUser(f *testing.F) {
 			role := tracking.Role(*b.Role)
 			p.Role = &role
 		}
-		_, err := acc.UpdateUser(ctx, "sari", p)
+		_, err := acc.UpdateUser(ctx, "sari", p, "admin")
 		if err == nil {
 			return
 		}

@@ -196,7 +196,7 @@ func TestLiveFeedEndsWithCredentials(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			base, acc := authServer(t)
 			jar, csrf := signIn(t, base, "sari", "dispatch-pass-1")
-			tok, secret, _ := acc.IssueToken(context.Background(), "wallboard", tracking.RoleDispatcher)
+			tok, secret, _ := acc.IssueToken(context.Background(), "wallboard", tracking.RoleDispatcher, "admin")
 			var feed *websocket.Conn
 			if tt.bearer {
 				feed = dialLive(t, base, nil, secret)
@@ -388,7 +388,7 @@ func TestLoginThrottleByNameAndAddress(t *testing.T) {
 	acc := newAccounts(t, memstore.NewAccounts())
 	st := newStackWith(t, StackOptions{Accounts: acc})
 	for _, n := range []string{"disp2", "sari"} {
-		if _, err := acc.AddUser(context.Background(), n, tracking.RoleDispatcher, "right-pass-"+n); err != nil {
+		if _, err := acc.AddUser(context.Background(), n, tracking.RoleDispatcher, "right-pass-"+n, "admin"); err != nil {
 			t.Fatal(err)
 		}
 	}

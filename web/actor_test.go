@@ -12,7 +12,7 @@ import (
 func TestActorIsThePrincipal(t *testing.T) {
 	st := newStack(t, adminToken)
 	ctx := t.Context()
-	_, tok, err := st.acc.IssueToken(ctx, "sari", tracking.RoleDispatcher)
+	_, tok, err := st.acc.IssueToken(ctx, "sari", tracking.RoleDispatcher, "admin")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func authServer(t *testing.T) (string, *accounts.Service) {
 		role tracking.Role
 		pass string
 	}{{"sari", tracking.RoleDispatcher, "dispatch-pass-1"}, {"budi", tracking.RolePlanner, "planner-pass-1"}} {
-		if _, err := acc.AddUser(context.Background(), u.name, u.role, u.pass); err != nil {
+		if _, err := acc.AddUser(context.Background(), u.name, u.role, u.pass, "admin"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -46,7 +46,7 @@ func authServer(t *testing.T) (string, *accounts.Service) {
 // issue makes a bearer token for tests.
 func issue(t *testing.T, acc *accounts.Service, name string, role tracking.Role) string {
 	t.Helper()
-	_, secret, err := acc.IssueToken(context.Background(), name, role)
+	_, secret, err := acc.IssueToken(context.Background(), name, role, "admin")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestBrowserSession(t *testing.T) {
 func TestLoginRateLimit(t *testing.T) {
 	acc := newAccounts(t, memstore.NewAccounts())
 	base := newStackWith(t, StackOptions{Accounts: acc}).url
-	if _, err := acc.AddUser(context.Background(), "sari", tracking.RoleDispatcher, "dispatch-pass-1"); err != nil {
+	if _, err := acc.AddUser(context.Background(), "sari", tracking.RoleDispatcher, "dispatch-pass-1", "admin"); err != nil {
 		t.Fatal(err)
 	}
 	for i := range accounts.LoginPolicy.Free + 1 {

@@ -21,10 +21,22 @@ func (s *Server) prank(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	number, err := tracking.NormalizePhone(r.PathValue("number"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if b.IncidentID != "" {
 		in, err := s.cfg.Dispatch.Get(b.IncidentID)
 		if err != nil {
 			s.writeError(w, r, err)
+			return
+		}
+		// Only the prank caller's own incident is closed: a mistyped id
+		// must not close someone else's emergency.
+		if caller, _ := tracking.NormalizePhone(in.Caller); caller != number {
+			s.writeError(w, r, tracking.Errorf(tracking.CodeConflict,
+				"incident %s was reported from another number, not %s; nothing was recorded", in.ID, number))
 			return
 		}
 		if in.Status == tracking.IncidentOpen {
@@ -34,7 +46,7 @@ func (s *Server) prank(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	v, err := s.cfg.Dispatch.RecordPrank(r.Context(), r.PathValue("number"), actor(r))
+	v, err := s.cfg.Dispatch.RecordPrank(r.Context(), number, actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

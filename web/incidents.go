@@ -57,7 +57,6 @@ type createdIncident struct {
 // recommendations; 400 bad body, 422 outside the city, 403 blocked caller.
 func (s *Server) createIncident(w http.ResponseWriter, r *http.Request) {
 	if err := s.incidentRate.allow(actor(r)); err != nil {
-		w.Header().Set("Retry-After", "1")
 		s.writeError(w, r, err)
 		return
 	}

@@ -38,8 +38,10 @@ func (p *perPrincipal) allow(name string) error {
 		p.buckets[name] = l
 	}
 	p.mu.Unlock()
-	if !l.Allow() {
-		return tracking.Errorf(tracking.CodeTooMany, "%s creates more than %d %s a minute; slow down (the limit is --incident-rate)", name, p.perMinute, p.what)
+	if r := l.Reserve(); !r.OK() || r.Delay() > 0 {
+		wait := r.Delay()
+		r.Cancel() // refused: the token is not taken
+		return tracking.TooMany(wait, "%s creates more than %d %s a minute; slow down (the limit is --incident-rate)", name, p.perMinute, p.what)
 	}
 	return nil
 }

@@ -59,6 +59,9 @@ type Config struct {
 	Analytics *Analytics
 	// Auth holds the accounts; nil leaves the API open (tests, embedding).
 	Auth *accounts.Service
+	// Audit reads the audit trail back (incident timelines, GET /api/audit);
+	// nil: those routes are not served.
+	Audit tracking.AuditLog
 	// TLSCert and TLSKey, when set, make the server speak HTTPS.
 	TLSCert, TLSKey string
 	// Tiles is the base map's tile URL template and its attribution.
@@ -150,6 +153,12 @@ func New(cfg Config) (*Server, error) {
 		mux.HandleFunc("POST /api/callers/{number}/lift", s.guard(dispatchers, s.liftBlock))
 		mux.HandleFunc("POST /api/units/{id}/status", s.guard(dispatchers, s.setUnitStatus))
 		mux.HandleFunc("POST /api/units/{id}/credentials", s.guard(adminsOnly, s.rotateCredentials))
+	}
+	if cfg.Audit != nil {
+		mux.HandleFunc("GET /api/audit", s.guard(adminsOnly, s.audit))
+		if cfg.Dispatch != nil {
+			mux.HandleFunc("GET /api/incidents/{id}/timeline", s.guard(readers, s.timeline))
+		}
 	}
 	if cfg.Bus != nil {
 		mux.HandleFunc("GET /api/live", s.guard(readers, s.live))

@@ -195,8 +195,9 @@ func (s *Service) endUserSessions(name string) {
 	s.signalEnded()
 }
 
-// AddUser creates a user, or replaces one (ending its sessions).
-func (s *Service) AddUser(ctx context.Context, name string, role tracking.Role, password string) (tracking.User, error) {
+// AddUser creates a user, or replaces one (ending its sessions); actor is
+// who does it, for the audit trail.
+func (s *Service) AddUser(ctx context.Context, name string, role tracking.Role, password, actor string) (tracking.User, error) {
 	if err := tracking.ValidateID("user name", name); err != nil {
 		return tracking.User{}, err
 	}
@@ -222,7 +223,11 @@ func (s *Service) AddUser(ctx context.Context, name string, role tracking.Role, 
 		s.endUserSessions(name)
 	}
 	s.mu.Unlock()
-	if err := stored(s.store.SaveUser(ctx, u)); err != nil {
+	action := "user.created"
+	if existed {
+		action = "user.replaced"
+	}
+	if err := stored(s.store.SaveUser(ctx, u, tracking.Audit{Action: action, Actor: actor, At: now})); err != nil {
 		return tracking.User{}, err
 	}
 	if existed {
@@ -241,8 +246,8 @@ type UserPatch struct {
 }
 
 // UpdateUser changes a user's role, password or disabled flag, and ends
-// its sessions when anything changed.
-func (s *Service) UpdateUser(ctx context.Context, name string, p UserPatch) (tracking.User, error) {
+// its sessions when anything changed; actor is who does it.
+func (s *Service) UpdateUser(ctx context.Context, name string, p UserPatch, actor string) (tracking.User, error) {
 	if p.Role != nil {
 		if err := userRole(*p.Role); err != nil {
 			return tracking.User{}, err
@@ -277,14 +282,19 @@ func (s *Service) UpdateUser(ctx context.Context, name string, p UserPatch) (tra
 	s.users[name] = u
 	s.endUserSessions(name)
 	s.mu.Unlock()
-	if err := stored(s.store.SaveUser(ctx, u)); err != nil {
+	// The trail keeps no hash: a password change shows in the action.
+	action := "user.changed"
+	if p.Password != nil && p.Role == nil && p.Disabled == nil {
+		action = "user.password_changed"
+	}
+	if err := stored(s.store.SaveUser(ctx, u, tracking.Audit{Action: action, Actor: actor, At: u.UpdatedAt})); err != nil {
 		return tracking.User{}, err
 	}
 	return u, stored(s.store.DeleteUserSessions(ctx, name))
 }
 
-// DeleteUser removes a user and ends its sessions.
-func (s *Service) DeleteUser(ctx context.Context, name string) error {
+// DeleteUser removes a user and ends its sessions; actor is who does it.
+func (s *Service) DeleteUser(ctx context.Context, name, actor string) error {
 	s.mu.Lock()
 	if _, ok := s.users[name]; !ok {
 		s.mu.Unlock()
@@ -293,7 +303,7 @@ func (s *Service) DeleteUser(ctx context.Context, name string) error {
 	delete(s.users, name)
 	s.endUserSessions(name)
 	s.mu.Unlock()
-	return stored(s.store.DeleteUser(ctx, name))
+	return stored(s.store.DeleteUser(ctx, name, tracking.Audit{Action: "user.deleted", Actor: actor, At: s.now()}))
 }
 
 // User finds a user.
@@ -318,8 +328,8 @@ func (s *Service) Users() []tracking.User {
 }
 
 // IssueToken makes a bearer token for automation; the secret is returned
-// once and only its hash is kept.
-func (s *Service) IssueToken(ctx context.Context, name string, role tracking.Role) (tracking.Token, string, error) {
+// once and only its hash is kept; actor is who issues it.
+func (s *Service) IssueToken(ctx context.Context, name string, role tracking.Role, actor string) (tracking.Token, string, error) {
 	if err := tracking.ValidateID("token name", name); err != nil {
 		return tracking.Token{}, "", err
 	}
@@ -331,7 +341,7 @@ func (s *Service) IssueToken(ctx context.Context, name string, role tracking.Rol
 	s.mu.Lock()
 	s.tokens[t.Hash] = t
 	s.mu.Unlock()
-	if err := stored(s.store.SaveToken(ctx, t)); err != nil {
+	if err := stored(s.store.SaveToken(ctx, t, tracking.Audit{Action: "token.issued", Actor: actor, At: t.CreatedAt})); err != nil {
 		return tracking.Token{}, "", err
 	}
 	return t, secret, nil
@@ -354,8 +364,9 @@ func cmpTime(a, b time.Time, ida, idb string) int {
 	return strings.Compare(ida, idb)
 }
 
-// DeleteToken revokes a token and ends the sessions opened with it.
-func (s *Service) DeleteToken(ctx context.Context, id string) error {
+// DeleteToken revokes a token and ends the sessions opened with it; actor
+// is who revokes it.
+func (s *Service) DeleteToken(ctx context.Context, id, actor string) error {
 	s.mu.Lock()
 	found := false
 	for h, t := range s.tokens {
@@ -375,7 +386,7 @@ func (s *Service) DeleteToken(ctx context.Context, id string) error {
 	}
 	s.signalEnded()
 	s.mu.Unlock()
-	return stored(s.store.DeleteToken(ctx, id))
+	return stored(s.store.DeleteToken(ctx, id, tracking.Audit{Action: "token.revoked", Actor: actor, At: s.now()}))
 }
 
 // Token checks a bearer token from addr. Wrong tokens are throttled per
@@ -407,7 +418,7 @@ func (s *Service) logFailure(n int, p Policy, msg string, args ...any) {
 }
 
 func tooMany(wait time.Duration) error {
-	return tracking.Errorf(tracking.CodeTooMany, "too many failed attempts from this address; try again in %s", wait.Round(time.Second)+time.Second)
+	return tracking.TooMany(wait, "too many failed attempts from this address; try again in %s", wait.Round(time.Second)+time.Second)
 }
 
 // lookupToken finds a token's principal and notes its use.

@@ -44,7 +44,7 @@ func setup(t testing.TB) (*Service, *clock, *memstore.Accounts) {
 	store := memstore.NewAccounts()
 	s := newService(t, store, clk)
 	for _, u := range []string{"sari", "disp2"} {
-		if _, err := s.AddUser(ctx, u, tracking.RoleDispatcher, "right-password-"+u); err != nil {
+		if _, err := s.AddUser(ctx, u, tracking.RoleDispatcher, "right-password-"+u, "admin"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -84,8 +84,8 @@ func TestPasswordLength(t *testing.T) {
 		name string
 		err  error
 	}{
-		{"add", func() error { _, err := s.AddUser(ctx, "ani", tracking.RoleDispatcher, long); return err }()},
-		{"patch", func() error { _, err := s.UpdateUser(ctx, "sari", UserPatch{Password: &long}); return err }()},
+		{"add", func() error { _, err := s.AddUser(ctx, "ani", tracking.RoleDispatcher, long, "admin"); return err }()},
+		{"patch", func() error { _, err := s.UpdateUser(ctx, "sari", UserPatch{Password: &long}, "admin"); return err }()},
 		{"login", func() error { _, err := s.Login(ctx, "sari", long, "10.0.0.1"); return err }()},
 	}
 	for _, tt := range tests {
@@ -144,7 +144,7 @@ func TestLoginAddressCeiling(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AddUser(ctx, "sari", tracking.RoleDispatcher, "right-password-sari"); err != nil {
+	if _, err := s.AddUser(ctx, "sari", tracking.RoleDispatcher, "right-password-sari", "admin"); err != nil {
 		t.Fatal(err)
 	}
 	spray := "203.0.113.10"
@@ -161,7 +161,7 @@ func TestLoginAddressCeiling(t *testing.T) {
 
 func TestBearerThrottle(t *testing.T) {
 	s, _, _ := setup(t)
-	_, secret, err := s.IssueToken(ctx, "cad", tracking.RoleDispatcher)
+	_, secret, err := s.IssueToken(ctx, "cad", tracking.RoleDispatcher, "admin")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,15 +224,21 @@ func TestChangesEndSessions(t *testing.T) {
 		name   string
 		change func(s *Service) error
 	}{
-		{"role", func(s *Service) error { _, err := s.UpdateUser(ctx, "sari", UserPatch{Role: &dispatcher}); return err }},
-		{"password", func(s *Service) error { _, err := s.UpdateUser(ctx, "sari", UserPatch{Password: &pass}); return err }},
-		{"disable", func(s *Service) error {
-			_, err := s.UpdateUser(ctx, "sari", UserPatch{Disabled: &disabled})
+		{"role", func(s *Service) error {
+			_, err := s.UpdateUser(ctx, "sari", UserPatch{Role: &dispatcher}, "admin")
 			return err
 		}},
-		{"delete", func(s *Service) error { return s.DeleteUser(ctx, "sari") }},
+		{"password", func(s *Service) error {
+			_, err := s.UpdateUser(ctx, "sari", UserPatch{Password: &pass}, "admin")
+			return err
+		}},
+		{"disable", func(s *Service) error {
+			_, err := s.UpdateUser(ctx, "sari", UserPatch{Disabled: &disabled}, "admin")
+			return err
+		}},
+		{"delete", func(s *Service) error { return s.DeleteUser(ctx, "sari", "admin") }},
 		{"re-create", func(s *Service) error {
-			_, err := s.AddUser(ctx, "sari", tracking.RolePlanner, "right-password-sari")
+			_, err := s.AddUser(ctx, "sari", tracking.RolePlanner, "right-password-sari", "admin")
 			return err
 		}},
 	}
@@ -273,13 +279,13 @@ func TestChangesEndSessions(t *testing.T) {
 
 func TestDeleteTokenEndsItsSessions(t *testing.T) {
 	s, _, _ := setup(t)
-	tok, secret, _ := s.IssueToken(ctx, "wall", tracking.RoleDispatcher)
+	tok, secret, _ := s.IssueToken(ctx, "wall", tracking.RoleDispatcher, "admin")
 	p, err := s.Token(ctx, secret, "10.0.0.2")
 	if err != nil {
 		t.Fatal(err)
 	}
 	id, _, _ := s.NewSession(ctx, p)
-	if err := s.DeleteToken(ctx, tok.ID); err != nil {
+	if err := s.DeleteToken(ctx, tok.ID, "admin"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Token(ctx, secret, "10.0.0.2"); tracking.CodeOf(err) != tracking.CodeUnauthenticated {
@@ -288,7 +294,7 @@ func TestDeleteTokenEndsItsSessions(t *testing.T) {
 	if _, _, ok := s.Session(id); ok || s.Valid(p, "") {
 		t.Fatal("a session opened with a revoked token lives on")
 	}
-	if err := s.DeleteToken(ctx, tok.ID); tracking.CodeOf(err) != tracking.CodeNotFound {
+	if err := s.DeleteToken(ctx, tok.ID, "admin"); tracking.CodeOf(err) != tracking.CodeNotFound {
 		t.Fatalf("deleting twice: %v", err)
 	}
 }
@@ -297,7 +303,7 @@ func TestDeleteTokenEndsItsSessions(t *testing.T) {
 // the service restarts on the same store (PostgreSQL: web and cmd tests).
 func TestRestart(t *testing.T) {
 	s, clk, store := setup(t)
-	tok, secret, _ := s.IssueToken(ctx, "cad", tracking.RoleDispatcher)
+	tok, secret, _ := s.IssueToken(ctx, "cad", tracking.RoleDispatcher, "admin")
 	p, _ := s.Login(ctx, "sari", "right-password-sari", "10.0.0.1")
 	id, csrf, _ := s.NewSession(ctx, p)
 	s.Token(ctx, secret, "10.0.0.1")
@@ -348,7 +354,7 @@ func TestNewAdminTokenEndsOldSessions(t *testing.T) {
 
 func BenchmarkToken(b *testing.B) {
 	s, _, _ := setup(b)
-	_, secret, _ := s.IssueToken(ctx, "cad", tracking.RoleDispatcher)
+	_, secret, _ := s.IssueToken(ctx, "cad", tracking.RoleDispatcher, "admin")
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := s.Token(ctx, secret, "10.0.0.1"); err != nil {

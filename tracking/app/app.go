@@ -129,7 +129,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	mem := memstore.New()
 	a.Store, a.History = mem, mem
 	var positions tracking.PositionLog
-	var accountStore tracking.AccountStore = memstore.NewAccounts()
+	var accountStore tracking.AccountStore = mem.Accounts() // audited in mem's trail
+	var trail tracking.AuditLog = mem
 	if cfg.DB == "" {
 		log.Warn("no database configured (--db or DATABASE_URL): state is kept in memory and lost when the server stops")
 	} else {
@@ -143,7 +144,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 			pg.Close(closeCtx)
 		})
 		a.Store, a.History, positions = pg, pg, pg
-		accountStore = pg
+		accountStore, trail = pg, pg
 		checks["database"] = pg.Healthy
 		log.Info("state in PostgreSQL; positions flushed every 500 ms")
 	}
@@ -200,7 +201,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	}
 	a.Web, err = web.New(web.Config{
 		Fleet: a.Units, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts,
-		Dispatch: a.Dispatch, Checks: checks, Bus: a.Dispatch.Bus(), Analytics: planner, Auth: a.Accounts,
+		Dispatch: a.Dispatch, Checks: checks, Bus: a.Dispatch.Bus(), Analytics: planner, Auth: a.Accounts, Audit: trail,
 		LiveClients: cfg.LiveClients, IncidentRate: cfg.IncidentRate,
 		TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
 	})
@@ -220,7 +221,11 @@ func (a *App) startMQTT(ctx context.Context, reg *prometheus.Registry, checks ma
 	var broker *mqtt.Broker
 	if a.BrokerURL == "" {
 		var err error
-		if broker, err = startBroker(*cfg, a.log, a.Units, a.Fleet, a.AdminToken); err != nil {
+		var gateway mqtt.Gateway
+		if a.Accounts != nil {
+			gateway = a.Accounts // wrong gateway passwords throttled per address
+		}
+		if broker, err = startBroker(*cfg, a.log, a.Units, a.Fleet, a.AdminToken, gateway); err != nil {
 			return err
 		}
 		a.onClose(func() { broker.Close() })

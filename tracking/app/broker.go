@@ -11,13 +11,16 @@ import (
 )
 
 // startBroker starts the embedded MQTT broker from the flags: devices sign
-// in with their unit's credentials, rotating them closes their sessions.
-func startBroker(cfg Config, log *slog.Logger, svc *units.Service, index *fleet.Index, adminToken string) (*mqtt.Broker, error) {
+// in with their unit's credentials, rotating them closes their sessions;
+// the gateway user's password (the admin token) is checked by the
+// accounts service, throttled per address, when there is one (nil: an
+// open API, the token compared as it is).
+func startBroker(cfg Config, log *slog.Logger, svc *units.Service, index *fleet.Index, adminToken string, gateway mqtt.Gateway) (*mqtt.Broker, error) {
 	bcfg := mqtt.BrokerConfig{
 		Listen: cfg.MQTTListen, TLSListen: cfg.MQTTTLSListen, Logger: log,
 		Limits: mqtt.Limits{MaxConns: cfg.MQTTMaxConns, MaxConnsPerAddr: cfg.MQTTMaxConnsPerIP, ConnectTimeout: cfg.MQTTConnectTimeout},
 		Rate:   cfg.MQTTRate, Burst: cfg.MQTTBurst,
-		Auth: &mqtt.Auth{Devices: svc, AdminPassword: adminToken, Known: func(id string) bool {
+		Auth: &mqtt.Auth{Devices: svc, AdminPassword: adminToken, Gateway: gateway, Known: func(id string) bool {
 			_, err := index.Get(id)
 			return err == nil
 		}},

@@ -38,7 +38,7 @@ func (s *Service) Dispatch(ctx context.Context, incidentID string, unitIDs []str
 	}
 	if in.Status != tracking.IncidentOpen {
 		s.mu.Unlock()
-		return DispatchResult{}, tracking.Errorf(tracking.CodeConflict, "incident %s is closed", in.ID)
+		return DispatchResult{}, tracking.Errorf(tracking.CodeConflict, "incident %s is closed; no unit can be sent to it (record a new incident)", in.ID)
 	}
 	now := s.cfg.Now()
 	taken, short, err := s.reserve(in, unitIDs, now)
@@ -332,6 +332,9 @@ func anyOpen(in *tracking.Incident) bool {
 // stops).
 func (s *Service) Ack(ctx context.Context, incidentID, actor string) (tracking.Incident, error) {
 	return s.update(incidentID, "acknowledged", actor, func(in *tracking.Incident, now time.Time) ([]string, error) {
+		if in.Status == tracking.IncidentClosed {
+			return nil, tracking.Errorf(tracking.CodeConflict, "incident %s is closed; there is nothing left to acknowledge", in.ID)
+		}
 		if in.AgencyActedAt == nil {
 			in.AgencyActedAt = &now
 		}
@@ -344,7 +347,7 @@ func (s *Service) Ack(ctx context.Context, incidentID, actor string) (tracking.I
 func (s *Service) Close(ctx context.Context, incidentID, actor string) (tracking.Incident, error) {
 	return s.update(incidentID, "closed", actor, func(in *tracking.Incident, now time.Time) ([]string, error) {
 		if in.Status == tracking.IncidentClosed {
-			return nil, tracking.Errorf(tracking.CodeConflict, "incident %s is closed already", in.ID)
+			return nil, tracking.Errorf(tracking.CodeConflict, "incident %s is closed already; it cannot be closed twice", in.ID)
 		}
 		var freed []string
 		for i := range in.Assignments {

@@ -21,27 +21,10 @@ const (
 	ProposeAfter = 10
 )
 
-// NormalizeNumber checks a caller's number and writes it one way: digits
-// only, with Indonesia's +62 written as a leading 0, so "+62 812-3456-7890"
-// and "081234567890" are the same caller.
-func NormalizeNumber(s string) (string, error) {
-	raw := s
-	s = strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '-', '(', ')', '.':
-			return -1
-		}
-		return r
-	}, s)
-	if strings.HasPrefix(s, "+62") {
-		s = "0" + s[3:]
-	}
-	s = strings.TrimPrefix(s, "+")
-	if len(s) < 3 || len(s) > 16 || strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
-		return "", tracking.Errorf(tracking.CodeInvalid, "caller number %q must be 3 to 16 digits (spaces, dashes and a leading + allowed)", raw)
-	}
-	return s, nil
-}
+// NormalizeNumber writes a caller's number one way, by the one rule of
+// tracking.NormalizePhone: 081355556666, 6281355556666, +62 813-5555-6666
+// and 006281355556666 are the same caller.
+func NormalizeNumber(s string) (string, error) { return tracking.NormalizePhone(s) }
 
 // CallerView is what the API shows of a number.
 type CallerView struct {
@@ -194,4 +177,21 @@ func (s *Service) changeCaller(ctx context.Context, n, action, event, actor stri
 	s.mu.Unlock()
 	v.Persisted = persisted
 	return v, nil
+}
+
+// mergeCallers joins two records of one number: every prank call and
+// lift, the later block, either's proposal.
+func mergeCallers(a, b tracking.Caller) tracking.Caller {
+	out := a.Clone()
+	out.PrankCalls = append(out.PrankCalls, b.PrankCalls...)
+	slices.SortFunc(out.PrankCalls, time.Time.Compare)
+	out.PrankCalls = slices.CompactFunc(out.PrankCalls, time.Time.Equal)
+	out.Lifts = append(out.Lifts, b.Lifts...)
+	slices.SortStableFunc(out.Lifts, func(x, y tracking.BlockLift) int { return x.At.Compare(y.At) })
+	if b.BlockedUntil != nil && (out.BlockedUntil == nil || b.BlockedUntil.After(*out.BlockedUntil)) {
+		t := *b.BlockedUntil
+		out.BlockedUntil = &t
+	}
+	out.ProposedPermanentBlock = out.ProposedPermanentBlock || b.ProposedPermanentBlock
+	return out
 }

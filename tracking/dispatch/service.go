@@ -123,6 +123,14 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	for _, c := range cs {
 		c := c.Clone()
+		// A record kept under an older rule's spelling (6281…, 0062…) joins
+		// the canonical one; the next change writes it under that.
+		if n, err := NormalizeNumber(c.Number); err == nil {
+			c.Number = n
+		}
+		if old, ok := s.callers[c.Number]; ok {
+			c = mergeCallers(*old, c)
+		}
 		s.callers[c.Number] = &c
 	}
 	return s, nil

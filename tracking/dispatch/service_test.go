@@ -530,3 +530,71 @@ func TestDeviceSecrets(t *testing.T) {
 		t.Fatalf("unknown unit: %v", err)
 	}
 }
+
+// One number, however written: prank calls recorded under one spelling
+// count and block under every other, and the blocked caller cannot open an
+// incident under any of them (issue 13, item 8).
+func TestBlockHoldsInEveryNumberForm(t *testing.T) {
+	forms := []string{"081355556666", "6281355556666", "+62 813-5555-6666", "006281355556666", "(0813) 5555-6666"}
+	for _, marked := range forms {
+		t.Run(marked, func(t *testing.T) {
+			r := newRig(t, Config{})
+			for i := range BlockAfter + 1 {
+				// Each prank call comes in a different spelling.
+				if _, err := r.svc.RecordPrank(r.ctx, forms[(i+1)%len(forms)], "ani"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := r.svc.RecordPrank(r.ctx, marked, "ani"); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range forms {
+				v, err := r.svc.Caller(f)
+				if err != nil || v.Number != "081355556666" || v.PrankCalls != BlockAfter+2 || v.BlockedUntil == nil {
+					t.Fatalf("lookup as %q: %+v %v", f, v, err)
+				}
+				_, _, err = r.svc.CreateIncident(r.ctx, NewIncident{Category: "medical", Lat: kaligandu[1], Lon: kaligandu[0], Caller: f}, "ani")
+				if tracking.CodeOf(err) != tracking.CodeForbidden {
+					t.Fatalf("incident from %q: %v, want forbidden", f, err)
+				}
+			}
+			if n := len(r.svc.Callers(false)); n != 1 {
+				t.Fatalf("%d caller records, want 1", n)
+			}
+		})
+	}
+}
+
+// An incident's caller is stored in the canonical form.
+func TestIncidentCallerIsCanonical(t *testing.T) {
+	r := newRig(t, Config{})
+	in, _, err := r.svc.CreateIncident(r.ctx, NewIncident{Category: "medical", Lat: kaligandu[1], Lon: kaligandu[0], Caller: "+62 813-5555-6666"}, "ani")
+	if err != nil || in.Caller != "081355556666" {
+		t.Fatalf("caller %q (%v)", in.Caller, err)
+	}
+}
+
+// Records kept under an older spelling (before one rule) join the
+// canonical one when the service loads them.
+func TestLegacyCallerSpellingsMerge(t *testing.T) {
+	r := newRig(t, Config{})
+	t0 := r.clk.Now()
+	for i, n := range []string{"6281355556666", "006281355556666", "081355556666"} {
+		c := tracking.Caller{Number: n, PrankCalls: []time.Time{t0.Add(time.Duration(i) * time.Minute), t0.Add(time.Duration(i)*time.Minute + time.Second)}}
+		if i == 1 {
+			until := t0.Add(BlockFor)
+			c.BlockedUntil = &until
+		}
+		if err := tracking.Apply(r.svc.cfg.Store, tracking.Change{Audit: tracking.Audit{Action: "caller.prank", Actor: "old"}, Caller: &c}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again, err := New(r.ctx, r.svc.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := again.Caller("+62 813 5555 6666")
+	if err != nil || v.PrankCalls != 6 || v.BlockedUntil == nil || len(again.Callers(false)) != 1 {
+		t.Fatalf("merged: %+v %v (%d records)", v, err, len(again.Callers(false)))
+	}
+}

@@ -14,6 +14,7 @@ import (
 // Accounts is an in-memory tracking.AccountStore: users, token hashes and
 // sessions, lost when the process ends.
 type Accounts struct {
+	trail    *Store // where account changes are audited; nil: nowhere
 	mu       sync.Mutex
 	users    map[string]tracking.User
 	tokens   map[string]tracking.Token
@@ -27,16 +28,35 @@ func NewAccounts() *Accounts {
 	return &Accounts{users: map[string]tracking.User{}, tokens: map[string]tracking.Token{}, sessions: map[string]tracking.Session{}}
 }
 
-func (a *Accounts) SaveUser(_ context.Context, u tracking.User) error {
+// Accounts returns an account store whose changes are audited in s's
+// trail, beside every other change (the server's in-memory mode).
+func (s *Store) Accounts() *Accounts {
+	a := NewAccounts()
+	a.trail = s
+	return a
+}
+
+func (a *Accounts) audit(au tracking.Audit, subject string, data any) {
+	if a.trail == nil {
+		return
+	}
+	a.trail.mu.Lock()
+	defer a.trail.mu.Unlock()
+	a.trail.note(au, au.At, subject, data)
+}
+
+func (a *Accounts) SaveUser(_ context.Context, u tracking.User, au tracking.Audit) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.users[u.Name] = u
+	a.audit(au, tracking.UserSubject(u.Name), tracking.UserAuditData(u))
 	return nil
 }
 
-func (a *Accounts) DeleteUser(_ context.Context, name string) error {
+func (a *Accounts) DeleteUser(_ context.Context, name string, au tracking.Audit) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.audit(au, tracking.UserSubject(name), nil)
 	delete(a.users, name)
 	a.deleteSessions(func(s tracking.Session) bool { return s.User == name })
 	return nil
@@ -48,16 +68,18 @@ func (a *Accounts) Users(context.Context) ([]tracking.User, error) {
 	return slices.SortedFunc(maps.Values(a.users), func(x, y tracking.User) int { return strings.Compare(x.Name, y.Name) }), nil
 }
 
-func (a *Accounts) SaveToken(_ context.Context, t tracking.Token) error {
+func (a *Accounts) SaveToken(_ context.Context, t tracking.Token, au tracking.Audit) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.tokens[t.ID] = t
+	a.audit(au, tracking.TokenSubject(t.ID), tracking.TokenAuditData(t))
 	return nil
 }
 
-func (a *Accounts) DeleteToken(_ context.Context, id string) error {
+func (a *Accounts) DeleteToken(_ context.Context, id string, au tracking.Audit) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.audit(au, tracking.TokenSubject(id), nil)
 	delete(a.tokens, id)
 	a.deleteSessions(func(s tracking.Session) bool { return s.TokenID == id })
 	return nil

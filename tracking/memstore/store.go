@@ -6,6 +6,7 @@ package memstore
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"slices"
 	"sync"
 	"time"
@@ -27,14 +28,17 @@ type Store struct {
 
 // Entry is one line of the audit trail.
 type Entry struct {
+	Seq     int64
 	At      time.Time
 	Audit   tracking.Audit
-	Subject string // unit id, incident id or number
+	Subject string          // unit id, incident id, number, user:…, token:…
+	Data    json.RawMessage // the subject after the change
 }
 
 var (
 	_ tracking.Store       = (*Store)(nil)
 	_ tracking.PositionLog = (*Store)(nil)
+	_ tracking.AuditLog    = (*Store)(nil)
 )
 
 // New returns an empty store.
@@ -42,8 +46,36 @@ func New() *Store {
 	return &Store{units: map[string]tracking.Unit{}, incidents: map[string]tracking.Incident{}, callers: map[string]tracking.Caller{}, openOn: map[string]string{}}
 }
 
-func (s *Store) note(a tracking.Audit, subject string) {
-	s.audit = append(s.audit, Entry{At: time.Now(), Audit: a, Subject: subject})
+// note adds an entry to the trail, as the database's events table keeps
+// it: at the change's time, with the subject's state. Caller holds s.mu.
+func (s *Store) note(a tracking.Audit, at time.Time, subject string, data any) {
+	if at.IsZero() {
+		at = time.Now()
+	}
+	body, _ := json.Marshal(data)
+	if string(body) == "null" {
+		body = nil
+	}
+	s.audit = append(s.audit, Entry{Seq: int64(len(s.audit)) + 1, At: at, Audit: a, Subject: subject, Data: body})
+}
+
+// AuditTrail implements tracking.AuditLog, oldest first.
+func (s *Store) AuditTrail(_ context.Context, q tracking.AuditQuery) ([]tracking.AuditEntry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []tracking.AuditEntry{}
+	// Seq is the index + 1: start after the cursor.
+	for _, e := range s.audit[min(max(q.After, 0), int64(len(s.audit))):] {
+		te := tracking.AuditEntry{Seq: e.Seq, At: e.At, Action: e.Audit.Action, Actor: e.Audit.Actor, Subject: e.Subject, Data: e.Data}
+		if !q.Matches(te) {
+			continue
+		}
+		out = append(out, te)
+		if q.Limit > 0 && len(out) == q.Limit {
+			break
+		}
+	}
+	return out, nil
 }
 
 // Submit implements tracking.Store: c applies whole or not at all, at
@@ -63,9 +95,12 @@ func (s *Store) apply(c tracking.Change) error {
 			}
 		}
 	}
+	// One trail entry per change, as the database writes it (rows.go).
+	var subject string
+	var data any
 	if c.Caller != nil {
 		s.callers[c.Caller.Number] = c.Caller.Clone()
-		s.note(c.Audit, c.Caller.Number)
+		subject, data = c.Caller.Number, c.Caller.Clone()
 	}
 	if in := c.Incident; in != nil {
 		if old, ok := s.incidents[in.ID]; ok {
@@ -83,7 +118,7 @@ func (s *Store) apply(c tracking.Change) error {
 		cp := in.Clone()
 		cp.Persisted = false
 		s.incidents[in.ID] = cp
-		s.note(c.Audit, in.ID)
+		subject, data = in.ID, cp.Clone()
 	}
 	for _, u := range c.Units {
 		// The position already held is kept: positions come by Append.
@@ -92,8 +127,11 @@ func (s *Store) apply(c tracking.Change) error {
 		}
 		u.Liveness = ""
 		s.units[u.ID] = u
-		s.note(c.Audit, u.ID)
+		if subject == "" {
+			subject, data = u.ID, map[string]any{"callsign": u.Callsign, "type": u.Type, "agency": u.Agency, "status": u.Status}
+		}
 	}
+	s.note(c.Audit, c.At, subject, data)
 	return nil
 }
 

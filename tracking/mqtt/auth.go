@@ -19,6 +19,13 @@ type Devices interface {
 	CheckDevice(unitID, password string) (agency string, ok bool)
 }
 
+// Gateway checks the gateway user's password from a remote address,
+// refusing wrong ones and, after too many from one address, even the
+// right one for a while (*accounts.Service is one: it counts and logs).
+type Gateway interface {
+	Gateway(addr, password string) bool
+}
+
 // Auth is who may use the embedded broker: each unit as itself (username =
 // unit id, its issued password), publishing only its own topics; and one
 // gateway user (the server's tools, a fleet gateway) with the admin token,
@@ -31,6 +38,10 @@ type Auth struct {
 	Devices       Devices
 	AdminUser     string // default "admin"
 	AdminPassword string // the admin token; empty: no gateway user
+	// Gateway, when set, checks the gateway user's password instead of
+	// AdminPassword, throttled per address: guessing the admin token over
+	// MQTT goes no faster than over HTTP.
+	Gateway Gateway
 	// Known reports whether a unit id is registered, so a device cannot use
 	// another unit's id as its client id. Nil: no such check.
 	Known func(unitID string) bool
@@ -68,9 +79,17 @@ func (h *authHook) Provides(b byte) bool {
 		mochi.OnPublish, mochi.OnWill, mochi.OnDisconnect, mochi.OnClientExpired}, []byte{b})
 }
 
-func (h *authHook) admin(user, pass []byte) bool {
-	return h.auth.AdminPassword != "" && string(user) == h.auth.AdminUser &&
-		subtle.ConstantTimeCompare(pass, []byte(h.auth.AdminPassword)) == 1
+// gatewayUser reports whether user signs in as the gateway.
+func (h *authHook) gatewayUser(user []byte) bool {
+	return string(user) == h.auth.AdminUser && (h.auth.Gateway != nil || h.auth.AdminPassword != "")
+}
+
+// admin checks the gateway user's password from addr.
+func (h *authHook) admin(addr string, pass []byte) bool {
+	if h.auth.Gateway != nil {
+		return h.auth.Gateway.Gateway(addr, string(pass))
+	}
+	return subtle.ConstantTimeCompare(pass, []byte(h.auth.AdminPassword)) == 1
 }
 
 // OnConnect decides the whole CONNECT: credentials, client id and will. A
@@ -94,7 +113,10 @@ func (h *authHook) OnConnect(cl *mochi.Client, pk packets.Packet) error {
 	}
 	var s *session
 	switch {
-	case h.admin(user, pass):
+	case h.gatewayUser(user):
+		if !h.admin(addr, pass) {
+			return refuse(RefusedCredentials, packets.ErrBadUsernameOrPassword)
+		}
 		s = &session{admin: true, unit: string(user)}
 	case len(user) > 0 && h.auth.Devices != nil && !tracking.ReservedUnitID(string(user)):
 		agency, ok := h.auth.Devices.CheckDevice(string(user), string(pass))

@@ -13,8 +13,9 @@ import (
 var _ tracking.AccountStore = (*Store)(nil)
 
 // SaveUser implements tracking.AccountStore.
-func (s *Store) SaveUser(ctx context.Context, u tracking.User) error {
+func (s *Store) SaveUser(ctx context.Context, u tracking.User, a tracking.Audit) error {
 	return s.write(ctx, "save user "+u.Name, func(b *pgx.Batch) {
+		queueAudit(b, a, tracking.UserSubject(u.Name), tracking.UserAuditData(u))
 		b.Queue(`INSERT INTO users (name, role, password_hash, disabled, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (name) DO UPDATE SET role = $2, password_hash = $3, disabled = $4, updated_at = $6`,
@@ -23,8 +24,9 @@ func (s *Store) SaveUser(ctx context.Context, u tracking.User) error {
 }
 
 // DeleteUser implements tracking.AccountStore.
-func (s *Store) DeleteUser(ctx context.Context, name string) error {
+func (s *Store) DeleteUser(ctx context.Context, name string, a tracking.Audit) error {
 	return s.write(ctx, "delete user "+name, func(b *pgx.Batch) {
+		queueAudit(b, a, tracking.UserSubject(name), nil)
 		b.Queue(`DELETE FROM sessions WHERE user_name = $1`, name)
 		b.Queue(`DELETE FROM users WHERE name = $1`, name)
 	})
@@ -51,8 +53,9 @@ func (s *Store) Users(ctx context.Context) ([]tracking.User, error) {
 }
 
 // SaveToken implements tracking.AccountStore.
-func (s *Store) SaveToken(ctx context.Context, t tracking.Token) error {
+func (s *Store) SaveToken(ctx context.Context, t tracking.Token, a tracking.Audit) error {
 	return s.write(ctx, "save token "+t.ID, func(b *pgx.Batch) {
+		queueAudit(b, a, tracking.TokenSubject(t.ID), tracking.TokenAuditData(t))
 		b.Queue(`INSERT INTO api_tokens (id, name, role, hash, created_at, last_used) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (id) DO UPDATE SET name = $2, role = $3, hash = $4, last_used = $6`,
 			t.ID, t.Name, string(t.Role), t.Hash, t.CreatedAt, t.LastUsed)
@@ -60,8 +63,9 @@ func (s *Store) SaveToken(ctx context.Context, t tracking.Token) error {
 }
 
 // DeleteToken implements tracking.AccountStore.
-func (s *Store) DeleteToken(ctx context.Context, id string) error {
+func (s *Store) DeleteToken(ctx context.Context, id string, a tracking.Audit) error {
 	return s.write(ctx, "delete token "+id, func(b *pgx.Batch) {
+		queueAudit(b, a, tracking.TokenSubject(id), nil)
 		b.Queue(`DELETE FROM sessions WHERE token_id = $1`, id)
 		b.Queue(`DELETE FROM api_tokens WHERE id = $1`, id)
 	})

@@ -15,3 +15,12 @@ func TestAccountsContract(t *testing.T) {
 		return openTest(t, u, Config{}), func() tracking.AccountStore { return openTest(t, u, Config{}) }
 	})
 }
+
+// The audit trail in the events table: changes and account changes, with
+// their actors and times, read back by subject, range and page.
+func TestAuditContract(t *testing.T) {
+	storetest.RunAudit(t, func(t *testing.T) (tracking.Store, tracking.AccountStore) {
+		s := openTest(t, testURL(t), Config{})
+		return s, s
+	})
+}

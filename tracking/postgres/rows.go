@@ -46,8 +46,23 @@ func queueChange(b *pgx.Batch, c tracking.Change) error {
 	if err != nil {
 		return err
 	}
-	b.Queue(`INSERT INTO events (action, actor, subject, data) VALUES ($1, $2, $3, $4)`, c.Audit.Action, c.Audit.Actor, subject, body)
+	queueEvent(b, c.Audit, c.At, subject, body)
 	return nil
+}
+
+// queueEvent adds one audit row. Its time is the change's (a change
+// queued during an outage keeps when it happened, not when it was
+// written); a change without one takes the database's clock.
+func queueEvent(b *pgx.Batch, a tracking.Audit, at time.Time, subject string, data []byte) {
+	b.Queue(`INSERT INTO events (at, action, actor, subject, data) VALUES (COALESCE($1, now()), $2, $3, $4, $5)`,
+		nullTime(at), a.Action, a.Actor, subject, data)
+}
+
+// queueAudit adds the audit row of an account change (no hash, no secret:
+// data is UserAuditData or TokenAuditData, or nil for a deletion).
+func queueAudit(b *pgx.Batch, a tracking.Audit, subject string, data any) {
+	body, _ := json.Marshal(data) // maps of strings and bools
+	queueEvent(b, a, a.At, subject, body)
 }
 
 // queueIncident writes the incident and every assignment. A unit already

@@ -12,6 +12,7 @@ import (
 // (optional) returns a store on the same data, as after a restart.
 func RunAccounts(t *testing.T, open func(t *testing.T) (s tracking.AccountStore, reopen func() tracking.AccountStore)) {
 	ctx := context.Background()
+	by := tracking.Audit{Action: "test", Actor: "admin", At: t0}
 	user := tracking.User{Name: "sari", Role: tracking.RoleDispatcher, PasswordHash: "$2a$10$x", CreatedAt: t0, UpdatedAt: t0}
 	used := t0.Add(time.Hour)
 	token := tracking.Token{ID: "t1", Name: "cad-bridge", Role: tracking.RoleDispatcher, Hash: "ab12", CreatedAt: t0}
@@ -23,7 +24,7 @@ func RunAccounts(t *testing.T, open func(t *testing.T) (s tracking.AccountStore,
 
 	seed := func(t *testing.T, s tracking.AccountStore) {
 		t.Helper()
-		for _, err := range []error{s.SaveUser(ctx, user), s.SaveToken(ctx, token), s.SaveSession(ctx, userSession),
+		for _, err := range []error{s.SaveUser(ctx, user, by), s.SaveToken(ctx, token, by), s.SaveSession(ctx, userSession),
 			s.SaveSession(ctx, tokenSession), s.SaveSession(ctx, expired), s.TouchToken(ctx, "t1", used)} {
 			if err != nil {
 				t.Fatal(err)
@@ -66,7 +67,7 @@ func RunAccounts(t *testing.T, open func(t *testing.T) (s tracking.AccountStore,
 		seed(t, s)
 		u := user
 		u.Role, u.Disabled, u.PasswordHash, u.UpdatedAt = tracking.RoleAdmin, true, "$2a$10$y", t0.Add(time.Minute)
-		if err := s.SaveUser(ctx, u); err != nil {
+		if err := s.SaveUser(ctx, u, by); err != nil {
 			t.Fatal(err)
 		}
 		us, _ := s.Users(ctx)
@@ -83,11 +84,11 @@ func RunAccounts(t *testing.T, open func(t *testing.T) (s tracking.AccountStore,
 			users    int
 			tokens   int
 		}{
-			{"user", func(s tracking.AccountStore) error { return s.DeleteUser(ctx, "sari") }, []string{"s-token"}, 0, 1},
+			{"user", func(s tracking.AccountStore) error { return s.DeleteUser(ctx, "sari", by) }, []string{"s-token"}, 0, 1},
 			{"user's sessions", func(s tracking.AccountStore) error { return s.DeleteUserSessions(ctx, "sari") }, []string{"s-token"}, 1, 1},
-			{"token", func(s tracking.AccountStore) error { return s.DeleteToken(ctx, "t1") }, []string{"s-user"}, 1, 0},
+			{"token", func(s tracking.AccountStore) error { return s.DeleteToken(ctx, "t1", by) }, []string{"s-user"}, 1, 0},
 			{"one session", func(s tracking.AccountStore) error { return s.DeleteSession(ctx, "s-user") }, []string{"s-token"}, 1, 1},
-			{"what is not there", func(s tracking.AccountStore) error { return s.DeleteUser(ctx, "nobody") }, []string{"s-token", "s-user"}, 1, 1},
+			{"what is not there", func(s tracking.AccountStore) error { return s.DeleteUser(ctx, "nobody", by) }, []string{"s-token", "s-user"}, 1, 1},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

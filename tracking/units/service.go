@@ -134,9 +134,10 @@ func (s *Service) ApplyFix(id string, p tracking.Position) (fleet.Outcome, error
 }
 
 // SetStatus applies a crew's status report (MQTT); it never waits for the
-// database.
+// database. The actor is the unit's device ("device:<unit id>"): on the
+// embedded broker only that unit's credential can publish its status.
 func (s *Service) SetStatus(id string, st tracking.Status, at time.Time) (fleet.Outcome, error) {
-	out, _, err := s.setStatus(id, st, at, "crew")
+	out, _, err := s.setStatus(id, st, at, DeviceActor(id))
 	return out, err
 }
 
@@ -262,3 +263,6 @@ func refused(ctx context.Context, done <-chan error) error {
 		return nil // the change stands in memory; the store goes on
 	}
 }
+
+// DeviceActor names a unit's device in the audit trail.
+func DeviceActor(unitID string) string { return "device:" + unitID }

@@ -151,7 +151,7 @@ func TestCrewStatusIsOneChange(t *testing.T) {
 	r.units.SetStatus("AMB-1", tracking.EnRoute, r.clk.Now())
 	got := r.store.changes[before:]
 	if len(got) != 1 || got[0].Incident == nil || got[0].Incident.ID != in.ID || len(got[0].Units) != 1 ||
-		got[0].Units[0].Status != tracking.EnRoute || got[0].Incident.Assignments[0].Status != tracking.AssignEnRoute || got[0].Audit.Actor != "crew" {
+		got[0].Units[0].Status != tracking.EnRoute || got[0].Incident.Assignments[0].Status != tracking.AssignEnRoute || got[0].Audit.Actor != units.DeviceActor(got[0].Units[0].ID) {
 		t.Fatalf("changes %+v", got)
 	}
 	// The dispatch before it was one change too: incident, assignment, unit.
