@@ -43,7 +43,7 @@ func TestFixNormalize(t *testing.T) {
 		t.Fatalf("heading -1 kept: %+v", g)
 	}
 	p := Fix{Lat: 1, Lon: 2, SpeedKmh: Some(0)}.Position()
-	if p.Battery != -1 || p.SpeedKmh != 0 || p.Heading != 0 {
+	if p.Battery != -1 || p.SpeedKmh != Some(0) || p.Heading.Valid || p.AccuracyM.Valid {
 		t.Fatalf("Position %+v", p)
 	}
 }

@@ -29,6 +29,7 @@ type Fleet interface {
 	Register(ctx context.Context, r tracking.Registration, actor string) (tracking.Unit, bool, error)
 	SetUnitStatus(ctx context.Context, id string, st tracking.Status, actor string) (tracking.Unit, error)
 	IssueDeviceSecret(ctx context.Context, id, actor string) (string, error)
+	SetTrackers(ctx context.Context, id string, t tracking.TrackerSettings, actor string) (tracking.Unit, error)
 }
 
 // Check reports the health of one component; nil means healthy.

@@ -31,12 +31,16 @@ func (s *Server) unitFeature(u tracking.Unit) *geojson.Feature {
 	p["heading"] = nil
 	p["accuracy_m"] = nil
 	p["battery"] = nil
-	p["kecamatan"] = nil // set where the unit is inside the city
+	p["tracker_id"] = nil
+	if u.TrackerID != "" {
+		p["tracker_id"] = u.TrackerID
+	}
+	p["kecamatan"] = nil                               // set where the unit is inside the city
 	p["kelurahan"] = nil
 	if u.HasPosition() {
 		p["reported_at"] = u.Position.At.UTC().Format(time.RFC3339Nano)
 		p["last_seen"] = u.LastSeen.UTC().Format(time.RFC3339Nano)
-		p["speed_kmh"] = u.Position.SpeedKmh
+		p["speed_kmh"] = u.Position.SpeedKmh // null when the tracker did not say, never 0
 		p["heading"] = u.Position.Heading
 		p["accuracy_m"] = u.Position.AccuracyM
 		if u.Position.Battery >= 0 {
@@ -71,6 +75,9 @@ type unitBody struct {
 	Type     string `json:"type"`
 	Agency   string `json:"agency"`
 	Callsign string `json:"callsign"`
+	// Trackers other than OwnTracks over MQTT; absent: unchanged, "": cleared.
+	TrackerID       *string `json:"tracker_id"`       // OsmAnd/Traccar Client id, unique
+	OwnTracksSecret *string `json:"owntracks_secret"` // OwnTracks encryption passphrase; never returned
 }
 
 // putUnit registers a unit (201) or updates one (200).
@@ -90,6 +97,12 @@ func (s *Server) putUnit(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	if b.TrackerID != nil || b.OwnTracksSecret != nil {
+		if u, err = s.cfg.Fleet.SetTrackers(r.Context(), u.ID, tracking.TrackerSettings{TrackerID: b.TrackerID, OwnTracksSecret: b.OwnTracksSecret}, actor(r)); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 	}
 	status := http.StatusOK
 	f := s.unitFeature(u)

@@ -236,6 +236,7 @@ func (a *App) startMQTT(ctx context.Context, reg *prometheus.Registry, checks ma
 	// On the embedded broker the ingest subscribes in-process.
 	a.Ingest = mqtt.NewIngest(mqtt.Config{
 		Broker: broker, URL: a.BrokerURL, ClientID: cfg.MQTTClientID, Username: cfg.MQTTUsername, Password: cfg.MQTTPassword, Logger: a.log,
+		Regions: a.Units, Secrets: a.Units,
 	}, a.Units) // dispatch hears the fixes and statuses of its units from the units service
 	reg.MustRegister(a.Ingest)
 	startCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
