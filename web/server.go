@@ -64,6 +64,10 @@ type Config struct {
 	TLSCert, TLSKey string
 	// Tiles is the base map's tile URL template and its attribution.
 	Tiles, TilesAttribution string
+	// Front, when set, wraps the whole handler: the tracker ingest answers
+	// OwnTracks' POST /pub (its own Basic auth, not the API's sessions) and
+	// trackers pointed at the wrong port before anything else.
+	Front func(http.Handler) http.Handler
 }
 
 // Server serves the API. It is an http.Handler.
@@ -161,6 +165,9 @@ func New(cfg Config) (*Server, error) {
 		mux.HandleFunc("GET /api/analytics/coverage", s.guard(readers, s.coverage))
 	}
 	s.handler = requestLogger(s.log, securityHeaders(contentSecurityPolicy(cfg.Tiles), s.tokenSignIn(jsonFallback(mux))))
+	if cfg.Front != nil {
+		s.handler = cfg.Front(s.handler)
+	}
 	return s, nil
 }
 

@@ -50,6 +50,11 @@ type Config struct {
 	MQTTRate           float64
 	MQTTBurst          int
 	NoMQTT             bool // no broker and no ingest (tests of the HTTP API alone)
+	// OsmAndListen is the OsmAnd protocol's listen address (Traccar
+	// Client, hardware trackers); "": off. OsmAndListenDefault: the flag
+	// was not given, so a taken port turns the listener off with a warning.
+	OsmAndListen        string
+	OsmAndListenDefault bool
 	Demo               bool
 	DemoUnits          int
 	StaleAfter         time.Duration
@@ -97,6 +102,7 @@ type App struct {
 	Ingest     *mqtt.Ingest // nil with NoMQTT
 	Broker     *mqtt.Broker // the embedded broker; nil with an external one or NoMQTT
 	BrokerURL  string
+	OsmAndAddr string // the OsmAnd listener's address; "" when off
 }
 
 // New builds the server. Close releases what it holds, also after an error.
@@ -198,11 +204,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 			return a, err
 		}
 	}
+	front, err := a.startHTTPTrackers(reg)
+	if err != nil {
+		return a, err
+	}
 	a.Web, err = web.New(web.Config{
 		Fleet: a.Units, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts,
 		Dispatch: a.Dispatch, Checks: checks, Bus: a.Dispatch.Bus(), Analytics: planner, Auth: a.Accounts,
 		LiveClients: cfg.LiveClients, IncidentRate: cfg.IncidentRate,
 		TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
+		Front: front,
 	})
 	if err != nil {
 		return a, err
