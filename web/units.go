@@ -35,7 +35,7 @@ func (s *Server) unitFeature(u tracking.Unit) *geojson.Feature {
 	if u.TrackerID != "" {
 		p["tracker_id"] = u.TrackerID
 	}
-	p["kecamatan"] = nil                               // set where the unit is inside the city
+	p["kecamatan"] = nil // set where the unit is inside the city
 	p["kelurahan"] = nil
 	if u.HasPosition() {
 		p["reported_at"] = u.Position.At.UTC().Format(time.RFC3339Nano)

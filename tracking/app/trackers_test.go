@@ -143,7 +143,7 @@ func TestOwnTracksAppOverMQTT(t *testing.T) {
 	defer s.a.Units.Bus().Unsubscribe(sub)
 
 	lost := make(chan error, 16)
-	opts := paho.NewClientOptions().AddBroker(s.a.BrokerURL).SetClientID("owntracks-" + id).
+	opts := paho.NewClientOptions().AddBroker(s.a.BrokerURL).SetClientID("owntracks-"+id).
 		SetUsername(id).SetPassword(pass).SetCleanSession(false).SetProtocolVersion(4).
 		SetWill("owntracks/dinkes/"+id, `{"_type":"lwt","tst":1764201000}`, 1, true).
 		SetAutoReconnect(false).SetConnectionLostHandler(func(_ paho.Client, err error) { lost <- err })
