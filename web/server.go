@@ -30,6 +30,7 @@ type Fleet interface {
 	SetUnitStatus(ctx context.Context, id string, st tracking.Status, actor string) (tracking.Unit, error)
 	IssueDeviceSecret(ctx context.Context, id, actor string) (string, error)
 	SetTrackers(ctx context.Context, id string, t tracking.TrackerSettings, actor string) (tracking.Unit, error)
+	UnitByTrackerID(trackerID string) (unitID string, ok bool)
 }
 
 // Check reports the health of one component; nil means healthy.

@@ -212,3 +212,12 @@ func (f indexOnly) SetTrackers(_ context.Context, id string, t tracking.TrackerS
 	}
 	return u, f.SetTracker(id, u.TrackerID, u.OwnTracksSecret)
 }
+
+func (f indexOnly) UnitByTrackerID(trackerID string) (string, bool) {
+	for _, u := range f.List() {
+		if trackerID != "" && u.TrackerID == trackerID {
+			return u.ID, true
+		}
+	}
+	return "", false
+}

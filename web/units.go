@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -90,6 +91,12 @@ func (s *Server) putUnit(w http.ResponseWriter, r *http.Request) {
 	if b.Type == "" {
 		s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "field \"type\" is required"))
 		return
+	}
+	if b.TrackerID != nil { // refused before registering: a new unit is never left half made
+		if other, taken := s.cfg.Fleet.UnitByTrackerID(strings.TrimSpace(*b.TrackerID)); taken && other != r.PathValue("id") {
+			s.writeError(w, r, tracking.Errorf(tracking.CodeConflict, "tracker id %q is already unit %q's: clear it there first", strings.TrimSpace(*b.TrackerID), other))
+			return
+		}
 	}
 	u, created, err := s.cfg.Fleet.Register(r.Context(), tracking.Registration{
 		ID: r.PathValue("id"), Callsign: b.Callsign, Type: tracking.UnitType(b.Type), Agency: b.Agency,

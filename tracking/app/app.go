@@ -50,37 +50,38 @@ type Config struct {
 	MQTTRate           float64
 	MQTTBurst          int
 	NoMQTT             bool // no broker and no ingest (tests of the HTTP API alone)
+	Demo               bool
+	DemoUnits          int
+	StaleAfter         time.Duration
+	OfflineAfter       time.Duration
+	LogLevel           slog.Level // the level cmd's logger was built with
+	Boundaries         string
+	BoundaryCode       string
+	BoundaryName       string
+	Travel             geo.DetourModel
+	DB                 string // PostgreSQL URL; empty: state in memory
+	AdminToken         string // empty: a random one, printed at start
+	OpenAPI            bool   // serve the API without accounts (tests, embedding)
+	TLSCert            string
+	TLSKey             string
+	Tiles              string
+	TilesAttribution   string
+	Plans              string
+	PrankWindow        time.Duration
+	ArrivalM           float64
+	ArrivalDwell       time.Duration
+	LiveClients        int              // cap on live-feed clients (default web.DefaultLiveClients)
+	IncidentRate       int              // incidents one principal may create per minute (default DefaultIncidentRate)
+	Now                func() time.Time // default time.Now (tests pass a fake clock)
+	// Accounts, when set, is used instead of building the accounts service
+	// from the store (tests that drive its clock).
+	Accounts *accounts.Service
+
 	// OsmAndListen is the OsmAnd protocol's listen address (Traccar
 	// Client, hardware trackers); "": off. OsmAndListenDefault: the flag
 	// was not given, so a taken port turns the listener off with a warning.
 	OsmAndListen        string
 	OsmAndListenDefault bool
-	Demo                bool
-	DemoUnits           int
-	StaleAfter          time.Duration
-	OfflineAfter        time.Duration
-	LogLevel            slog.Level // the level cmd's logger was built with
-	Boundaries          string
-	BoundaryCode        string
-	BoundaryName        string
-	Travel              geo.DetourModel
-	DB                  string // PostgreSQL URL; empty: state in memory
-	AdminToken          string // empty: a random one, printed at start
-	OpenAPI             bool   // serve the API without accounts (tests, embedding)
-	TLSCert             string
-	TLSKey              string
-	Tiles               string
-	TilesAttribution    string
-	Plans               string
-	PrankWindow         time.Duration
-	ArrivalM            float64
-	ArrivalDwell        time.Duration
-	LiveClients         int              // cap on live-feed clients (default web.DefaultLiveClients)
-	IncidentRate        int              // incidents one principal may create per minute (default DefaultIncidentRate)
-	Now                 func() time.Time // default time.Now (tests pass a fake clock)
-	// Accounts, when set, is used instead of building the accounts service
-	// from the store (tests that drive its clock).
-	Accounts *accounts.Service
 }
 
 // App is one built server.

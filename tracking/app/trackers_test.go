@@ -301,6 +301,12 @@ func TestOsmAndAndTraccarClient(t *testing.T) {
 	if code != http.StatusConflict || !strings.Contains(body, id) {
 		t.Fatalf("duplicate tracker_id: %d %s, want 409 naming %s", code, body, id)
 	}
+	if code, body := s.api(t, "PUT", "/api/units/"+id+"c", `{"type":"ambulance","agency":"dinkes","tracker_id":"`+imei+`"}`); code != http.StatusConflict {
+		t.Fatalf("new unit with a duplicate tracker_id: %d %s", code, body)
+	}
+	if code, _ := s.api(t, "GET", "/api/units/"+id+"c", ""); code != http.StatusNotFound {
+		t.Fatalf("a unit refused with 409 was registered anyway: %d", code)
+	}
 	now := time.Now()
 	tests := []struct {
 		name   string
