@@ -303,13 +303,23 @@ func BenchmarkHandle(b *testing.B) {
 	}
 }
 
-func BenchmarkDecode(b *testing.B) {
-	payload := []byte(`{"_type":"location","lat":-6.12,"lon":106.15,"tst":1764201600,"acc":8,"vel":42,"cog":90,"batt":80,"tid":"A1"}`)
+// BenchmarkHandlePOI: an iOS location carrying a 40 KiB POI image, the
+// largest payload the apps send.
+func BenchmarkHandlePOI(b *testing.B) {
+	ix := newFleet(b, "A1")
+	in := NewIngest(Config{URL: "tcp://127.0.0.1:1"}, ix)
+	image := strings.Repeat("/9j/4AAQSkZJRgABAQ", 40<<10/18)
+	t0 := time.Now()
+	payloads := make([][]byte, 64)
+	for i := range payloads {
+		payloads[i] = []byte(fmt.Sprintf(`{"_type":"location","lat":-6.1,"lon":%f,"tst":%d,"acc":5,"cog":270,"vel":38,"poi":"Pasar","image":%q}`,
+			106.1+float64(i)*1e-5, t0.Unix()+int64(i), image))
+	}
+	b.SetBytes(int64(len(payloads[0])))
 	b.ReportAllocs()
-	for range b.N {
-		if _, err := owntracks.Decode(payload, now, nil); err != nil {
-			b.Fatal(err)
-		}
+	b.ResetTimer()
+	for i := range b.N {
+		in.Handle("owntracks/dinkes/A1", payloads[i%len(payloads)])
 	}
 }
 
