@@ -226,6 +226,16 @@ func TestOwnTracksAppOverMQTT(t *testing.T) {
 	if u, _ := s.a.Units.Get(id); u.Liveness != tracking.Live {
 		t.Fatalf("unit %s is %s, want live", id, u.Liveness)
 	}
+
+	// The app goes away and comes back to its kept session.
+	c.Disconnect(100)
+	c = paho.NewClient(opts.SetConnectionLostHandler(nil))
+	if tok := c.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatalf("reconnect to the kept session: %v", tok.Error())
+	}
+	defer c.Disconnect(100)
+	pub(main, loc(-6.1140, 106.1670, now))
+	until(t, "a fix after the reconnect", func() bool { u, _ := s.a.Units.Get(id); return u.Position.Lat == -6.1140 })
 }
 
 // OwnTracks HTTP mode, with curl: POST /pub with the device's Basic auth
@@ -365,8 +375,12 @@ func TestTrackerSettingsSurviveRestart(t *testing.T) {
 	if _, list := s.api(t, "GET", "/api/units", ""); strings.Contains(list, passphrase) {
 		t.Fatal("the secret is in /api/units")
 	}
+	// A fix without speed, heading or accuracy, through the OsmAnd port.
+	if code, body := curl(t, s.osmand+fmt.Sprintf("/?id=IMEI-%s&lat=-6.1201&lon=106.1502&timestamp=%d", id, time.Now().Unix())); code != 200 {
+		t.Fatalf("OsmAnd fix: %d %s", code, body)
+	}
 	s.web.Close()
-	s.a.Close()
+	s.a.Close() // flushes the positions
 
 	s2 := newTrackerStack(t, db)
 	if got := string(s2.a.Units.OwnTracksSecret(id)); got != passphrase {
@@ -374,5 +388,9 @@ func TestTrackerSettingsSurviveRestart(t *testing.T) {
 	}
 	if u, ok := s2.a.Units.UnitByTrackerID("IMEI-" + id); !ok || u != id {
 		t.Fatalf("tracker id after restart: %q %v", u, ok)
+	}
+	p := s2.unitProps(t, id)
+	if p["reported_at"] == nil || p["speed_kmh"] != nil || p["heading"] != nil || p["accuracy_m"] != nil {
+		t.Fatalf("after a restart, absent readings must stay null (PostgreSQL NULL, never 0): %v", p)
 	}
 }
