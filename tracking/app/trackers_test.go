@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -392,5 +393,45 @@ func TestTrackerSettingsSurviveRestart(t *testing.T) {
 	p := s2.unitProps(t, id)
 	if p["reported_at"] == nil || p["speed_kmh"] != nil || p["heading"] != nil || p["accuracy_m"] != nil {
 		t.Fatalf("after a restart, absent readings must stay null (PostgreSQL NULL, never 0): %v", p)
+	}
+}
+
+// The OsmAnd port taken: when the operator did not ask for it, the server
+// starts without the listener (the README's first command must work); when
+// they did, it says so and stops.
+func TestOsmAndPortTaken(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, asked := range []bool{false, true} {
+		a, err := app.New(context.Background(), app.Config{
+			NoMQTT: true, OpenAPI: true, OsmAndListen: l.Addr().String(), OsmAndListenDefault: !asked,
+		}, slog.New(slog.DiscardHandler))
+		if asked {
+			if err == nil || !strings.Contains(err.Error(), "--osmand-listen") {
+				t.Fatalf("asked for a taken port: err = %v", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("default port taken: %v", err)
+		}
+		if a.OsmAndAddr != "" {
+			t.Fatalf("OsmAnd listener on %s", a.OsmAndAddr)
+		}
+		web := httptest.NewServer(a.Web)
+		resp, err := http.Get(web.URL + "/?id=1&lat=-6.1&lon=106.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		web.Close()
+		a.Close()
+		if resp.StatusCode != 400 || !strings.Contains(string(b), "turned off") {
+			t.Fatalf("misdirected tracker with the listener off: %d %s", resp.StatusCode, b)
+		}
 	}
 }
