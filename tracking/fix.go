@@ -3,6 +3,7 @@ package tracking
 import (
 	"encoding/json"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -17,10 +18,15 @@ type Optional struct {
 // Some is a present reading.
 func Some(v float64) Optional { return Optional{Value: v, Valid: true} }
 
-// MarshalJSON writes the value, or null when absent.
+// MarshalJSON writes the value, or null when absent. Readings are plain
+// decimals (the live feed writes thousands a second): only values
+// encoding/json would write with an exponent go through it.
 func (o Optional) MarshalJSON() ([]byte, error) {
 	if !o.Valid {
 		return []byte("null"), nil
+	}
+	if a := math.Abs(o.Value); a == 0 || (a >= 1e-6 && a < 1e21) {
+		return strconv.AppendFloat(make([]byte, 0, 24), o.Value, 'f', -1, 64), nil
 	}
 	return json.Marshal(o.Value)
 }

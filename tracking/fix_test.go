@@ -70,3 +70,17 @@ func TestCleanLabel(t *testing.T) {
 		})
 	}
 }
+
+// Optional writes what encoding/json writes for the same float64.
+func TestOptionalJSONMatchesFloat(t *testing.T) {
+	for _, v := range []float64{0, -0.0, 1, 42.5, 359.99999, 1e-7, 1e-6, 123456789012345678901234.0, -6.123456789, 1e20} {
+		got, err := json.Marshal(Some(v))
+		want, _ := json.Marshal(v)
+		if err != nil || string(got) != string(want) {
+			t.Errorf("Some(%v) = %s (%v), want %s", v, got, err, want)
+		}
+	}
+	if _, err := json.Marshal(Some(math.NaN())); err == nil {
+		t.Error("NaN marshalled")
+	}
+}
