@@ -10,13 +10,15 @@ import (
 // map and other readers. Persistence does not read the bus: the store has
 // the Change before it is published.
 type Event struct {
-	Kind   string    `json:"kind"`   // "unit", "incident", "assignment", "caller"
+	Kind   string    `json:"kind"`   // "unit", "incident", "assignment", "caller", "region"
 	Action string    `json:"action"` // "registered", "moved", "status", "created", "dispatched", …
 	At     time.Time `json:"at"`
 	// Exactly one of these is set, by Kind.
 	Unit     *Unit     `json:"unit,omitempty"`
 	Incident *Incident `json:"incident,omitempty"`
 	Caller   *Caller   `json:"caller,omitempty"`
+
+	Region *RegionEvent `json:"region,omitempty"` // kind "region": a unit entered or left a tracker's region
 }
 
 // Bus fans events out to subscribers. Publishing never blocks: each

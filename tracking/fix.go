@@ -3,6 +3,7 @@ package tracking
 import (
 	"encoding/json"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -17,12 +18,31 @@ type Optional struct {
 // Some is a present reading.
 func Some(v float64) Optional { return Optional{Value: v, Valid: true} }
 
-// MarshalJSON writes the value, or null when absent.
+// MarshalJSON writes the value, or null when absent. Readings are plain
+// decimals (the live feed writes thousands a second): only values
+// encoding/json would write with an exponent go through it.
 func (o Optional) MarshalJSON() ([]byte, error) {
 	if !o.Valid {
 		return []byte("null"), nil
 	}
+	if a := math.Abs(o.Value); a == 0 || (a >= 1e-6 && a < 1e21) {
+		return strconv.AppendFloat(make([]byte, 0, 24), o.Value, 'f', -1, 64), nil
+	}
 	return json.Marshal(o.Value)
+}
+
+// UnmarshalJSON reads a number, or null as absent.
+func (o *Optional) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*o = Optional{}
+		return nil
+	}
+	var v float64
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*o = Some(v)
+	return nil
 }
 
 // Or returns the value, or def when absent.
@@ -101,9 +121,8 @@ func keepIf(o Optional, ok func(float64) bool) Optional {
 	return o
 }
 
-// Position converts to the fleet's Position, whose unknowns are 0 (speed,
-// heading, accuracy) and -1 (battery). It loses the difference between
-// "absent" and 0 for speed and heading: keep the Fix where that matters.
+// Position converts to the fleet's Position: absent speed, heading and
+// accuracy stay absent; an absent battery is -1. Altitude is not kept.
 func (f Fix) Position() Position {
 	b := -1
 	if f.Battery.Valid {
@@ -111,9 +130,9 @@ func (f Fix) Position() Position {
 	}
 	return Position{
 		Lon: f.Lon, Lat: f.Lat, At: f.At,
-		SpeedKmh:  f.SpeedKmh.Or(0),
-		Heading:   f.Heading.Or(0),
-		AccuracyM: f.AccuracyM.Or(0),
+		SpeedKmh:  f.SpeedKmh,
+		Heading:   f.Heading,
+		AccuracyM: f.AccuracyM,
 		Battery:   b,
 	}
 }

@@ -43,7 +43,7 @@ func TestFixNormalize(t *testing.T) {
 		t.Fatalf("heading -1 kept: %+v", g)
 	}
 	p := Fix{Lat: 1, Lon: 2, SpeedKmh: Some(0)}.Position()
-	if p.Battery != -1 || p.SpeedKmh != 0 || p.Heading != 0 {
+	if p.Battery != -1 || p.SpeedKmh != Some(0) || p.Heading.Valid || p.AccuracyM.Valid {
 		t.Fatalf("Position %+v", p)
 	}
 }
@@ -68,5 +68,19 @@ func TestCleanLabel(t *testing.T) {
 				t.Fatalf("CleanLabel = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// Optional writes what encoding/json writes for the same float64.
+func TestOptionalJSONMatchesFloat(t *testing.T) {
+	for _, v := range []float64{0, -0.0, 1, 42.5, 359.99999, 1e-7, 1e-6, 123456789012345678901234.0, -6.123456789, 1e20} {
+		got, err := json.Marshal(Some(v))
+		want, _ := json.Marshal(v)
+		if err != nil || string(got) != string(want) {
+			t.Errorf("Some(%v) = %s (%v), want %s", v, got, err, want)
+		}
+	}
+	if _, err := json.Marshal(Some(math.NaN())); err == nil {
+		t.Error("NaN marshalled")
 	}
 }

@@ -77,9 +77,9 @@ var Livenesses = []Liveness{Live, Stale, Offline}
 type Position struct {
 	Lon, Lat  float64   // WGS 84 degrees
 	At        time.Time // fix time, from the tracker's clock
-	SpeedKmh  float64   // km/h; 0 when unknown
-	Heading   float64   // degrees clockwise from north, 0–360
-	AccuracyM float64   // horizontal accuracy in metres; 0 when unknown
+	SpeedKmh  Optional  // km/h; absent when the tracker did not say
+	Heading   Optional  // degrees clockwise from north, [0, 360); absent when unknown
+	AccuracyM Optional  // horizontal accuracy in metres; absent when unknown
 	Battery   int       // percent; -1 when unknown
 }
 
@@ -101,7 +101,28 @@ type Unit struct {
 	// random secret (see NewSecret; "" until
 	// one is issued). Never shown.
 	SecretHash string `json:"-"`
+	// TrackerID names the unit to OsmAnd-protocol trackers and Traccar
+	// Client (their "id", e.g. an IMEI); "" when none. Unique.
+	TrackerID string
+	// OwnTracksSecret is the passphrase of the unit's OwnTracks payload
+	// encryption; "" when none. It must be kept readable to open payloads,
+	// and is never shown, published or logged.
+	OwnTracksSecret string `json:"-"`
 }
+
+// TrackerSettings is what an operator sets about a unit's trackers; a nil
+// field is left as it is, "" clears it.
+type TrackerSettings struct {
+	TrackerID       *string
+	OwnTracksSecret *string
+}
+
+// MaxTrackerIDLen bounds a tracker id (an IMEI has 15 digits).
+const MaxTrackerIDLen = 64
+
+// MaxOwnTracksSecretLen bounds an OwnTracks passphrase; the apps use its
+// first 32 bytes as the key.
+const MaxOwnTracksSecretLen = 256
 
 // HasPosition reports whether the unit has ever reported a fix.
 func (u Unit) HasPosition() bool { return !u.Position.At.IsZero() }

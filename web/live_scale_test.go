@@ -24,7 +24,7 @@ func liveOnly(t *testing.T, n, cap int) (*httptest.Server, *Server, *fleet.Index
 	for i := range n {
 		id := fmt.Sprintf("U%05d", i)
 		ix.Register(tracking.Registration{ID: id, Type: tracking.Ambulance, Agency: "dinkes", Callsign: "Ambulans " + id})
-		ix.ApplyFix(id, tracking.Position{Lon: 106.1 + float64(i%100)*1e-3, Lat: -6.1 - float64(i/100)*1e-3, At: time.Now(), SpeedKmh: 40, Battery: 80})
+		ix.ApplyFix(id, tracking.Position{Lon: 106.1 + float64(i%100)*1e-3, Lat: -6.1 - float64(i/100)*1e-3, At: time.Now(), SpeedKmh: tracking.Some(40), Battery: 80})
 	}
 	bus := tracking.NewBus()
 	s, err := New(Config{Fleet: indexOnly{ix}, Bus: bus, LiveClients: cap})

@@ -63,7 +63,7 @@ func TestLiveSnapshotThenDeltas(t *testing.T) {
 		t.Fatalf("snapshot %+v", snap)
 	}
 	// Many fixes of one unit within a batch arrive as one update, the newest.
-	start := time.Now()
+	start := st.clk.Now() // the units service refuses fixes a day ahead of its clock
 	for i := range 20 {
 		st.units.ApplyFix("AMB-1", tracking.Position{Lon: 106.15 + float64(i)*1e-4, Lat: -6.11, At: start.Add(time.Duration(i) * time.Millisecond), Battery: -1})
 	}

@@ -29,6 +29,8 @@ type Fleet interface {
 	Register(ctx context.Context, r tracking.Registration, actor string) (tracking.Unit, bool, error)
 	SetUnitStatus(ctx context.Context, id string, st tracking.Status, actor string) (tracking.Unit, error)
 	IssueDeviceSecret(ctx context.Context, id, actor string) (string, error)
+	SetTrackers(ctx context.Context, id string, t tracking.TrackerSettings, actor string) (tracking.Unit, error)
+	UnitByTrackerID(trackerID string) (unitID string, ok bool)
 }
 
 // Check reports the health of one component; nil means healthy.
@@ -66,6 +68,10 @@ type Config struct {
 	TLSCert, TLSKey string
 	// Tiles is the base map's tile URL template and its attribution.
 	Tiles, TilesAttribution string
+	// Front, when set, wraps the whole handler: the tracker ingest answers
+	// OwnTracks' POST /pub (its own Basic auth, not the API's sessions) and
+	// trackers pointed at the wrong port before anything else.
+	Front func(http.Handler) http.Handler
 }
 
 // Server serves the API. It is an http.Handler.
@@ -169,6 +175,9 @@ func New(cfg Config) (*Server, error) {
 		mux.HandleFunc("GET /api/analytics/coverage", s.guard(readers, s.coverage))
 	}
 	s.handler = requestLogger(s.log, securityHeaders(contentSecurityPolicy(cfg.Tiles), s.tokenSignIn(jsonFallback(mux))))
+	if cfg.Front != nil {
+		s.handler = cfg.Front(s.handler)
+	}
 	return s, nil
 }
 

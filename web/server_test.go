@@ -101,7 +101,7 @@ func TestUnitsGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ix.ApplyFix("AMB-01", tracking.Position{Lon: 106.1529, Lat: -6.118, At: t0, SpeedKmh: 42, Heading: 90, AccuracyM: 8, Battery: 80})
+	ix.ApplyFix("AMB-01", tracking.Position{Lon: 106.1529, Lat: -6.118, At: t0, SpeedKmh: tracking.Some(42), Heading: tracking.Some(90), AccuracyM: tracking.Some(8), Battery: 80})
 	ix.ApplyFix("DMK-01", tracking.Position{Lon: 106.16, Lat: -6.1065, At: t0, Battery: -1})
 	ix.SetStatus("DMK-01", tracking.EnRoute, t0)
 	status, body := do(t, "GET", ts.URL+"/api/units", "")
@@ -197,4 +197,27 @@ func (f indexOnly) IssueDeviceSecret(_ context.Context, id, _ string) (string, e
 		return "", err
 	}
 	return secret, f.SetSecret(id, hash)
+}
+
+func (f indexOnly) SetTrackers(_ context.Context, id string, t tracking.TrackerSettings, _ string) (tracking.Unit, error) {
+	u, err := f.Get(id)
+	if err != nil {
+		return u, err
+	}
+	if t.TrackerID != nil {
+		u.TrackerID = *t.TrackerID
+	}
+	if t.OwnTracksSecret != nil {
+		u.OwnTracksSecret = *t.OwnTracksSecret
+	}
+	return u, f.SetTracker(id, u.TrackerID, u.OwnTracksSecret)
+}
+
+func (f indexOnly) UnitByTrackerID(trackerID string) (string, bool) {
+	for _, u := range f.List() {
+		if trackerID != "" && u.TrackerID == trackerID {
+			return u.ID, true
+		}
+	}
+	return "", false
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -31,12 +32,16 @@ func (s *Server) unitFeature(u tracking.Unit) *geojson.Feature {
 	p["heading"] = nil
 	p["accuracy_m"] = nil
 	p["battery"] = nil
+	p["tracker_id"] = nil
+	if u.TrackerID != "" {
+		p["tracker_id"] = u.TrackerID
+	}
 	p["kecamatan"] = nil // set where the unit is inside the city
 	p["kelurahan"] = nil
 	if u.HasPosition() {
 		p["reported_at"] = u.Position.At.UTC().Format(time.RFC3339Nano)
 		p["last_seen"] = u.LastSeen.UTC().Format(time.RFC3339Nano)
-		p["speed_kmh"] = u.Position.SpeedKmh
+		p["speed_kmh"] = u.Position.SpeedKmh // null when the tracker did not say, never 0
 		p["heading"] = u.Position.Heading
 		p["accuracy_m"] = u.Position.AccuracyM
 		if u.Position.Battery >= 0 {
@@ -71,6 +76,9 @@ type unitBody struct {
 	Type     string `json:"type"`
 	Agency   string `json:"agency"`
 	Callsign string `json:"callsign"`
+	// Trackers other than OwnTracks over MQTT; absent: unchanged, "": cleared.
+	TrackerID       *string `json:"tracker_id"`       // OsmAnd/Traccar Client id, unique
+	OwnTracksSecret *string `json:"owntracks_secret"` // OwnTracks encryption passphrase; never returned
 }
 
 // putUnit registers a unit (201) or updates one (200).
@@ -84,12 +92,24 @@ func (s *Server) putUnit(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "field \"type\" is required"))
 		return
 	}
+	if b.TrackerID != nil { // refused before registering: a new unit is never left half made
+		if other, taken := s.cfg.Fleet.UnitByTrackerID(strings.TrimSpace(*b.TrackerID)); taken && other != r.PathValue("id") {
+			s.writeError(w, r, tracking.Errorf(tracking.CodeConflict, "tracker id %q is already unit %q's: clear it there first", strings.TrimSpace(*b.TrackerID), other))
+			return
+		}
+	}
 	u, created, err := s.cfg.Fleet.Register(r.Context(), tracking.Registration{
 		ID: r.PathValue("id"), Callsign: b.Callsign, Type: tracking.UnitType(b.Type), Agency: b.Agency,
 	}, actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	if b.TrackerID != nil || b.OwnTracksSecret != nil {
+		if u, err = s.cfg.Fleet.SetTrackers(r.Context(), u.ID, tracking.TrackerSettings{TrackerID: b.TrackerID, OwnTracksSecret: b.OwnTracksSecret}, actor(r)); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 	}
 	status := http.StatusOK
 	f := s.unitFeature(u)

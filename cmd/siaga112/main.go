@@ -54,6 +54,7 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.DurationVar(&c.MQTTConnectTimeout, "mqtt-connect-timeout", mqtt.DefaultConnectTimeout, "a connection that has not completed CONNECT (and TLS) by then is closed")
 	fs.Float64Var(&c.MQTTRate, "mqtt-rate", mqtt.DefaultRate, "messages per second each device may publish on the embedded broker; the excess is dropped and counted (0: no limit)")
 	fs.IntVar(&c.MQTTBurst, "mqtt-burst", mqtt.DefaultBurst, "burst of messages a device may send above --mqtt-rate")
+	fs.StringVar(&c.OsmAndListen, "osmand-listen", ":5055", "listen address of the OsmAnd protocol (Traccar Client, OsmAnd-protocol trackers); empty: off; when not given and 5055 is taken, off with a warning")
 	fs.StringVar(&c.MQTTURL, "mqtt-url", "", "external MQTT broker, e.g. tcp://127.0.0.1:1883; empty: embed a broker")
 	fs.StringVar(&c.MQTTUsername, "mqtt-username", "", "username on the MQTT broker")
 	fs.StringVar(&c.MQTTPassword, "mqtt-password", "", "password on the MQTT broker")
@@ -96,10 +97,13 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	if err != nil {
 		return c, err
 	}
-	c.MQTTListenDefault = true
+	c.MQTTListenDefault, c.OsmAndListenDefault = true, true
 	fs.Visit(func(f *flag.Flag) { // after the environment: SIAGA112_MQTT_LISTEN counts as given
-		if f.Name == "mqtt-listen" {
+		switch f.Name {
+		case "mqtt-listen":
 			c.MQTTListenDefault = false
+		case "osmand-listen":
+			c.OsmAndListenDefault = false
 		}
 	})
 	if v, ok := lookup("DATABASE_URL"); ok && c.DB == "" {

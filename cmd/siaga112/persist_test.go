@@ -30,7 +30,7 @@ func TestStateSurvivesKill9(t *testing.T) {
 		t.Fatal(err)
 	}
 	fixAt := time.Now().Truncate(time.Millisecond)
-	if err := pub.PublishFix("dinkes", "AMB-9", tracking.Position{Lon: 106.1801, Lat: -6.1102, At: fixAt, SpeedKmh: 30, Battery: 77}); err != nil {
+	if err := pub.PublishFix("dinkes", "AMB-9", tracking.Position{Lon: 106.1801, Lat: -6.1102, At: fixAt, SpeedKmh: tracking.Some(30), Battery: 77}); err != nil {
 		t.Fatal(err)
 	}
 	pub.Close()

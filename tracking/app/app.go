@@ -76,6 +76,12 @@ type Config struct {
 	// Accounts, when set, is used instead of building the accounts service
 	// from the store (tests that drive its clock).
 	Accounts *accounts.Service
+
+	// OsmAndListen is the OsmAnd protocol's listen address (Traccar
+	// Client, hardware trackers); "": off. OsmAndListenDefault: the flag
+	// was not given, so a taken port turns the listener off with a warning.
+	OsmAndListen        string
+	OsmAndListenDefault bool
 }
 
 // App is one built server.
@@ -97,6 +103,7 @@ type App struct {
 	Ingest     *mqtt.Ingest // nil with NoMQTT
 	Broker     *mqtt.Broker // the embedded broker; nil with an external one or NoMQTT
 	BrokerURL  string
+	OsmAndAddr string // the OsmAnd listener's address; "" when off
 }
 
 // New builds the server. Close releases what it holds, also after an error.
@@ -199,11 +206,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 			return a, err
 		}
 	}
+	front, err := a.startHTTPTrackers(reg)
+	if err != nil {
+		return a, err
+	}
 	a.Web, err = web.New(web.Config{
 		Fleet: a.Units, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts,
 		Dispatch: a.Dispatch, Checks: checks, Bus: a.Dispatch.Bus(), Analytics: planner, Auth: a.Accounts, Audit: trail,
 		LiveClients: cfg.LiveClients, IncidentRate: cfg.IncidentRate,
 		TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
+		Front: front,
 	})
 	if err != nil {
 		return a, err
@@ -241,6 +253,7 @@ func (a *App) startMQTT(ctx context.Context, reg *prometheus.Registry, checks ma
 	// On the embedded broker the ingest subscribes in-process.
 	a.Ingest = mqtt.NewIngest(mqtt.Config{
 		Broker: broker, URL: a.BrokerURL, ClientID: cfg.MQTTClientID, Username: cfg.MQTTUsername, Password: cfg.MQTTPassword, Logger: a.log,
+		Regions: a.Units, Secrets: a.Units,
 	}, a.Units) // dispatch hears the fixes and statuses of its units from the units service
 	reg.MustRegister(a.Ingest)
 	startCtx, cancel := context.WithTimeout(ctx, 10*time.Second)

@@ -37,7 +37,7 @@ func TestDemoFollowsDispatches(t *testing.T) {
 			steps++
 			p = f.Step(x, t0.Add(time.Duration(steps)*time.Minute))
 		}
-		return orb.Point{p.Lon, p.Lat} == want && p.SpeedKmh == 0
+		return orb.Point{p.Lon, p.Lat} == want && p.SpeedKmh.Or(0) == 0
 	}
 	incident("A", sceneA, tracking.IncidentOpen, tracking.AssignDispatched)
 	deadline := time.Now().Add(5 * time.Second)

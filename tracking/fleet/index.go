@@ -337,3 +337,16 @@ func (ix *Index) SetSecret(id, hash string) error {
 	e.unit.SecretHash = hash
 	return nil
 }
+
+// SetTracker stores a unit's tracker id and OwnTracks secret (the caller
+// checks that the tracker id is unique).
+func (ix *Index) SetTracker(id, trackerID, ownTracksSecret string) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	e, ok := ix.units[id]
+	if !ok {
+		return tracking.Errorf(tracking.CodeNotFound, "unit %q is not registered", id)
+	}
+	e.unit.TrackerID, e.unit.OwnTracksSecret = trackerID, ownTracksSecret
+	return nil
+}

@@ -14,8 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// MaxPacket caps an MQTT packet on the embedded broker (bytes).
-const MaxPacket = 64 << 10
+// MaxPacket caps an MQTT packet on the embedded broker (bytes): a payload
+// of MaxPayload plus 4 KiB for the topic, header and MQTT 5 properties.
+const MaxPacket = MaxPayload + 4<<10
 
 // BrokerConfig says how the embedded broker listens and whom it lets in.
 type BrokerConfig struct {
@@ -74,7 +75,7 @@ func NewBroker(cfg BrokerConfig) (*Broker, error) {
 	// A subscriber that falls this many messages behind starts losing QoS 0
 	// messages; 64k absorbs a second of a 2,000-unit fleet at full rate.
 	opts.Capabilities.MaximumClientWritesPending = 64 * 1024
-	// No telemetry message comes near this; a client sending a bigger
+	// An iOS location with a POI image fits; a client sending a bigger
 	// packet is disconnected before it costs the broker memory.
 	opts.Capabilities.MaximumPacketSize = MaxPacket
 	// A kept session (cleanSession=false, as the OwnTracks apps ask) of a

@@ -16,12 +16,15 @@ func AppendLocation(buf []byte, p tracking.Position, tid string) []byte {
 	buf = strconv.AppendFloat(buf, p.Lon, 'f', 6, 64)
 	buf = append(buf, `,"tst":`...)
 	buf = strconv.AppendFloat(buf, float64(p.At.UnixMilli())/1000, 'f', 3, 64)
-	buf = append(buf, `,"acc":`...)
-	buf = strconv.AppendFloat(buf, p.AccuracyM, 'f', 0, 64)
-	buf = append(buf, `,"vel":`...)
-	buf = strconv.AppendFloat(buf, p.SpeedKmh, 'f', 0, 64)
-	buf = append(buf, `,"cog":`...)
-	buf = strconv.AppendFloat(buf, p.Heading, 'f', 0, 64)
+	for _, f := range [...]struct {
+		key string
+		v   tracking.Optional
+	}{{`,"acc":`, p.AccuracyM}, {`,"vel":`, p.SpeedKmh}, {`,"cog":`, p.Heading}} {
+		if f.v.Valid { // absent stays absent
+			buf = append(buf, f.key...)
+			buf = strconv.AppendFloat(buf, f.v.Value, 'f', 0, 64)
+		}
+	}
 	if p.Battery >= 0 {
 		buf = append(buf, `,"batt":`...)
 		buf = strconv.AppendInt(buf, int64(p.Battery), 10)

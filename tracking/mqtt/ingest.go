@@ -18,6 +18,7 @@ import (
 
 	"siaga112/tracking"
 	"siaga112/tracking/fleet"
+	"siaga112/tracking/owntracks"
 )
 
 // Fleet is what the ingest needs of the live index.
@@ -25,6 +26,18 @@ type Fleet interface {
 	ApplyFix(id string, p tracking.Position) (fleet.Outcome, error)
 	SetStatus(id string, st tracking.Status, at time.Time) (fleet.Outcome, error)
 	MarkOffline(id string) error
+	Get(id string) (tracking.Unit, error)
+}
+
+// Regions records OwnTracks transitions as the unit's region events
+// (units.Service is one). It must not wait for the database.
+type Regions interface {
+	RecordRegionEvent(e tracking.RegionEvent) error
+}
+
+// Secrets gives a unit's OwnTracks payload passphrase, nil when none is set.
+type Secrets interface {
+	OwnTracksSecret(unitID string) []byte
 }
 
 var _ Fleet = (*fleet.Index)(nil)
@@ -40,6 +53,10 @@ type Config struct {
 	Password string
 	Logger   *slog.Logger
 	Now      func() time.Time // default time.Now
+	// Regions records transitions; nil: they are acknowledged and ignored.
+	Regions Regions
+	// Secrets opens encrypted payloads; nil: they are refused (no_secret).
+	Secrets Secrets
 }
 
 // Ingest subscribes to the telemetry topics and applies what arrives to the
@@ -61,6 +78,7 @@ type Ingest struct {
 	applied    atomic.Uint64
 	history    atomic.Uint64
 	ignored    atomic.Uint64
+	regions    atomic.Uint64
 	reconnects atomic.Uint64
 	rejected   [numReasons]atomic.Uint64
 }
@@ -156,11 +174,15 @@ func (in *Ingest) onConnect(c paho.Client) {
 	go func() {
 		backoff := 250 * time.Millisecond
 		for in.generation.Load() == gen && c.IsConnectionOpen() {
-			tok := c.SubscribeMultiple(map[string]byte{LocationTopics: SubscribeQoS, StatusTopics: SubscribeQoS}, in.onMessage)
+			filters := map[string]byte{}
+			for _, f := range Topics {
+				filters[f] = SubscribeQoS
+			}
+			tok := c.SubscribeMultiple(filters, in.onMessage)
 			if tok.WaitTimeout(10*time.Second) && tok.Error() == nil && subscribed(tok) {
 				if in.generation.Load() == gen {
 					in.connected.Store(true)
-					in.log.Info("subscribed to telemetry", "broker", in.cfg.URL, "topics", []string{LocationTopics, StatusTopics})
+					in.log.Info("subscribed to telemetry", "broker", in.cfg.URL, "topics", Topics)
 				}
 				return
 			}
@@ -202,13 +224,13 @@ func (in *Ingest) startInline(b *Broker) error {
 	handler := func(_ *mochi.Client, _ packets.Subscription, pk packets.Packet) {
 		in.Handle(pk.TopicName, pk.Payload)
 	}
-	for i, filter := range []string{LocationTopics, StatusTopics} {
+	for i, filter := range Topics {
 		if err := b.srv.Subscribe(filter, inlineSubID+i, handler); err != nil {
 			return fmt.Errorf("subscribe in-process to %s: %w", filter, err)
 		}
 	}
 	in.connected.Store(true)
-	in.log.Info("subscribed in-process to the embedded broker", "topics", []string{LocationTopics, StatusTopics})
+	in.log.Info("subscribed in-process to the embedded broker", "topics", Topics)
 	return nil
 }
 
@@ -227,7 +249,7 @@ func (in *Ingest) Connected() bool {
 func (in *Ingest) Close() {
 	if b := in.cfg.Broker; b != nil {
 		if in.connected.Swap(false) {
-			for i, filter := range []string{LocationTopics, StatusTopics} {
+			for i, filter := range Topics {
 				_ = b.srv.Unsubscribe(filter, inlineSubID+i)
 			}
 		}
@@ -246,31 +268,112 @@ func (in *Ingest) onMessage(_ paho.Client, m paho.Message) {
 // counted by reason, logged at a bounded rate, and dropped.
 func (in *Ingest) Handle(topic string, payload []byte) {
 	in.received.Add(1)
-	msg, err := Decode(topic, payload, in.cfg.Now())
+	if unit, ok := statusUnit(topic); ok {
+		in.handleStatus(topic, unit, payload)
+		return
+	}
+	t, ok := owntracks.ParseTopic(topic)
+	if !ok {
+		in.reject(topic, drop(ReasonBadTopic, "topic "+quote(topic)+" is not a telemetry topic"))
+		return
+	}
+	if t.Sub != "" && t.Sub != "event" { // waypoints, status, info…: not used
+		in.ignored.Add(1)
+		return
+	}
+	unit, err := in.unitOf(t)
 	if err != nil {
+		in.reject(topic, err)
+		return
+	}
+	var secret []byte
+	if in.cfg.Secrets != nil {
+		secret = in.cfg.Secrets.OwnTracksSecret(unit)
+	}
+	msg, err := owntracks.Decode(payload, in.cfg.Now(), secret)
+	if err != nil {
+		var rf *owntracks.RefusedError
+		if errors.As(err, &rf) {
+			err = drop(Reason(rf.Reason), rf.Detail)
+		}
 		in.reject(topic, err)
 		return
 	}
 	var out fleet.Outcome
 	switch msg.Kind {
-	case KindIgnored:
+	case owntracks.KindIgnored:
 		in.ignored.Add(1)
 		return
-	case KindLocation:
-		out, err = in.fleet.ApplyFix(msg.UnitID, msg.Position)
-	case KindStatus:
-		out, err = in.fleet.SetStatus(msg.UnitID, msg.Status, msg.At)
-	case KindLastWill:
-		err = in.fleet.MarkOffline(msg.UnitID)
+	case owntracks.KindLocation:
+		out, err = in.fleet.ApplyFix(unit, msg.Location.Position())
+	case owntracks.KindTransition:
+		if in.cfg.Regions == nil {
+			in.ignored.Add(1)
+			return
+		}
+		e := msg.Transition
+		e.UnitID = unit
+		if err = in.cfg.Regions.RecordRegionEvent(e); err == nil {
+			in.regions.Add(1)
+			return
+		}
+	case owntracks.KindLastWill:
+		err = in.fleet.MarkOffline(unit)
 		if err == nil {
-			in.log.Info("unit tracker went offline (last will)", "unit", msg.UnitID)
+			in.log.Info("unit tracker went offline (last will)", "unit", unit)
 		}
 	}
+	in.count(topic, unit, out, err)
+}
+
+// unitOf names the unit of an OwnTracks topic. On the embedded broker the
+// topic is always owntracks/<agency>/<unit> (the broker re-addresses what a
+// device publishes); through an external broker the topic names the unit:
+// owntracks/<agency>/<unit>, or Android's default owntracks/<unit>/<device>
+// when the username is the unit id.
+func (in *Ingest) unitOf(t owntracks.Topic) (string, error) {
+	devOK := tracking.ValidateID("unit id", t.Device) == nil
+	if devOK {
+		if _, err := in.fleet.Get(t.Device); err == nil {
+			return t.Device, nil
+		}
+	}
+	if tracking.ValidateID("unit id", t.User) == nil {
+		if _, err := in.fleet.Get(t.User); err == nil {
+			return t.User, nil
+		}
+	}
+	if !devOK {
+		return "", drop(ReasonBadTopic, "topic does not name a valid unit id: "+quote(t.Device))
+	}
+	return "", drop(ReasonUnregistered, "unit "+quote(t.Device)+" is not registered")
+}
+
+func (in *Ingest) handleStatus(topic, unit string, payload []byte) {
+	if err := tracking.ValidateID("unit id", unit); err != nil {
+		in.reject(topic, drop(ReasonBadTopic, err.Error()))
+		return
+	}
+	st, at, err := decodeStatus(payload, in.cfg.Now())
+	if err != nil {
+		in.reject(topic, err)
+		return
+	}
+	out, err := in.fleet.SetStatus(unit, st, at)
+	in.count(topic, unit, out, err)
+}
+
+func (in *Ingest) count(topic, unit string, out fleet.Outcome, err error) {
 	switch {
 	case tracking.CodeOf(err) == tracking.CodeNotFound:
-		in.reject(topic, drop(ReasonUnregistered, fmt.Sprintf("unit %q is not registered", msg.UnitID)))
+		in.reject(topic, drop(ReasonUnregistered, fmt.Sprintf("unit %q is not registered", unit)))
 	case err != nil:
-		in.reject(topic, drop(ReasonOutOfRange, err.Error()))
+		r := ReasonOutOfRange
+		var d *DropError
+		if errors.As(err, &d) {
+			r = d.Reason
+		}
+		in.reject(topic, drop(r, err.Error()))
 	case out == fleet.History:
 		in.history.Add(1)
 	default:
@@ -295,15 +398,15 @@ func (in *Ingest) reject(topic string, err error) {
 
 // Stats is a snapshot of the ingest counters.
 type Stats struct {
-	Received, Applied, History, Ignored, Reconnects uint64
-	Rejected                                        map[Reason]uint64
+	Received, Applied, History, Ignored, Regions, Reconnects uint64
+	Rejected                                                 map[Reason]uint64
 }
 
 // Stats returns the counters now.
 func (in *Ingest) Stats() Stats {
 	s := Stats{
 		Received: in.received.Load(), Applied: in.applied.Load(), History: in.history.Load(),
-		Ignored: in.ignored.Load(), Reconnects: in.reconnects.Load(), Rejected: map[Reason]uint64{},
+		Ignored: in.ignored.Load(), Regions: in.regions.Load(), Reconnects: in.reconnects.Load(), Rejected: map[Reason]uint64{},
 	}
 	for i, r := range Reasons {
 		s.Rejected[r] = in.rejected[i].Load()
@@ -315,7 +418,8 @@ var (
 	descReceived   = prometheus.NewDesc("siaga112_telemetry_received_total", "MQTT telemetry messages received.", nil, nil)
 	descApplied    = prometheus.NewDesc("siaga112_telemetry_applied_total", "Telemetry messages applied to the fleet (fixes, status changes, last wills).", nil, nil)
 	descHistory    = prometheus.NewDesc("siaga112_telemetry_history_total", "Fixes or status changes not newer than what the unit had; kept out of the live picture.", nil, nil)
-	descIgnored    = prometheus.NewDesc("siaga112_telemetry_ignored_total", "Valid OwnTracks messages of types siaga112 does not use.", nil, nil)
+	descIgnored    = prometheus.NewDesc("siaga112_telemetry_ignored_total", "Valid OwnTracks messages of types siaga112 does not use (waypoints, status, cards…): acknowledged and discarded.", nil, nil)
+	descRegions    = prometheus.NewDesc("siaga112_telemetry_region_events_total", "OwnTracks transitions recorded as region enter/leave events.", nil, nil)
 	descRejected   = prometheus.NewDesc("siaga112_telemetry_rejected_total", "Telemetry messages dropped, by reason.", []string{"reason"}, nil)
 	descConnected  = prometheus.NewDesc("siaga112_mqtt_connected", "1 while the ingest is connected and subscribed to the broker.", nil, nil)
 	descReconnects = prometheus.NewDesc("siaga112_mqtt_reconnects_total", "Reconnection attempts to the MQTT broker.", nil, nil)
@@ -323,7 +427,7 @@ var (
 
 // Describe implements prometheus.Collector.
 func (in *Ingest) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descReceived, descApplied, descHistory, descIgnored, descRejected, descConnected, descReconnects} {
+	for _, d := range []*prometheus.Desc{descReceived, descApplied, descHistory, descIgnored, descRegions, descRejected, descConnected, descReconnects} {
 		ch <- d
 	}
 }
@@ -335,6 +439,7 @@ func (in *Ingest) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descApplied, prometheus.CounterValue, float64(s.Applied))
 	ch <- prometheus.MustNewConstMetric(descHistory, prometheus.CounterValue, float64(s.History))
 	ch <- prometheus.MustNewConstMetric(descIgnored, prometheus.CounterValue, float64(s.Ignored))
+	ch <- prometheus.MustNewConstMetric(descRegions, prometheus.CounterValue, float64(s.Regions))
 	for _, r := range Reasons {
 		ch <- prometheus.MustNewConstMetric(descRejected, prometheus.CounterValue, float64(s.Rejected[r]), string(r))
 	}

@@ -12,6 +12,7 @@ import (
 
 	"siaga112/tracking"
 	"siaga112/tracking/fleet"
+	"siaga112/tracking/owntracks"
 )
 
 func newFleet(t testing.TB, ids ...string) *fleet.Index {
@@ -59,7 +60,7 @@ func TestHandle(t *testing.T) {
 				{"owntracks/dinkes/A1", `{"_type":"location","lat":"x","lon":106.1,"tst":1}`},
 				{"owntracks/dinkes/A1", location(-96, 106.1, t0)},
 				{"owntracks/dinkes/GHOST", location(-6.1, 106.1, t0)},
-				{"owntracks/dinkes/A1", location(-6.1, 106.1, t0+3600)},
+				{"owntracks/dinkes/A1", location(-6.1, 106.1, t0+25*3600)},
 				{"owntracks/dinkes/A1", location(-6.12, 106.1, t0)},
 			},
 			applied: 1, wantLat: -6.12, wantLive: tracking.Live,
@@ -273,13 +274,17 @@ func TestBrokerPortTaken(t *testing.T) {
 
 func TestLocationRoundTrip(t *testing.T) {
 	at := time.Date(2026, 11, 26, 8, 0, 0, 123e6, time.UTC)
-	p := tracking.Position{Lat: -6.123456, Lon: 106.154321, At: at, SpeedKmh: 42, Heading: 270, AccuracyM: 5, Battery: 77}
-	m, err := Decode("owntracks/dinkes/A1", AppendLocation(nil, p, "A1"), at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.Position != p {
-		t.Fatalf("round trip: got %+v, want %+v", m.Position, p)
+	for _, p := range []tracking.Position{
+		{Lat: -6.123456, Lon: 106.154321, At: at, SpeedKmh: tracking.Some(42), Heading: tracking.Some(270), AccuracyM: tracking.Some(5), Battery: 77},
+		{Lat: -6.123456, Lon: 106.154321, At: at, Battery: -1}, // absent readings stay absent
+	} {
+		m, err := owntracks.Decode(AppendLocation(nil, p, "A1"), at, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Location.Position(); got != p {
+			t.Fatalf("round trip: got %+v, want %+v", got, p)
+		}
 	}
 }
 
@@ -298,13 +303,23 @@ func BenchmarkHandle(b *testing.B) {
 	}
 }
 
-func BenchmarkDecode(b *testing.B) {
-	payload := []byte(`{"_type":"location","lat":-6.12,"lon":106.15,"tst":1764201600,"acc":8,"vel":42,"cog":90,"batt":80,"tid":"A1"}`)
+// BenchmarkHandlePOI: an iOS location carrying a 40 KiB POI image, the
+// largest payload the apps send.
+func BenchmarkHandlePOI(b *testing.B) {
+	ix := newFleet(b, "A1")
+	in := NewIngest(Config{URL: "tcp://127.0.0.1:1"}, ix)
+	image := strings.Repeat("/9j/4AAQSkZJRgABAQ", 40<<10/18)
+	t0 := time.Now()
+	payloads := make([][]byte, 64)
+	for i := range payloads {
+		payloads[i] = []byte(fmt.Sprintf(`{"_type":"location","lat":-6.1,"lon":%f,"tst":%d,"acc":5,"cog":270,"vel":38,"poi":"Pasar","image":%q}`,
+			106.1+float64(i)*1e-5, t0.Unix()+int64(i), image))
+	}
+	b.SetBytes(int64(len(payloads[0])))
 	b.ReportAllocs()
-	for range b.N {
-		if _, err := Decode("owntracks/dinkes/AMB-01", payload, now); err != nil {
-			b.Fatal(err)
-		}
+	b.ResetTimer()
+	for i := range b.N {
+		in.Handle("owntracks/dinkes/A1", payloads[i%len(payloads)])
 	}
 }
 

@@ -62,7 +62,7 @@ func (s *Store) flush(ctx context.Context) error {
 			[]string{"unit_id", "reported_at", "received_at", "lon", "lat", "speed_kmh", "heading", "accuracy_m", "battery"},
 			pgx.CopyFromSlice(len(batch), func(i int) ([]any, error) {
 				r := batch[i]
-				return []any{r.unit, r.p.At, r.recv, r.p.Lon, r.p.Lat, float32(r.p.SpeedKmh), float32(r.p.Heading), float32(r.p.AccuracyM), battery(r.p)}, nil
+				return []any{r.unit, r.p.At, r.recv, r.p.Lon, r.p.Lat, opt32(r.p.SpeedKmh), opt32(r.p.Heading), opt32(r.p.AccuracyM), battery(r.p)}, nil
 			})); err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ func (s *Store) flush(ctx context.Context) error {
 			b.Queue(`UPDATE units SET lon = $2, lat = $3, reported_at = $4, last_seen = $5, speed_kmh = $6, heading = $7,
 					accuracy_m = $8, battery = $9
 				WHERE id = $1 AND (reported_at IS NULL OR reported_at < $4)`,
-				r.unit, r.p.Lon, r.p.Lat, r.p.At, r.recv, r.p.SpeedKmh, r.p.Heading, r.p.AccuracyM, battery(r.p))
+				r.unit, r.p.Lon, r.p.Lat, r.p.At, r.recv, opt32(r.p.SpeedKmh), opt32(r.p.Heading), opt32(r.p.AccuracyM), battery(r.p))
 		}
 		return tx.SendBatch(ctx, b).Close()
 	})
@@ -134,4 +134,13 @@ func battery(p tracking.Position) *int16 {
 	}
 	b := int16(p.Battery)
 	return &b
+}
+
+// opt32 is an optional reading for a real column: NULL when absent, never 0.
+func opt32(o tracking.Optional) *float32 {
+	if !o.Valid {
+		return nil
+	}
+	v := float32(o.Value)
+	return &v
 }

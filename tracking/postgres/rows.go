@@ -34,10 +34,11 @@ func queueChange(b *pgx.Batch, c tracking.Change) error {
 		subject, data = in.ID, cp
 	}
 	for _, u := range c.Units {
-		b.Queue(`INSERT INTO units (id, callsign, type, agency, status, status_at, secret_hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (id) DO UPDATE SET callsign = $2, type = $3, agency = $4, status = $5, status_at = $6, secret_hash = $7`,
-			u.ID, u.Callsign, string(u.Type), u.Agency, string(u.Status), nullTime(u.StatusAt), u.SecretHash)
+		b.Queue(`INSERT INTO units (id, callsign, type, agency, status, status_at, secret_hash, tracker_id, owntracks_secret)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (id) DO UPDATE SET callsign = $2, type = $3, agency = $4, status = $5, status_at = $6, secret_hash = $7,
+				tracker_id = $8, owntracks_secret = $9`,
+			u.ID, u.Callsign, string(u.Type), u.Agency, string(u.Status), nullTime(u.StatusAt), u.SecretHash, nullText(u.TrackerID), u.OwnTracksSecret)
 		if subject == "" {
 			subject, data = u.ID, map[string]any{"callsign": u.Callsign, "type": u.Type, "agency": u.Agency, "status": u.Status}
 		}
@@ -96,6 +97,14 @@ func nonNil[T any](xs []T) []T {
 	return xs
 }
 
+// nullText is NULL for "" (a unique column holds many NULLs).
+func nullText(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 func nullTime(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
@@ -106,7 +115,7 @@ func nullTime(t time.Time) *time.Time {
 // Units implements tracking.Store.
 func (s *Store) Units(ctx context.Context) ([]tracking.Unit, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, callsign, type, agency, status, status_at, lon, lat, reported_at, last_seen,
-		speed_kmh, heading, accuracy_m, battery, secret_hash FROM units ORDER BY id`)
+		speed_kmh, heading, accuracy_m, battery, secret_hash, coalesce(tracker_id, ''), owntracks_secret FROM units ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
@@ -116,7 +125,7 @@ func (s *Store) Units(ctx context.Context) ([]tracking.Unit, error) {
 		var lon, lat *float64
 		var speed, heading, acc *float32
 		var batt *int16
-		if err := r.Scan(&u.ID, &u.Callsign, &u.Type, &u.Agency, &u.Status, &statusAt, &lon, &lat, &reported, &seen, &speed, &heading, &acc, &batt, &u.SecretHash); err != nil {
+		if err := r.Scan(&u.ID, &u.Callsign, &u.Type, &u.Agency, &u.Status, &statusAt, &lon, &lat, &reported, &seen, &speed, &heading, &acc, &batt, &u.SecretHash, &u.TrackerID, &u.OwnTracksSecret); err != nil {
 			return u, err
 		}
 		if statusAt != nil {
@@ -125,13 +134,13 @@ func (s *Store) Units(ctx context.Context) ([]tracking.Unit, error) {
 		if lon != nil && lat != nil && reported != nil {
 			u.Position = tracking.Position{Lon: *lon, Lat: *lat, At: *reported, Battery: -1}
 			if speed != nil {
-				u.Position.SpeedKmh = float64(*speed)
+				u.Position.SpeedKmh = tracking.Some(float64(*speed))
 			}
 			if heading != nil {
-				u.Position.Heading = float64(*heading)
+				u.Position.Heading = tracking.Some(float64(*heading))
 			}
 			if acc != nil {
-				u.Position.AccuracyM = float64(*acc)
+				u.Position.AccuracyM = tracking.Some(float64(*acc))
 			}
 			if batt != nil {
 				u.Position.Battery = int(*batt)

@@ -190,7 +190,7 @@ func BenchmarkCopyPositions(b *testing.B) {
 	rows := 0
 	for i := range b.N {
 		for j := range batch {
-			s.Append(fmt.Sprintf("U%04d", j%2000), tracking.Position{Lon: 106.1 + float64(j)*1e-6, Lat: -6.1, At: now.Add(time.Duration(i*batch+j) * time.Millisecond), SpeedKmh: 40, Battery: 80}, now)
+			s.Append(fmt.Sprintf("U%04d", j%2000), tracking.Position{Lon: 106.1 + float64(j)*1e-6, Lat: -6.1, At: now.Add(time.Duration(i*batch+j) * time.Millisecond), SpeedKmh: tracking.Some(40), Battery: 80}, now)
 		}
 		if err := s.Flush(ctx); err != nil {
 			b.Fatal(err)

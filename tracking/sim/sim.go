@@ -134,7 +134,7 @@ func (f *Fleet) Step(v *Vehicle, now time.Time) tracking.Position {
 	}
 	return tracking.Position{
 		Lon: v.pos[0], Lat: v.pos[1], At: now,
-		SpeedKmh: speed, Heading: heading, AccuracyM: 5 + float64(f.rng.IntN(10)),
+		SpeedKmh: tracking.Some(speed), Heading: tracking.Some(heading), AccuracyM: tracking.Some(5 + float64(f.rng.IntN(10))),
 		Battery: 60 + f.rng.IntN(40),
 	}
 }

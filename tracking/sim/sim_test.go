@@ -107,12 +107,12 @@ func TestSendAndRelease(t *testing.T) {
 	for i := range 120 { // two hours, a minute a step: far more than enough
 		p = f.Step(v, t0.Add(time.Duration(i+1)*time.Minute))
 	}
-	if (orb.Point{p.Lon, p.Lat}) != scene || p.SpeedKmh != 0 {
-		t.Fatalf("sent vehicle at %v moving %v km/h, want parked at %v", p, p.SpeedKmh, scene)
+	if (orb.Point{p.Lon, p.Lat}) != scene || p.SpeedKmh.Or(0) != 0 {
+		t.Fatalf("sent vehicle at %v moving %v km/h, want parked at %v", p, p.SpeedKmh.Or(0), scene)
 	}
 	v.Release()
 	p = f.Step(v, t0.Add(3*time.Hour))
-	if (orb.Point{p.Lon, p.Lat}) == scene || p.SpeedKmh == 0 {
+	if (orb.Point{p.Lon, p.Lat}) == scene || p.SpeedKmh.Or(0) == 0 {
 		t.Fatalf("released vehicle still parked: %+v", p)
 	}
 }

@@ -76,7 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) tracking.Store) {
 		if err := saveUnit(s, unit("DMK-1"), audit); err != nil {
 			t.Fatal(err)
 		}
-		newest := tracking.Position{Lon: 106.16, Lat: -6.11, At: t0.Add(2 * time.Second), SpeedKmh: 40, Heading: 90, AccuracyM: 5, Battery: 70}
+		newest := tracking.Position{Lon: 106.16, Lat: -6.11, At: t0.Add(2 * time.Second), SpeedKmh: tracking.Some(40), Heading: tracking.Some(90), AccuracyM: tracking.Some(5), Battery: 70}
 		log.Append("DMK-1", tracking.Position{Lon: 106.15, Lat: -6.12, At: t0.Add(time.Second), Battery: -1}, t0.Add(time.Second))
 		log.Append("DMK-1", newest, t0.Add(3*time.Second))
 		if f, ok := s.(Flusher); ok {

@@ -52,6 +52,9 @@ type Service struct {
 	follower Follower
 
 	credentialsChanged atomic.Pointer[func(unitID string)] // see OnDeviceCredentials
+
+	trackers trackerIndex // tracker id → unit (trackers.go)
+	regions  regionLog    // recent region events per unit (regions.go)
 }
 
 // Ingest is what telemetry adapters (MQTT, HTTP) feed; none of it waits
@@ -85,6 +88,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		if err := cfg.Fleet.Restore(u); err != nil {
 			return nil, fmt.Errorf("load unit %s: %w", u.ID, err)
 		}
+		s.trackers.set(u.ID, "", u.TrackerID)
 	}
 	return s, nil
 }
@@ -105,7 +109,14 @@ func (s *Service) CountByLiveness() map[tracking.Liveness]int { return s.cfg.Fle
 
 // ApplyFix moves the unit: the fleet index once, the position log (batched)
 // and the followers. The event carries the unit as the index returned it.
+//
+// Every ingest comes through here, so the rules every fix obeys are checked
+// here too (the decoders check them first, to name the refusal): not at
+// lat 0, lon 0, and not more than a day ahead of the server's clock.
 func (s *Service) ApplyFix(id string, p tracking.Position) (fleet.Outcome, error) {
+	if problem, detail := (tracking.Fix{Lon: p.Lon, Lat: p.Lat, At: p.At}).Check(s.cfg.Now()); problem != tracking.FixOK {
+		return fleet.History, tracking.Errorf(tracking.CodeInvalid, "%s", detail)
+	}
 	out, err := s.cfg.Fleet.ApplyFix(id, p)
 	if err != nil || out != fleet.Applied {
 		return out, err

@@ -1,0 +1,131 @@
+package units_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"siaga112/tracking"
+	"siaga112/tracking/units"
+)
+
+func ptr(s string) *string { return &s }
+
+// Region events: validated, published at once while the database does not
+// answer, kept per unit in a bounded ring.
+func TestRecordRegionEvent(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	if _, _, err := r.units.Register(ctx, tracking.Registration{ID: "AMB-1", Type: tracking.Ambulance, Agency: "dinkes"}, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	sub := r.units.Bus().Subscribe(units.RegionRing * 2)
+	defer r.units.Bus().Unsubscribe(sub)
+	r.store.mu.Lock()
+	r.store.closed = true // the database stops answering
+	r.store.mu.Unlock()
+	defer r.store.open()
+
+	tests := []struct {
+		name string
+		e    tracking.RegionEvent
+		code tracking.Code
+	}{
+		{"enter", tracking.RegionEvent{UnitID: "AMB-1", Kind: tracking.RegionEnter, Region: "RSUD", At: r.clk.Now()}, ""},
+		{"unknown unit", tracking.RegionEvent{UnitID: "GHOST", Kind: tracking.RegionEnter, At: r.clk.Now()}, tracking.CodeNotFound},
+		{"odd kind", tracking.RegionEvent{UnitID: "AMB-1", Kind: "hover", At: r.clk.Now()}, tracking.CodeInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := r.units.RecordRegionEvent(tt.e)
+			if tracking.CodeOf(err) != tt.code || (tt.code != "" && err == nil) {
+				t.Fatalf("err = %v, want code %q", err, tt.code)
+			}
+		})
+	}
+	select {
+	case e := <-sub.C:
+		if e.Kind != "region" || e.Action != "enter" || e.Region == nil || e.Region.Region != "RSUD" {
+			t.Fatalf("event %+v", e)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("no region event published while the database was down")
+	}
+	for i := range units.RegionRing + 10 {
+		if err := r.units.RecordRegionEvent(tracking.RegionEvent{UnitID: "AMB-1", Kind: tracking.RegionLeave, Region: fmt.Sprint(i), At: r.clk.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs := r.units.RegionEvents("AMB-1")
+	if len(evs) != units.RegionRing || evs[len(evs)-1].Region != fmt.Sprint(units.RegionRing+9) {
+		t.Fatalf("kept %d events, newest %+v", len(evs), evs[len(evs)-1])
+	}
+}
+
+// Tracker ids are unique across units; the OwnTracks secret is kept but
+// never published.
+func TestSetTrackers(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	for _, id := range []string{"AMB-1", "AMB-2"} {
+		if _, _, err := r.units.Register(ctx, tracking.Registration{ID: id, Type: tracking.Ambulance, Agency: "dinkes"}, "admin"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name string
+		unit string
+		set  tracking.TrackerSettings
+		code tracking.Code
+	}{
+		{"set", "AMB-1", tracking.TrackerSettings{TrackerID: ptr("356938035643809"), OwnTracksSecret: ptr("s3cret")}, ""},
+		{"same again", "AMB-1", tracking.TrackerSettings{TrackerID: ptr("356938035643809")}, ""},
+		{"duplicate", "AMB-2", tracking.TrackerSettings{TrackerID: ptr("356938035643809")}, tracking.CodeConflict},
+		{"control characters", "AMB-2", tracking.TrackerSettings{TrackerID: ptr("35\x00")}, tracking.CodeInvalid},
+		{"unknown unit", "GHOST", tracking.TrackerSettings{TrackerID: ptr("1")}, tracking.CodeNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := r.units.SetTrackers(ctx, tt.unit, tt.set, "admin")
+			if tracking.CodeOf(err) != tt.code || (tt.code != "" && err == nil) {
+				t.Fatalf("err = %v, want code %q", err, tt.code)
+			}
+		})
+	}
+	if u, ok := r.units.UnitByTrackerID("356938035643809"); !ok || u != "AMB-1" {
+		t.Fatalf("UnitByTrackerID = %q %v", u, ok)
+	}
+	if string(r.units.OwnTracksSecret("AMB-1")) != "s3cret" || r.units.OwnTracksSecret("AMB-2") != nil {
+		t.Fatal("secrets not kept per unit")
+	}
+	// Clearing frees the id for another unit.
+	if _, err := r.units.SetTrackers(ctx, "AMB-1", tracking.TrackerSettings{TrackerID: ptr("")}, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.units.SetTrackers(ctx, "AMB-2", tracking.TrackerSettings{TrackerID: ptr("356938035643809")}, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := r.units.UnitByTrackerID("356938035643809"); u != "AMB-2" {
+		t.Fatalf("tracker id now names %q", u)
+	}
+}
+
+// Every path into the fleet refuses null island and fixes a day ahead.
+func TestApplyFixRefusesImpossibleFixes(t *testing.T) {
+	r := newRig(t)
+	if _, _, err := r.units.Register(context.Background(), tracking.Registration{ID: "AMB-1", Type: tracking.Ambulance, Agency: "dinkes"}, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []tracking.Position{
+		{Lat: 0, Lon: 0, At: r.clk.Now(), Battery: -1},
+		{Lat: -6.1, Lon: 106.1, At: r.clk.Now().Add(25 * time.Hour), Battery: -1},
+	} {
+		if _, err := r.units.ApplyFix("AMB-1", p); tracking.CodeOf(err) != tracking.CodeInvalid {
+			t.Fatalf("fix %+v: err = %v, want invalid", p, err)
+		}
+	}
+	if u, _ := r.units.Get("AMB-1"); u.HasPosition() {
+		t.Fatalf("refused fix applied: %+v", u.Position)
+	}
+}
