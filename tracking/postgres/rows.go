@@ -34,10 +34,11 @@ func queueChange(b *pgx.Batch, c tracking.Change) error {
 		subject, data = in.ID, cp
 	}
 	for _, u := range c.Units {
-		b.Queue(`INSERT INTO units (id, callsign, type, agency, status, status_at, secret_hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (id) DO UPDATE SET callsign = $2, type = $3, agency = $4, status = $5, status_at = $6, secret_hash = $7`,
-			u.ID, u.Callsign, string(u.Type), u.Agency, string(u.Status), nullTime(u.StatusAt), u.SecretHash)
+		b.Queue(`INSERT INTO units (id, callsign, type, agency, status, status_at)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (id) DO UPDATE SET callsign = $2, type = $3, agency = $4, status = $5, status_at = $6`,
+			u.ID, u.Callsign, string(u.Type), u.Agency, string(u.Status), nullTime(u.StatusAt))
+		queueCredentials(b, u)
 		if subject == "" {
 			subject, data = u.ID, map[string]any{"callsign": u.Callsign, "type": u.Type, "agency": u.Agency, "status": u.Status}
 		}
@@ -91,7 +92,8 @@ func nullTime(t time.Time) *time.Time {
 // Units implements tracking.Store.
 func (s *Store) Units(ctx context.Context) ([]tracking.Unit, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, callsign, type, agency, status, status_at, lon, lat, reported_at, last_seen,
-		speed_kmh, heading, accuracy_m, battery, secret_hash FROM units ORDER BY id`)
+		speed_kmh, heading, accuracy_m, battery, coalesce(c.secret_hash, '')
+		FROM units LEFT JOIN unit_credentials c ON c.unit_id = units.id ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
