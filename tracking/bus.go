@@ -14,9 +14,10 @@ type Event struct {
 	Action string    `json:"action"` // "registered", "moved", "status", "created", "dispatched", …
 	At     time.Time `json:"at"`
 	// Exactly one of these is set, by Kind.
-	Unit     *Unit     `json:"unit,omitempty"`
-	Incident *Incident `json:"incident,omitempty"`
-	Caller   *Caller   `json:"caller,omitempty"`
+	Unit     *Unit        `json:"unit,omitempty"`
+	Incident *Incident    `json:"incident,omitempty"`
+	Caller   *Caller      `json:"caller,omitempty"`
+	Region   *RegionEvent `json:"region,omitempty"`
 }
 
 // Bus fans events out to subscribers. Publishing never blocks: each

@@ -63,6 +63,11 @@ type Config struct {
 	TLSCert, TLSKey string
 	// Tiles is the base map's tile URL template and its attribution.
 	Tiles, TilesAttribution string
+	// Tracks, Regions and Geofences serve the units' history and the
+	// fences (track.go, geofences.go); each route is served when set.
+	Tracks    tracking.TrackReader
+	Regions   Regions
+	Geofences Geofences
 }
 
 // Server serves the API. It is an http.Handler.
@@ -119,6 +124,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("PUT /api/units/{id}", s.guard(adminsOnly, s.putUnit))
 	mux.HandleFunc("GET /api/locate", s.guard(readers, s.locate))
 	mux.HandleFunc("GET /api/areas", s.guard(readers, s.areas))
+	s.historyRoutes(mux)
 	if cfg.Auth != nil {
 		mux.HandleFunc("POST /api/login", s.login)
 		mux.HandleFunc("POST /api/logout", s.logout)

@@ -43,6 +43,12 @@ func queueChange(b *pgx.Batch, c tracking.Change) error {
 			subject, data = u.ID, map[string]any{"callsign": u.Callsign, "type": u.Type, "agency": u.Agency, "status": u.Status}
 		}
 	}
+	if e := c.Region; e != nil {
+		queueRegionEvent(b, *e)
+		if subject == "" {
+			subject, data = e.UnitID, map[string]any{"kind": e.Kind, "region": e.Region, "region_id": e.RegionID, "trigger": e.Trigger, "at": e.At}
+		}
+	}
 	body, err := json.Marshal(data)
 	if err != nil {
 		return err
