@@ -189,7 +189,10 @@ func (s *Service) applyTrackerTransition(e tracking.RegionEvent) {
 
 // applyRules changes the unit's status when a rule matches the event, as
 // one status change through the change path, its actor saying it was
-// detected and by which rule and fence.
+// detected and by which rule and fence. The change is stamped with the
+// server's time, as a crew's report is: the fix time may be older than the
+// status it changes (a delayed or replayed fix), which the fleet would
+// take for history and ignore.
 func (s *Service) applyRules(id string, ev geofence.Event) {
 	u, err := s.cfg.Fleet.Get(id)
 	if err != nil {
@@ -200,7 +203,7 @@ func (s *Service) applyRules(id string, ev geofence.Event) {
 		return
 	}
 	actor := fmt.Sprintf("detected: geofence %q, rule %q", sug.FenceName, sug.Rule)
-	if _, _, err := s.setStatusFrom(id, sug.From, sug.To, sug.At, actor); err != nil {
+	if _, _, err := s.setStatusFrom(id, sug.From, sug.To, s.cfg.Now(), actor); err != nil {
 		s.log.Error("detected status change not applied", "unit", id, "to", sug.To, "err", err)
 		return
 	}
