@@ -221,3 +221,19 @@ func bearingDeg(a, b orb.Point) float64 {
 	x := math.Cos(φ1)*math.Sin(φ2) - math.Sin(φ1)*math.Cos(φ2)*math.Cos(Δλ)
 	return math.Atan2(y, x) * 180 / math.Pi
 }
+
+// A fix older than the crew's status (delivered late, or the phone's clock
+// behind the server's) still fires the rule: the change is stamped with the
+// server's time. Before, it carried the fix time and the fleet dropped it
+// as history.
+func TestDetectedStatusFromALateFix(t *testing.T) {
+	r, _ := fenceRig(t)
+	r.units.Register(context.Background(), tracking.Registration{ID: "AMB-L", Type: tracking.Ambulance, Agency: "dinkes"}, "admin")
+	fixAt := r.clk.Now()
+	r.clk.Add(time.Minute)
+	r.units.SetStatus("AMB-L", tracking.Transporting, r.clk.Now())
+	r.units.ApplyFix("AMB-L", tracking.Position{Lon: hospital[0], Lat: hospital[1], At: fixAt, Battery: -1})
+	if u, _ := r.fleet.Get("AMB-L"); u.Status != tracking.AtHospital {
+		t.Fatalf("status %s, want at_hospital", u.Status)
+	}
+}
