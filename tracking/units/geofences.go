@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 
 	"siaga112/tracking"
 	"siaga112/tracking/geofence"
@@ -145,7 +146,7 @@ func stored(x *geofence.Fence, actor string) (tracking.StoredGeofence, error) {
 	if err != nil {
 		return tracking.StoredGeofence{}, err
 	}
-	geometry, err := json.Marshal(gf.Geometry)
+	geometry, err := json.Marshal(geojson.NewGeometry(gf.Geometry))
 	if err != nil {
 		return tracking.StoredGeofence{}, err
 	}

@@ -1,6 +1,8 @@
 package units
 
 import (
+	"context"
+	"fmt"
 	"math"
 
 	"siaga112/tracking"
@@ -90,4 +92,25 @@ func clip(s string) string {
 		return s[:40] + "…"
 	}
 	return s
+}
+
+// regionHistory is a store that keeps region events (PostgreSQL).
+type regionHistory interface {
+	RecentRegionEvents(ctx context.Context, perUnit int) ([]tracking.RegionEvent, error)
+}
+
+// loadRegionEvents starts the memory with the store's newest events.
+func (s *Service) loadRegionEvents(ctx context.Context) error {
+	h, ok := s.cfg.Store.(regionHistory)
+	if !ok {
+		return nil
+	}
+	evs, err := h.RecentRegionEvents(ctx, MaxRegionEventsPerUnit)
+	if err != nil {
+		return fmt.Errorf("load region events: %w", err)
+	}
+	for _, e := range evs {
+		s.keepRegionEvent(e)
+	}
+	return nil
 }

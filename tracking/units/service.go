@@ -95,6 +95,9 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if s.fences, err = newFences(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("load geofences: %w", err)
 	}
+	if err := s.loadRegionEvents(ctx); err != nil {
+		return nil, err
+	}
 	us, err := cfg.Store.Units(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
