@@ -202,14 +202,31 @@ func TestRegionEventsBounded(t *testing.T) {
 	}
 }
 
-// The fix path with geofences: the cost the Tracker adds to each fix.
-func BenchmarkApplyFixWithGeofences(b *testing.B) {
-	r, _ := fenceRig(b)
-	r.units.Register(context.Background(), tracking.Registration{ID: "AMB-X", Type: tracking.Ambulance, Agency: "dinkes"}, "admin")
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		p := geo.Destination(station, float64(i%360), 2000)
-		r.units.ApplyFix("AMB-X", tracking.Position{Lon: p[0], Lat: p[1], At: time.Unix(1e9+int64(i), 0), Battery: -1})
+// The fix path with and without geofences: the cost the Tracker adds to
+// each fix (no bus reader, as on a server nobody watches).
+func BenchmarkApplyFix(b *testing.B) {
+	for _, fences := range []bool{false, true} {
+		b.Run(fmt.Sprintf("geofences=%v", fences), func(b *testing.B) {
+			var r *rig
+			if fences {
+				var sub *tracking.Subscription
+				r, sub = fenceRig(b)
+				r.units.Bus().Unsubscribe(sub)
+			} else {
+				r = &rig{store: &gateStore{Store: memstore.New()}, clk: trackingtest.NewClock()}
+				r.fleet = fleet.New(fleet.Config{Now: r.clk.Now})
+				var err error
+				if r.units, err = units.New(context.Background(), units.Config{Fleet: r.fleet, Store: r.store, Now: r.clk.Now}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			r.units.Register(context.Background(), tracking.Registration{ID: "AMB-X", Type: tracking.Ambulance, Agency: "dinkes"}, "admin")
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				p := geo.Destination(station, float64(i%360), 2000)
+				r.units.ApplyFix("AMB-X", tracking.Position{Lon: p[0], Lat: p[1], At: time.Unix(1e9+int64(i), 0), Battery: -1})
+			}
+		})
 	}
 }
 
