@@ -17,8 +17,8 @@ func (a *App) history(positions tracking.PositionLog) (tracking.TrackReader, tra
 	if a.Postgres != nil {
 		return a.Postgres, a.Postgres
 	}
-	a.log.Info("track history in memory: the last fixes of each unit", "per_unit", memstore.DefaultPositionsPerUnit)
-	return memstore.NewPositions(0), nil
+	a.log.Info("track history in memory: the last fixes of each unit", "per_unit", memstore.DefaultPositionsPerUnit, "total", memstore.DefaultPositionsTotal)
+	return memstore.NewPositions(0, 0), nil
 }
 
 // loadGeofences reads --geofences and --geofence-rules; a bad file stops

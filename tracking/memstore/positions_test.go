@@ -11,7 +11,7 @@ import (
 // The ring keeps the newest fixes of each unit, answers a window in time
 // order, and a limit keeps the newest.
 func TestPositionsRing(t *testing.T) {
-	p := NewPositions(5)
+	p := NewPositions(5, 0)
 	t0 := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 	for i := range 8 {
 		p.Append("A", tracking.Position{Lon: 106, Lat: -6, At: t0.Add(time.Duration(i) * time.Minute), Battery: -1}, t0)
@@ -47,9 +47,28 @@ func TestPositionsRing(t *testing.T) {
 	}
 }
 
+// Once the total is reached, rings stop growing but keep their newest
+// minRing fixes.
+func TestPositionsTotalBound(t *testing.T) {
+	p := NewPositions(100, 50)
+	t0 := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	for u := range 10 {
+		for i := range 100 {
+			p.Append(string(rune('A'+u)), tracking.Position{Lon: 106, Lat: -6, At: t0.Add(time.Duration(i) * time.Second), Battery: -1}, t0)
+		}
+	}
+	if p.total > 50+10*minRing {
+		t.Fatalf("%d fixes held, bound %d", p.total, 50+10*minRing)
+	}
+	pts, _ := p.Track(context.Background(), "J", t0, t0.Add(time.Hour), 0)
+	if len(pts) != minRing || !pts[len(pts)-1].At.Equal(t0.Add(99*time.Second)) {
+		t.Fatalf("last unit keeps %d fixes ending %v", len(pts), pts[len(pts)-1].At)
+	}
+}
+
 // Append is on the fix path of a server without a database.
 func BenchmarkPositionsAppend(b *testing.B) {
-	p := NewPositions(0)
+	p := NewPositions(0, 0)
 	t0 := time.Now()
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
