@@ -14,11 +14,10 @@ type Event struct {
 	Action string    `json:"action"` // "registered", "moved", "status", "created", "dispatched", …
 	At     time.Time `json:"at"`
 	// Exactly one of these is set, by Kind.
-	Unit     *Unit     `json:"unit,omitempty"`
-	Incident *Incident `json:"incident,omitempty"`
-	Caller   *Caller   `json:"caller,omitempty"`
-
-	Region *RegionEvent `json:"region,omitempty"` // kind "region": a unit entered or left a tracker's region
+	Unit     *Unit        `json:"unit,omitempty"`
+	Incident *Incident    `json:"incident,omitempty"`
+	Caller   *Caller      `json:"caller,omitempty"`
+	Region   *RegionEvent `json:"region,omitempty"`
 }
 
 // Bus fans events out to subscribers. Publishing never blocks: each

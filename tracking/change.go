@@ -13,6 +13,7 @@ type Change struct {
 	Incident *Incident // with all its assignments
 	Units    []Unit    // registration, status and credentials; never positions
 	Caller   *Caller
+	Region   *RegionEvent // a unit entering or leaving a region (units/regions.go)
 }
 
 // Events are what the bus publishes for c: one per row, in the order the
@@ -26,6 +27,10 @@ func (c Change) Events() []Event {
 	for i := range c.Units {
 		u := c.Units[i]
 		out = append(out, Event{Kind: "unit", Action: c.Action, At: c.At, Unit: &u})
+	}
+	if c.Region != nil {
+		r := *c.Region
+		out = append(out, Event{Kind: "region", Action: c.Action, At: c.At, Region: &r})
 	}
 	if c.Caller != nil {
 		cl := c.Caller.Clone()

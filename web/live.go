@@ -45,6 +45,7 @@ type liveMsg struct {
 	Incidents []incidentView     `json:"incidents,omitempty"`
 	Incident  *incidentView      `json:"incident,omitempty"`
 	Action    string             `json:"action,omitempty"`
+	Region    *regionEvent       `json:"region,omitempty"` // Type "region"
 }
 
 // DefaultLiveClients is the default cap on live-feed clients; one more is
@@ -172,6 +173,9 @@ func (h *liveHub) run(sub *tracking.Subscription) {
 			case e.Incident != nil:
 				v := h.s.view(*e.Incident)
 				h.send(liveMsg{Type: "incident", At: e.At, Action: e.Action, Incident: &v})
+			case e.Region != nil:
+				v := regionView(*e.Region)
+				h.send(liveMsg{Type: "region", At: e.At, Action: e.Action, Region: &v})
 			}
 		case now := <-tick.C:
 			if len(pending) > 0 {

@@ -72,6 +72,11 @@ type Config struct {
 	// OwnTracks' POST /pub (its own Basic auth, not the API's sessions) and
 	// trackers pointed at the wrong port before anything else.
 	Front func(http.Handler) http.Handler
+	// Tracks, Regions and Geofences serve the units' history and the
+	// fences (track.go, geofences.go); each route is served when set.
+	Tracks    tracking.TrackReader
+	Regions   Regions
+	Geofences Geofences
 }
 
 // Server serves the API. It is an http.Handler.
@@ -128,6 +133,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("PUT /api/units/{id}", s.guard(adminsOnly, s.putUnit))
 	mux.HandleFunc("GET /api/locate", s.guard(readers, s.locate))
 	mux.HandleFunc("GET /api/areas", s.guard(readers, s.areas))
+	s.historyRoutes(mux)
 	if cfg.Auth != nil {
 		mux.HandleFunc("POST /api/login", s.login)
 		mux.HandleFunc("POST /api/logout", s.logout)

@@ -67,6 +67,9 @@ type Config struct {
 	Tiles              string
 	TilesAttribution   string
 	Plans              string
+	Geofences          string        // GeoJSON file of fences (geofences.go)
+	GeofenceRules      string        // JSON file of rules; empty: geofence.DefaultRules
+	PositionsRetention time.Duration // with DB: how long fixes are kept (default 90 days)
 	PrankWindow        time.Duration
 	ArrivalM           float64
 	ArrivalDwell       time.Duration
@@ -141,7 +144,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	if cfg.DB == "" {
 		log.Warn("no database configured (--db or DATABASE_URL): state is kept in memory and lost when the server stops")
 	} else {
-		if a.Postgres, err = postgres.Open(ctx, cfg.DB, postgres.Config{Logger: log}); err != nil {
+		if a.Postgres, err = postgres.Open(ctx, cfg.DB, postgres.Config{Logger: log, PositionsRetention: cfg.PositionsRetention}); err != nil {
 			return a, fmt.Errorf("--db: %w", err)
 		}
 		pg := a.Postgres
@@ -177,8 +180,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		}
 		log.Info("response plans loaded", "file", cfg.Plans, "categories", len(plans.All()), "agencies", len(plans.Agencies))
 	}
+	tracks, fenceStore := a.history(positions)
+	if positions == nil {
+		positions = tracks.(tracking.PositionLog)
+	}
+	fences, rules, err := loadGeofences(cfg, log)
+	if err != nil {
+		return a, err
+	}
 	bus := tracking.NewBus()
-	a.Units, err = units.New(ctx, units.Config{Fleet: a.Fleet, Store: a.Store, Bus: bus, Positions: positions, Logger: log, Now: cfg.Now})
+	a.Units, err = units.New(ctx, units.Config{Fleet: a.Fleet, Store: a.Store, Bus: bus, Positions: positions, Logger: log, Now: cfg.Now,
+		Geofences: fences, GeofenceRules: rules, GeofenceStore: fenceStore})
 	if err != nil {
 		return a, err
 	}
@@ -216,6 +228,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		LiveClients: cfg.LiveClients, IncidentRate: cfg.IncidentRate,
 		TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
 		Front: front,
+		Tracks: tracks, Regions: a.Units, Geofences: a.Units,
 	})
 	if err != nil {
 		return a, err

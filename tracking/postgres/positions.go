@@ -54,6 +54,7 @@ func (s *Store) flush(ctx context.Context) error {
 	batch := s.positions
 	s.positions = nil
 	s.pmu.Unlock()
+	batch = possible(batch, &s.counters.positionsDropped)
 	if len(batch) == 0 {
 		return nil
 	}
@@ -62,7 +63,7 @@ func (s *Store) flush(ctx context.Context) error {
 			[]string{"unit_id", "reported_at", "received_at", "lon", "lat", "speed_kmh", "heading", "accuracy_m", "battery"},
 			pgx.CopyFromSlice(len(batch), func(i int) ([]any, error) {
 				r := batch[i]
-				return []any{r.unit, r.p.At, r.recv, r.p.Lon, r.p.Lat, opt32(r.p.SpeedKmh), opt32(r.p.Heading), opt32(r.p.AccuracyM), battery(r.p)}, nil
+				return []any{r.unit, r.p.At, r.recv, r.p.Lon, r.p.Lat, speedOf(r.p), headingOf(r.p), accuracyOf(r.p), battery(r.p)}, nil
 			})); err != nil {
 			return err
 		}

@@ -34,13 +34,19 @@ func queueChange(b *pgx.Batch, c tracking.Change) error {
 		subject, data = in.ID, cp
 	}
 	for _, u := range c.Units {
-		b.Queue(`INSERT INTO units (id, callsign, type, agency, status, status_at, secret_hash, tracker_id, owntracks_secret)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-			ON CONFLICT (id) DO UPDATE SET callsign = $2, type = $3, agency = $4, status = $5, status_at = $6, secret_hash = $7,
-				tracker_id = $8, owntracks_secret = $9`,
-			u.ID, u.Callsign, string(u.Type), u.Agency, string(u.Status), nullTime(u.StatusAt), u.SecretHash, nullText(u.TrackerID), u.OwnTracksSecret)
+		b.Queue(`INSERT INTO units (id, callsign, type, agency, status, status_at, tracker_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (id) DO UPDATE SET callsign = $2, type = $3, agency = $4, status = $5, status_at = $6, tracker_id = $7`,
+			u.ID, u.Callsign, string(u.Type), u.Agency, string(u.Status), nullTime(u.StatusAt), nullText(u.TrackerID))
+		queueCredentials(b, u)
 		if subject == "" {
 			subject, data = u.ID, map[string]any{"callsign": u.Callsign, "type": u.Type, "agency": u.Agency, "status": u.Status}
+		}
+	}
+	if e := c.Region; e != nil {
+		queueRegionEvent(b, *e)
+		if subject == "" {
+			subject, data = e.UnitID, map[string]any{"kind": e.Kind, "region": e.Region, "region_id": e.RegionID, "trigger": e.Trigger, "at": e.At}
 		}
 	}
 	body, err := json.Marshal(data)
@@ -115,7 +121,8 @@ func nullTime(t time.Time) *time.Time {
 // Units implements tracking.Store.
 func (s *Store) Units(ctx context.Context) ([]tracking.Unit, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, callsign, type, agency, status, status_at, lon, lat, reported_at, last_seen,
-		speed_kmh, heading, accuracy_m, battery, secret_hash, coalesce(tracker_id, ''), owntracks_secret FROM units ORDER BY id`)
+		speed_kmh, heading, accuracy_m, battery, coalesce(c.secret_hash, ''), coalesce(tracker_id, ''), coalesce(c.owntracks_secret, '')
+		FROM units LEFT JOIN unit_credentials c ON c.unit_id = units.id ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}

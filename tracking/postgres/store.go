@@ -36,6 +36,9 @@ type Config struct {
 	// WriteTimeout bounds one write transaction (default 5 s); a write that
 	// takes longer counts as an outage and is retried.
 	WriteTimeout time.Duration
+	// PositionsRetention is how long fixes and region events are kept
+	// (default DefaultPositionsRetention); older day partitions are dropped.
+	PositionsRetention time.Duration
 }
 
 // Store is a tracking.Store and tracking.PositionLog on PostgreSQL.
@@ -86,6 +89,9 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = 5 * time.Second
 	}
+	if cfg.PositionsRetention <= 0 {
+		cfg.PositionsRetention = DefaultPositionsRetention
+	}
 	pc, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("database URL: %w", err)
@@ -114,9 +120,15 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 	if len(applied) > 0 {
 		s.log.Info("database migrated", "versions", applied)
 	}
-	s.done.Add(2)
+	// Today's partition exists before the first flush.
+	if _, err := s.Retain(ctx, time.Now()); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s.done.Add(3)
 	go s.writeLoop()
 	go s.flushLoop()
+	go s.retentionLoop()
 	return s, nil
 }
 

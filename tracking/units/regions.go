@@ -1,51 +1,116 @@
 package units
 
 import (
-	"sync"
+	"context"
+	"fmt"
+	"math"
 
 	"siaga112/tracking"
 )
 
-// RegionRing is how many region events are kept in memory per unit.
-const RegionRing = 64
+// Region events: a unit entering or leaving a region, detected by the
+// server from its fixes (geofences, Trigger "geofence") or reported by its
+// tracker (OwnTracks transitions). Each is recorded through the one change
+// path (persisted in region_events with a database, an audit row) and
+// published on the bus; the newest MaxRegionEventsPerUnit of each unit are
+// kept in memory for GET /api/units/{id}/events and the map.
 
-// regionLog keeps each unit's newest region events, oldest first.
-type regionLog struct {
-	mu     sync.Mutex
-	byUnit map[string][]tracking.RegionEvent
-}
+// MaxRegionEventsPerUnit bounds the region events kept in memory per unit.
+const MaxRegionEventsPerUnit = 200
 
-// RecordRegionEvent records a unit entering or leaving a region its
-// tracker watches (an OwnTracks transition): it is kept with the unit and
-// published on the bus (kind "region"). It never waits for the database.
+// TriggerGeofence marks a region event the server detected from the fixes.
+const TriggerGeofence = "geofence"
+
+// RecordRegionEvent keeps, persists and publishes e. It never waits for
+// the database. A tracker's transition for a region that is also a
+// geofence (its region id is the fence's id) drives the geofence rules as
+// a detected one does.
 func (s *Service) RecordRegionEvent(e tracking.RegionEvent) error {
-	if _, err := s.cfg.Fleet.Get(e.UnitID); err != nil {
+	if err := tracking.ValidateID("unit id", e.UnitID); err != nil {
 		return err
 	}
+	if _, err := s.cfg.Fleet.Get(e.UnitID); err != nil {
+		return err // memory is kept for registered units only
+	}
 	if e.Kind != tracking.RegionEnter && e.Kind != tracking.RegionLeave {
-		return tracking.Errorf(tracking.CodeInvalid, "a region event is %q or %q, not %q", tracking.RegionEnter, tracking.RegionLeave, e.Kind)
+		return tracking.Errorf(tracking.CodeInvalid, "region event kind %q: use \"enter\" or \"leave\"", clip(string(e.Kind)))
+	}
+	if e.At.IsZero() {
+		return tracking.Errorf(tracking.CodeInvalid, "region event without a time")
 	}
 	e.Region = tracking.CleanLabel(e.Region, tracking.MaxRegionNameLen)
 	e.RegionID = tracking.CleanLabel(e.RegionID, tracking.MaxRegionNameLen)
-	l := &s.regions
-	l.mu.Lock()
-	if l.byUnit == nil {
-		l.byUnit = map[string][]tracking.RegionEvent{}
+	e.Trigger = tracking.CleanLabel(e.Trigger, 16)
+	if e.HasPosition && (!(e.Lat >= -90 && e.Lat <= 90 && e.Lon >= -180 && e.Lon <= 180) || (e.Lat == 0 && e.Lon == 0)) {
+		e.HasPosition, e.Lon, e.Lat = false, 0, 0 // an impossible position is dropped, the event kept
 	}
-	evs := append(l.byUnit[e.UnitID], e)
-	if len(evs) > RegionRing {
-		evs = append(evs[:0:0], evs[len(evs)-RegionRing:]...)
+	if e.AccuracyM.Valid && (e.AccuracyM.Value < 0 || math.IsNaN(e.AccuracyM.Value) || math.IsInf(e.AccuracyM.Value, 0)) {
+		e.AccuracyM = tracking.Optional{}
 	}
-	l.byUnit[e.UnitID] = evs
-	l.mu.Unlock()
-	s.cfg.Bus.Publish(tracking.Event{Kind: "region", Action: string(e.Kind), At: s.cfg.Now(), Region: &e})
+	s.keepRegionEvent(e)
+	s.record(tracking.Change{
+		Audit:  tracking.Audit{Action: "unit.region_" + string(e.Kind), Actor: regionActor(e)},
+		Action: "region", At: s.cfg.Now(), Region: &e,
+	})
+	if e.Trigger != TriggerGeofence && e.RegionID != "" {
+		s.applyTrackerTransition(e)
+	}
 	return nil
 }
 
-// RegionEvents returns a unit's newest region events, oldest first.
+// RegionEvents returns the unit's kept region events, oldest first.
 func (s *Service) RegionEvents(unitID string) []tracking.RegionEvent {
-	l := &s.regions
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]tracking.RegionEvent(nil), l.byUnit[unitID]...)
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	r := s.regions[unitID]
+	out := make([]tracking.RegionEvent, 0, len(r))
+	return append(out, r...)
+}
+
+func (s *Service) keepRegionEvent(e tracking.RegionEvent) {
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	if s.regions == nil {
+		s.regions = map[string][]tracking.RegionEvent{}
+	}
+	r := append(s.regions[e.UnitID], e)
+	if len(r) > MaxRegionEventsPerUnit {
+		r = append(r[:0:0], r[len(r)-MaxRegionEventsPerUnit:]...)
+	}
+	s.regions[e.UnitID] = r
+}
+
+func regionActor(e tracking.RegionEvent) string {
+	if e.Trigger == TriggerGeofence {
+		return "detected: geofence"
+	}
+	return "tracker"
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
+
+// regionHistory is a store that keeps region events (PostgreSQL).
+type regionHistory interface {
+	RecentRegionEvents(ctx context.Context, perUnit int) ([]tracking.RegionEvent, error)
+}
+
+// loadRegionEvents starts the memory with the store's newest events.
+func (s *Service) loadRegionEvents(ctx context.Context) error {
+	h, ok := s.cfg.Store.(regionHistory)
+	if !ok {
+		return nil
+	}
+	evs, err := h.RecentRegionEvents(ctx, MaxRegionEventsPerUnit)
+	if err != nil {
+		return fmt.Errorf("load region events: %w", err)
+	}
+	for _, e := range evs {
+		s.keepRegionEvent(e)
+	}
+	return nil
 }

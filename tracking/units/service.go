@@ -14,6 +14,7 @@ import (
 
 	"siaga112/tracking"
 	"siaga112/tracking/fleet"
+	"siaga112/tracking/geofence"
 )
 
 // Follower hears what units do. Dispatch is one: it watches the fixes of
@@ -38,6 +39,15 @@ type Config struct {
 	Positions tracking.PositionLog // optional: every applied fix, for the history
 	Logger    *slog.Logger
 	Now       func() time.Time
+
+	// Geofences are the fences of the --geofences file; GeofenceStore
+	// keeps those made through the API (nil: memory only); GeofenceRules
+	// (nil: geofence.DefaultRules) turn enter/leave events into detected
+	// status changes (geofences.go).
+	Geofences      []geofence.Fence
+	GeofenceStore  tracking.GeofenceStore
+	GeofenceRules  geofence.Rules
+	GeofenceConfig geofence.Config
 }
 
 // Service is safe for concurrent use.
@@ -53,8 +63,10 @@ type Service struct {
 
 	credentialsChanged atomic.Pointer[func(unitID string)] // see OnDeviceCredentials
 
-	trackers trackerIndex // tracker id → unit (trackers.go)
-	regions  regionLog    // recent region events per unit (regions.go)
+	trackers trackerIndex                      // tracker id → unit (trackers.go)
+	fences   *fences                           // geofences.go
+	rmu      sync.Mutex                        // guards regions
+	regions  map[string][]tracking.RegionEvent // regions.go
 }
 
 // Ingest is what telemetry adapters (MQTT, HTTP) feed; none of it waits
@@ -80,6 +92,13 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		cfg.Now = time.Now
 	}
 	s := &Service{cfg: cfg, log: cfg.Logger.With("component", "units"), journal: tracking.Journal{Store: cfg.Store, Bus: cfg.Bus}}
+	var err error
+	if s.fences, err = newFences(ctx, cfg); err != nil {
+		return nil, fmt.Errorf("load geofences: %w", err)
+	}
+	if err := s.loadRegionEvents(ctx); err != nil {
+		return nil, err
+	}
 	us, err := cfg.Store.Units(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
@@ -125,6 +144,7 @@ func (s *Service) ApplyFix(id string, p tracking.Position) (fleet.Outcome, error
 	if s.cfg.Positions != nil {
 		s.cfg.Positions.Append(id, p, now)
 	}
+	s.observeFences(id, p)
 	s.mu.Lock()
 	f := s.follower
 	s.mu.Unlock()
@@ -171,8 +191,19 @@ func (s *Service) SetUnitStatus(ctx context.Context, id string, st tracking.Stat
 // assignment when dispatch follows the unit); done is the store's answer,
 // nil when nothing changed.
 func (s *Service) setStatus(id string, st tracking.Status, at time.Time, actor string) (fleet.Outcome, <-chan error, error) {
+	return s.setStatusFrom(id, "", st, at, actor)
+}
+
+// setStatusFrom is setStatus when the unit's status is still from ("" for
+// any): a detected change must not override what the crew said meanwhile.
+func (s *Service) setStatusFrom(id string, from, st tracking.Status, at time.Time, actor string) (fleet.Outcome, <-chan error, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if from != "" {
+		if u, err := s.cfg.Fleet.Get(id); err != nil || u.Status != from {
+			return fleet.History, nil, err
+		}
+	}
 	out, err := s.cfg.Fleet.SetStatus(id, st, at)
 	if err != nil || out != fleet.Applied {
 		return out, nil, err

@@ -20,7 +20,7 @@ func TestRecordRegionEvent(t *testing.T) {
 	if _, _, err := r.units.Register(ctx, tracking.Registration{ID: "AMB-1", Type: tracking.Ambulance, Agency: "dinkes"}, "admin"); err != nil {
 		t.Fatal(err)
 	}
-	sub := r.units.Bus().Subscribe(units.RegionRing * 2)
+	sub := r.units.Bus().Subscribe(units.MaxRegionEventsPerUnit * 2)
 	defer r.units.Bus().Unsubscribe(sub)
 	r.store.mu.Lock()
 	r.store.closed = true // the database stops answering
@@ -44,21 +44,28 @@ func TestRecordRegionEvent(t *testing.T) {
 			}
 		})
 	}
+	// Recorded without waiting for the hung database (the calls above
+	// returned, the event is kept), published once the store has it, like
+	// every change.
+	if evs := r.units.RegionEvents("AMB-1"); len(evs) != 1 || evs[0].Region != "RSUD" {
+		t.Fatalf("kept while the database hangs: %+v", evs)
+	}
+	r.store.open()
 	select {
 	case e := <-sub.C:
-		if e.Kind != "region" || e.Action != "enter" || e.Region == nil || e.Region.Region != "RSUD" {
+		if e.Kind != "region" || e.Region == nil || e.Region.Kind != tracking.RegionEnter || e.Region.Region != "RSUD" {
 			t.Fatalf("event %+v", e)
 		}
 	case <-time.After(time.Second):
-		t.Fatal("no region event published while the database was down")
+		t.Fatal("no region event published once the database answered")
 	}
-	for i := range units.RegionRing + 10 {
+	for i := range units.MaxRegionEventsPerUnit + 10 {
 		if err := r.units.RecordRegionEvent(tracking.RegionEvent{UnitID: "AMB-1", Kind: tracking.RegionLeave, Region: fmt.Sprint(i), At: r.clk.Now()}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	evs := r.units.RegionEvents("AMB-1")
-	if len(evs) != units.RegionRing || evs[len(evs)-1].Region != fmt.Sprint(units.RegionRing+9) {
+	if len(evs) != units.MaxRegionEventsPerUnit || evs[len(evs)-1].Region != fmt.Sprint(units.MaxRegionEventsPerUnit+9) {
 		t.Fatalf("kept %d events, newest %+v", len(evs), evs[len(evs)-1])
 	}
 }

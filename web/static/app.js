@@ -3,6 +3,7 @@
 import { api, signIn, asText } from "./api.js";
 import { connectLive } from "./live.js";
 import { t, st, language, setLanguage, applyLabels } from "./i18n.js";
+import { setupHistory } from "./history.js";
 
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, props = {}, ...children) => {
@@ -430,8 +431,13 @@ function onLive(msg) {
     case "incident":
       updateIncident(msg.incident);
       break;
+    case "region":
+      history?.regionEvent(msg.region);
+      break;
   }
 }
+
+let history = null; // history.js: geofences, region events, replay
 
 // ---- start ----
 async function start() {
@@ -463,9 +469,10 @@ async function start() {
     $("#kelurahan-list").append(el("option", { value: key }));
   }
   if (cfg.approximate) $("#lag").title = t("approximate");
+  history = setupHistory({ map, units, incidents, notice });
   const live = connectLive({ onMessage: onLive, onState: setFeed });
   // For the operator's console and the browser tests.
-  window.siaga = { live, lagP95, lagSamples: () => [...lags], units, incidents, lines, markers, incMarkers };
+  window.siaga = { live, lagP95, lagSamples: () => [...lags], units, incidents, lines, markers, incMarkers, history };
   setInterval(() => {
     for (const row of $("#unit-rows").rows) row.querySelector(".age").textContent = age(row.dataset.reportedAt);
     for (const inc of incidents.values()) incidentRow(inc);

@@ -19,6 +19,9 @@ const words = {
     transporting: "mengantar", at_hospital: "di RS", returning: "kembali", out_of_service: "tidak bertugas", cleared: "selesai",
     open: "terbuka", closed: "ditutup",
     ambulance: "Ambulans", fire_truck: "Damkar", hearse: "Mobil jenazah", rescue: "Rescue BPBD", police: "Polisi",
+    tabHistory: "Riwayat", replaySubject: "Unit atau kejadian", from: "Dari", to: "Sampai", replay: "Tampilkan jejak",
+    play: "Putar", pause: "Jeda", clear: "Hapus", regionEvents: "Masuk/keluar area", unit: "Unit", noTrack: "Tidak ada jejak pada rentang ini.",
+    entered: "masuk", left: "keluar", fence_hospital: "rumah sakit", fence_station: "pos/markas", fence_depot: "depo", fence_other: "area",
   },
   en: {
     planner: "Planner", feedConnecting: "Connecting…", feedLive: "Live", feedDown: "Disconnected — reconnecting…",
@@ -39,6 +42,9 @@ const words = {
     transporting: "transporting", at_hospital: "at hospital", returning: "returning", out_of_service: "out of service", cleared: "cleared",
     open: "open", closed: "closed",
     ambulance: "Ambulance", fire_truck: "Fire truck", hearse: "Hearse", rescue: "BPBD rescue", police: "Police",
+    tabHistory: "History", replaySubject: "Unit or incident", from: "From", to: "To", replay: "Show tracks",
+    play: "Play", pause: "Pause", clear: "Clear", regionEvents: "Area enter/leave", unit: "Unit", noTrack: "No track in this window.",
+    entered: "entered", left: "left", fence_hospital: "hospital", fence_station: "station", fence_depot: "depot", fence_other: "area",
   },
 };
 
