@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/paulmach/orb/geojson"
+
 	"siaga112/tracking"
 )
 
@@ -38,11 +40,19 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		msg = "internal error; the server log has the details"
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="siaga112"`)
+	}
 	writeJSON(w, status, errorBody{Error: msg})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	switch v.(type) {
+	case *geojson.FeatureCollection, *geojson.Feature:
+		w.Header()["Content-Type"] = geoJSONType
+	default:
+		w.Header()["Content-Type"] = jsonType
+	}
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -113,34 +123,3 @@ func requestLogger(log *slog.Logger, next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
-
-// jsonFallback answers unknown API routes and wrong methods with the API's
-// JSON error shape instead of the mux's plain text, keeping 404 vs 405.
-func jsonFallback(mux *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// "GET /" is the page's files; an /api/ path it catches is unknown.
-		if _, pattern := mux.Handler(r); (pattern != "" && pattern != "GET /") || !strings.HasPrefix(r.URL.Path, "/api/") {
-			mux.ServeHTTP(w, r)
-			return
-		}
-		rec := &statusRecorder{header: http.Header{}}
-		mux.ServeHTTP(rec, r)
-		msg := fmt.Sprintf("no API route %s %s", r.Method, r.URL.Path)
-		if allow := rec.header.Get("Allow"); allow != "" {
-			w.Header().Set("Allow", allow)
-			msg = fmt.Sprintf("%s %s is not allowed; use %s", r.Method, r.URL.Path, allow)
-		}
-		writeJSON(w, rec.status, errorBody{Error: msg})
-	})
-}
-
-// statusRecorder keeps the status and headers a handler chose, and drops
-// its body.
-type statusRecorder struct {
-	header http.Header
-	status int
-}
-
-func (s *statusRecorder) Header() http.Header         { return s.header }
-func (s *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
-func (s *statusRecorder) WriteHeader(status int)      { s.status = status }

@@ -193,6 +193,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	if a.Postgres != nil {
 		reg.MustRegister(a.Postgres)
 	}
+	reg.MustRegister(a.Dispatch) // recommendation and dispatch latency, open and overdue incidents
 	if !cfg.NoMQTT {
 		if err := a.startMQTT(ctx, reg, checks); err != nil {
 			return a, err
