@@ -11,6 +11,6 @@ import (
 //go:embed openapi.json
 var openAPIDoc []byte
 
-var openAPICached = newCachedDoc([]string{"application/openapi+json"}, openAPIDoc)
+var openAPICached = newCachedDoc(jsonType, openAPIDoc)
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) { openAPICached.serve(w, r) }

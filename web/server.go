@@ -277,14 +277,31 @@ func hasCookie(r *http.Request, name string) bool {
 	return err == nil
 }
 
-var descUnits = prometheus.NewDesc("siaga112_units", "Registered units by liveness.", []string{"liveness"}, nil)
+var (
+	descUnits         = prometheus.NewDesc("siaga112_units", "Registered units by liveness.", []string{"liveness"}, nil)
+	descUnitsByStatus = prometheus.NewDesc("siaga112_units_by_status", "Registered units by status and liveness.", []string{"status", "liveness"}, nil)
+)
 
 type unitsCollector struct{ fleet Fleet }
 
-func (c unitsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- descUnits }
+func (c unitsCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descUnits
+	ch <- descUnitsByStatus
+}
 
 func (c unitsCollector) Collect(ch chan<- prometheus.Metric) {
 	for l, n := range c.fleet.CountByLiveness() {
 		ch <- prometheus.MustNewConstMetric(descUnits, prometheus.GaugeValue, float64(n), string(l))
+	}
+	type key struct {
+		st tracking.Status
+		l  tracking.Liveness
+	}
+	n := map[key]int{}
+	for _, u := range c.fleet.List() {
+		n[key{u.Status, u.Liveness}]++
+	}
+	for k, v := range n {
+		ch <- prometheus.MustNewConstMetric(descUnitsByStatus, prometheus.GaugeValue, float64(v), string(k.st), string(k.l))
 	}
 }
