@@ -37,10 +37,12 @@ var _ Dispatch = (*dispatch.Service)(nil)
 type incidentView struct {
 	tracking.Incident
 	Overdue bool `json:"overdue"`
+	// Synthetic: raised by the demo, not a real call.
+	Synthetic bool `json:"synthetic"`
 }
 
 func (s *Server) view(in tracking.Incident) incidentView {
-	return incidentView{Incident: in, Overdue: in.Overdue(s.cfg.Dispatch.Now())}
+	return incidentView{Incident: in, Overdue: in.Overdue(s.cfg.Dispatch.Now()), Synthetic: in.IsSynthetic()}
 }
 
 type newIncidentBody struct {

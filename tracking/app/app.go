@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"time"
@@ -183,10 +184,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		return a, err
 	}
 	a.Units.Follow(a.Dispatch) // dispatch follows the units it sent
+	if cfg.Demo {
+		if err := a.seedDemoHistory(ctx, plans, districts); err != nil {
+			return a, err
+		}
+	}
 	planner, err := a.analytics(ctx, plans, districts)
 	if err != nil {
 		return a, err
 	}
+	planner.Synthetic = cfg.Demo
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -308,6 +315,15 @@ func (a *App) Run(ctx context.Context, out io.Writer) error {
 			return err
 		}
 	}
+	callsDone := make(chan struct{})
+	close(callsDone)
+	if a.cfg.Demo {
+		callsDone = make(chan struct{})
+		go func() {
+			defer close(callsDone)
+			a.raiseSyntheticCalls(ctx, mrand.New(mrand.NewPCG(DemoHistorySeed, 1)))
+		}()
+	}
 	base := httpURL(ln.Addr(), a.cfg.TLSCert != "")
 	mqttURLs := a.BrokerURL
 	if a.Broker != nil && a.Broker.TLSAddr() != "" {
@@ -320,6 +336,7 @@ func (a *App) Run(ctx context.Context, out io.Writer) error {
 	}
 	err = a.Web.Serve(ctx, ln)
 	<-demoDone
+	<-callsDone
 	a.log.Info("siaga112 stopped")
 	return err
 }
