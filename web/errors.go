@@ -119,7 +119,10 @@ func jsonKind(goKind string) string {
 // requestLogger logs at debug level, so an operator can turn it on.
 func requestLogger(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		log.Debug("request", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
+		// Enabled first: building the arguments allocates even when off.
+		if log.Enabled(r.Context(), slog.LevelDebug) {
+			log.Debug("request", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
+		}
 		next.ServeHTTP(w, r)
 	})
 }

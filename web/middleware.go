@@ -84,7 +84,7 @@ func (m *httpMetrics) measure(next http.Handler) http.Handler {
 		rec.ResponseWriter, rec.status = w, 0
 		next.ServeHTTP(rec, r)
 		route := r.Pattern
-		if route == "" || route == apiCatchAll(r.Method) {
+		if route == "" || strings.HasSuffix(route, " /api/") { // no route, or an API catch-all
 			route = "unmatched"
 		}
 		m.duration.WithLabelValues(route, statusClass(max(rec.status, 200))).Observe(time.Since(start).Seconds())
