@@ -13,6 +13,7 @@ import (
 	mrand "math/rand/v2"
 	"net"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -193,7 +194,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	if err != nil {
 		return a, err
 	}
-	planner.Synthetic = cfg.Demo
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -274,6 +274,12 @@ func (a *App) analytics(ctx context.Context, plans *dispatch.Plans, districts *g
 	if len(past) > 0 {
 		a.log.Info("incident history loaded", "incidents", history.Add(past))
 	}
+	// Synthetic history (a --demo run's, kept by the database) is shown as
+	// such whether or not this run is a demo.
+	synthetic := slices.ContainsFunc(past, tracking.HistoryRecord.IsSynthetic)
+	if synthetic && !a.cfg.Demo {
+		a.log.Warn("the incident history holds a demo's synthetic incidents (ids synthetic-…); the planner page says so")
+	}
 	var sql analytics.Querier
 	if a.Postgres != nil {
 		sql = a.Postgres // push analytics into SQL when there is a database
@@ -285,8 +291,9 @@ func (a *App) analytics(ctx context.Context, plans *dispatch.Plans, districts *g
 			Known:   func(c tracking.Category) bool { _, err := plans.Plan(c); return err == nil },
 			Locator: districts,
 		},
-		Live: func() []tracking.Incident { return svc.List(dispatch.Filter{}) },
-		SQL:  sql,
+		Live:      func() []tracking.Incident { return svc.List(dispatch.Filter{}) },
+		SQL:       sql,
+		Synthetic: synthetic,
 		Nearest: func(t tracking.UnitType) analytics.Nearest {
 			f := fleet.Filter{Types: []tracking.UnitType{t}, Statuses: []tracking.Status{tracking.Available}, Liveness: []tracking.Liveness{tracking.Live}}
 			return func(p orb.Point) (tracking.Unit, float64, bool) {

@@ -9,12 +9,14 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"siaga112/tracking"
 	"siaga112/tracking/dispatch"
+	"siaga112/tracking/postgres/pgtest"
 )
 
 func TestSyntheticHistoryIsSeededAndMarked(t *testing.T) {
@@ -156,5 +158,45 @@ func TestFreshDemoShowsAnalyticsAndSyntheticCalls(t *testing.T) {
 		if len(in.Assignments) == 0 {
 			t.Errorf("%s: no unit was dispatched", in.ID)
 		}
+	}
+}
+
+// A database that kept a demo's synthetic history says so to the planners
+// in a later run that is no demo.
+func TestSyntheticHistoryStaysMarkedInTheDatabase(t *testing.T) {
+	if os.Getenv("DATABASE_TEST_URL") == "" {
+		t.Skip("DATABASE_TEST_URL is not set")
+	}
+	db := pgtest.URL(t)
+	synthetic := func(demo bool) bool {
+		a, err := New(context.Background(), Config{NoMQTT: true, OpenAPI: true, Demo: demo, DB: db}, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		ts := httptest.NewServer(a.Web)
+		defer ts.Close()
+		resp, err := http.Get(ts.URL + "/api/analytics/response-times?by=kecamatan")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var fc struct {
+			Matched   int  `json:"matched"`
+			Synthetic bool `json:"synthetic"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&fc); err != nil {
+			t.Fatal(err)
+		}
+		if fc.Matched < 1000 {
+			t.Errorf("demo=%v: matched %d", demo, fc.Matched)
+		}
+		return fc.Synthetic
+	}
+	if !synthetic(true) {
+		t.Error("the demo's answers are not marked synthetic")
+	}
+	if !synthetic(false) {
+		t.Error("a later run over the same database does not mark the synthetic history")
 	}
 }
