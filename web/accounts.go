@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"siaga112/tracking"
 	"siaga112/tracking/accounts"
@@ -31,6 +32,7 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 	}
 	by, _ := principalOf(r)
 	s.log.Info("user saved", "name", u.Name, "role", u.Role, "by", by.Name)
+	w.Header().Set("Location", "/api/users/"+url.PathEscape(u.Name))
 	writeJSON(w, http.StatusCreated, u)
 }
 
@@ -119,6 +121,7 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
 	}
 	by, _ := principalOf(r)
 	s.log.Info("token issued", "id", t.ID, "name", t.Name, "role", t.Role, "by", by.Name)
+	w.Header().Set("Location", "/api/tokens/"+url.PathEscape(t.ID))
 	writeJSON(w, http.StatusCreated, issuedToken{Token: t, Secret: secret})
 }
 

@@ -35,6 +35,9 @@ type Analytics struct {
 	Nearest   func(tracking.UnitType) analytics.Nearest
 	Router    geo.Router
 	CityBound orb.Bound
+	// Synthetic: the history holds the demo's invented incidents; answers
+	// say so, and the planners' page shows it.
+	Synthetic bool
 }
 
 // MaxHistoryBytes caps an uploaded history file (about 3 million rows).
@@ -170,6 +173,7 @@ func (s *Server) responseTimes(w http.ResponseWriter, r *http.Request) {
 	fc.ExtraMembers = geojson.Properties{
 		"segment": q.Segment, "by": q.By, "percentile_method": "nearest-rank",
 		"matched": res.Matched, "excluded_missing_stamps": res.Excluded,
+		"synthetic": s.cfg.Analytics.Synthetic,
 	}
 	if wantsCSV(r) {
 		writeCSV(w, "response-times-"+string(q.By)+".csv", []string{"code", "name", "count", "p50_s", "p90_s"}, fc, []string{"code", "name", "count", "p50_s", "p90_s"})

@@ -13,7 +13,7 @@ import (
 
 // The web tests build their server through the app package, as cmd does.
 func init() {
-	web.BuildStack = func(t *testing.T, o web.StackOptions) *web.Stack {
+	web.BuildStack = func(t testing.TB, o web.StackOptions) *web.Stack {
 		t.Helper()
 		clk := trackingtest.NewClock()
 		a, err := app.New(context.Background(), app.Config{

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"maps"
 	"math"
 	"net/http"
@@ -68,6 +71,26 @@ func (s *Server) areas(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "level must be \"kecamatan\" or \"kelurahan\", not %q", level))
 		return
 	}
+	s.areaDocs[level].serve(w, r)
+}
+
+// areaDocs encodes both levels once: the areas never change while the
+// server runs, so their answers carry a validator.
+func (s *Server) encodeAreas() (map[string]*cachedDoc, error) {
+	docs := map[string]*cachedDoc{}
+	for _, level := range []string{"kelurahan", "kecamatan"} {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s.areaCollection(level)); err != nil {
+			return nil, fmt.Errorf("encode %s areas: %w", level, err)
+		}
+		docs[level] = newCachedDoc(geoJSONType, b.Bytes())
+	}
+	return docs, nil
+}
+
+func (s *Server) areaCollection(level string) *geojson.FeatureCollection {
 	g := s.cfg.Gazetteer
 	list := g.Kelurahan
 	if level == "kecamatan" {
@@ -89,7 +112,7 @@ func (s *Server) areas(w http.ResponseWriter, r *http.Request) {
 		fc.Append(f)
 	}
 	fc.ExtraMembers = geojson.Properties{"approximate": !s.cfg.Districts.Exact()}
-	writeJSON(w, http.StatusOK, fc)
+	return fc
 }
 
 // areaGeometries gives every kecamatan and kelurahan its official polygons

@@ -139,8 +139,13 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, p tracking
 // the same page without the token, so it leaves the address bar and history.
 func (s *Server) tokenSignIn(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Cheap tests first: the API's requests never parse the query here.
+		if s.cfg.Auth == nil || r.Method != http.MethodGet || strings.HasPrefix(r.URL.Path, "/api/") || !strings.Contains(r.URL.RawQuery, "token=") {
+			next.ServeHTTP(w, r)
+			return
+		}
 		tok := r.URL.Query().Get("token")
-		if s.cfg.Auth == nil || tok == "" || r.Method != http.MethodGet || strings.HasPrefix(r.URL.Path, "/api/") {
+		if tok == "" {
 			next.ServeHTTP(w, r)
 			return
 		}

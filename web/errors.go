@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paulmach/orb/geojson"
+
 	"siaga112/tracking"
 )
 
@@ -44,11 +46,19 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		// Every 429 says when to come back (RFC 9110 §10.2.3), in whole seconds.
 		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(tracking.RetryAfterOf(err))))
 	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="siaga112"`)
+	}
 	writeJSON(w, status, errorBody{Error: msg})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	switch v.(type) {
+	case *geojson.FeatureCollection, *geojson.Feature:
+		w.Header()["Content-Type"] = geoJSONType
+	default:
+		w.Header()["Content-Type"] = jsonType
+	}
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -115,41 +125,13 @@ func jsonKind(goKind string) string {
 // requestLogger logs at debug level, so an operator can turn it on.
 func requestLogger(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		log.Debug("request", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
+		// Enabled first: building the arguments allocates even when off.
+		if log.Enabled(r.Context(), slog.LevelDebug) {
+			log.Debug("request", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
+		}
 		next.ServeHTTP(w, r)
 	})
 }
-
-// jsonFallback answers unknown API routes and wrong methods with the API's
-// JSON error shape instead of the mux's plain text, keeping 404 vs 405.
-func jsonFallback(mux *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// "GET /" is the page's files; an /api/ path it catches is unknown.
-		if _, pattern := mux.Handler(r); (pattern != "" && pattern != "GET /") || !strings.HasPrefix(r.URL.Path, "/api/") {
-			mux.ServeHTTP(w, r)
-			return
-		}
-		rec := &statusRecorder{header: http.Header{}}
-		mux.ServeHTTP(rec, r)
-		msg := fmt.Sprintf("no API route %s %s", r.Method, r.URL.Path)
-		if allow := rec.header.Get("Allow"); allow != "" {
-			w.Header().Set("Allow", allow)
-			msg = fmt.Sprintf("%s %s is not allowed; use %s", r.Method, r.URL.Path, allow)
-		}
-		writeJSON(w, rec.status, errorBody{Error: msg})
-	})
-}
-
-// statusRecorder keeps the status and headers a handler chose, and drops
-// its body.
-type statusRecorder struct {
-	header http.Header
-	status int
-}
-
-func (s *statusRecorder) Header() http.Header         { return s.header }
-func (s *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
-func (s *statusRecorder) WriteHeader(status int)      { s.status = status }
 
 // retrySeconds rounds a wait up to whole seconds, at least one.
 func retrySeconds(d time.Duration) int {

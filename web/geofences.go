@@ -20,7 +20,7 @@ type Geofences interface {
 
 // historyRoutes serves the units' tracks and region events, and the
 // geofences, when they are configured.
-func (s *Server) historyRoutes(mux *http.ServeMux) {
+func (s *Server) historyRoutes(mux routeRecorder) {
 	if s.cfg.Tracks != nil {
 		mux.HandleFunc("GET /api/units/{id}/track", s.guard(readers, s.getTrack))
 	}

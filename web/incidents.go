@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/paulmach/orb"
+
 	"siaga112/tracking"
 	"siaga112/tracking/dispatch"
 )
@@ -26,6 +28,7 @@ type Dispatch interface {
 	LiftBlock(ctx context.Context, number, actor, reason string) (dispatch.CallerView, error)
 	Plans() *dispatch.Plans
 	Now() time.Time
+	Nearest(dst []dispatch.Recommendation, p orb.Point, t tracking.UnitType, limit int) ([]dispatch.Recommendation, error)
 }
 
 var _ Dispatch = (*dispatch.Service)(nil)
@@ -34,10 +37,12 @@ var _ Dispatch = (*dispatch.Service)(nil)
 type incidentView struct {
 	tracking.Incident
 	Overdue bool `json:"overdue"`
+	// Synthetic: raised by the demo, not a real call.
+	Synthetic bool `json:"synthetic"`
 }
 
 func (s *Server) view(in tracking.Incident) incidentView {
-	return incidentView{Incident: in, Overdue: in.Overdue(s.cfg.Dispatch.Now())}
+	return incidentView{Incident: in, Overdue: in.Overdue(s.cfg.Dispatch.Now()), Synthetic: in.IsSynthetic()}
 }
 
 type newIncidentBody struct {
@@ -83,13 +88,27 @@ func (s *Server) createIncident(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	w.Header().Set("Location", "/api/incidents/"+in.ID)
 	writeJSON(w, http.StatusCreated, createdIncident{incidentView: s.view(in), Recommendations: recs})
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
+	if err := checkFormat(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	in, err := s.cfg.Dispatch.Get(r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if wantsGeoJSON(r) {
+		f, err := incidentFeature(s.view(in))
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, f)
 		return
 	}
 	writeJSON(w, http.StatusOK, s.view(in))
@@ -97,6 +116,10 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 
 // listIncidents answers GET /api/incidents?status=open|closed&overdue=true&category=…
 func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
+	if err := checkFormat(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	q := r.URL.Query()
 	f := dispatch.Filter{Status: tracking.IncidentStatus(q.Get("status")), Category: tracking.Category(q.Get("category"))}
 	if f.Status != "" && f.Status != tracking.IncidentOpen && f.Status != tracking.IncidentClosed {
@@ -138,6 +161,15 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		next.Set("limit", strconv.Itoa(f.Limit))
 		w.Header().Set("X-Next-Cursor", out[len(out)-1].ID)
 		w.Header().Set("Link", fmt.Sprintf("<%s?%s>; rel=\"next\"", r.URL.Path, next.Encode()))
+	}
+	if wantsGeoJSON(r) {
+		fc, err := incidentCollection(out)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, fc)
+		return
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -87,6 +87,10 @@ type Server struct {
 	hub          *liveHub // nil without a Bus
 	incidentRate *perPrincipal
 	geoms        map[string]orb.Geometry // area code → polygons or point
+	areaDocs     map[string]*cachedDoc   // level → encoded areas
+	apiFallback  http.HandlerFunc        // unknown API paths and methods
+	httpMetrics  *httpMetrics
+	routes       []string // every pattern served, for the OpenAPI check
 }
 
 // New builds the server and registers its metrics.
@@ -111,6 +115,10 @@ func New(cfg Config) (*Server, error) {
 	s.cfg = cfg
 	s.incidentRate = newPerPrincipal(cfg.IncidentRate, DefaultIncidentRate, "incidents")
 	s.geoms = areaGeometries(cfg.Gazetteer, cfg.Districts)
+	var err error
+	if s.areaDocs, err = s.encodeAreas(); err != nil {
+		return nil, err
+	}
 	if err := cfg.Registry.Register(unitsCollector{cfg.Fleet}); err != nil {
 		return nil, fmt.Errorf("register unit metrics: %w", err)
 	}
@@ -120,7 +128,11 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("register live metrics: %w", err)
 		}
 	}
-	mux := http.NewServeMux()
+	s.httpMetrics = newHTTPMetrics()
+	if err := cfg.Registry.Register(s.httpMetrics.duration); err != nil {
+		return nil, fmt.Errorf("register http metrics: %w", err)
+	}
+	mux := routeRecorder{http.NewServeMux(), &s.routes}
 	// The page's files and /healthz are public; every /api route and
 	// /metrics need credentials (see auth.go for the roles).
 	mux.Handle("GET /", staticFiles())
@@ -129,6 +141,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /metrics", s.guard(readers, metrics.ServeHTTP))
 	mux.HandleFunc("GET /api/config", s.guard(readers, s.config))
 	mux.HandleFunc("GET /api/units", s.guard(readers, s.listUnits))
+	mux.HandleFunc("GET /api/openapi.json", s.guard(readers, s.openAPI))
 	mux.HandleFunc("GET /api/units/{id}", s.guard(readers, s.getUnit))
 	mux.HandleFunc("PUT /api/units/{id}", s.guard(adminsOnly, s.putUnit))
 	mux.HandleFunc("GET /api/locate", s.guard(readers, s.locate))
@@ -165,6 +178,7 @@ func New(cfg Config) (*Server, error) {
 		mux.HandleFunc("POST /api/callers/{number}/lift", s.guard(dispatchers, s.liftBlock))
 		mux.HandleFunc("POST /api/units/{id}/status", s.guard(dispatchers, s.setUnitStatus))
 		mux.HandleFunc("POST /api/units/{id}/credentials", s.guard(adminsOnly, s.rotateCredentials))
+		mux.HandleFunc("GET /api/units/nearest", s.guard(readers, s.nearest))
 	}
 	if cfg.Audit != nil {
 		mux.HandleFunc("GET /api/audit", s.guard(adminsOnly, s.audit))
@@ -180,7 +194,12 @@ func New(cfg Config) (*Server, error) {
 		mux.HandleFunc("GET /api/analytics/response-times", s.guard(readers, s.responseTimes))
 		mux.HandleFunc("GET /api/analytics/coverage", s.guard(readers, s.coverage))
 	}
-	s.handler = requestLogger(s.log, securityHeaders(contentSecurityPolicy(cfg.Tiles), s.tokenSignIn(jsonFallback(mux))))
+	s.routeAPIFallback(mux.ServeMux)
+	zipped, err := compress(s.tokenSignIn(s.otherMethods(mux)))
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	s.handler = s.httpMetrics.measure(requestLogger(s.log, securityHeaders(contentSecurityPolicy(cfg.Tiles), zipped)))
 	if cfg.Front != nil {
 		s.handler = cfg.Front(s.handler)
 	}
@@ -282,14 +301,31 @@ func hasCookie(r *http.Request, name string) bool {
 	return err == nil
 }
 
-var descUnits = prometheus.NewDesc("siaga112_units", "Registered units by liveness.", []string{"liveness"}, nil)
+var (
+	descUnits         = prometheus.NewDesc("siaga112_units", "Registered units by liveness.", []string{"liveness"}, nil)
+	descUnitsByStatus = prometheus.NewDesc("siaga112_units_by_status", "Registered units by status and liveness.", []string{"status", "liveness"}, nil)
+)
 
 type unitsCollector struct{ fleet Fleet }
 
-func (c unitsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- descUnits }
+func (c unitsCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descUnits
+	ch <- descUnitsByStatus
+}
 
 func (c unitsCollector) Collect(ch chan<- prometheus.Metric) {
 	for l, n := range c.fleet.CountByLiveness() {
 		ch <- prometheus.MustNewConstMetric(descUnits, prometheus.GaugeValue, float64(n), string(l))
+	}
+	type key struct {
+		st tracking.Status
+		l  tracking.Liveness
+	}
+	n := map[key]int{}
+	for _, u := range c.fleet.List() {
+		n[key{u.Status, u.Liveness}]++
+	}
+	for k, v := range n {
+		ch <- prometheus.MustNewConstMetric(descUnitsByStatus, prometheus.GaugeValue, float64(v), string(k.st), string(k.l))
 	}
 }

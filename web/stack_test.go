@@ -33,7 +33,7 @@ type StackOptions struct {
 }
 
 // BuildStack builds a Stack.
-var BuildStack func(t *testing.T, o StackOptions) *Stack
+var BuildStack func(t testing.TB, o StackOptions) *Stack
 
 // stack is a Stack with the short names the tests use.
 type stack struct {

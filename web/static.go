@@ -25,7 +25,11 @@ func staticFiles() http.Handler {
 	if err != nil {
 		panic(err)
 	}
-	files := http.FileServer(http.FS(sub))
+	tags, err := fileTags(sub)
+	if err != nil {
+		panic(err)
+	}
+	files := http.FileServer(http.FS(stampedFS{sub, startedAt}))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// No directory listings: a folder without index.html is not found.
 		if p := r.URL.Path; p != "/" && strings.HasSuffix(p, "/") {
@@ -36,6 +40,13 @@ func staticFiles() http.Handler {
 		}
 		// The page changes with the binary: let the browser revalidate.
 		w.Header().Set("Cache-Control", "no-cache")
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		if name == "" || strings.HasSuffix(name, "/") {
+			name += "index.html"
+		}
+		if tag, ok := tags[name]; ok {
+			w.Header()["Etag"] = []string{tag} // the file server answers If-None-Match with it
+		}
 		files.ServeHTTP(w, r)
 	})
 }

@@ -115,6 +115,7 @@ func (s *Server) putUnit(w http.ResponseWriter, r *http.Request) {
 	f := s.unitFeature(u)
 	if created {
 		status = http.StatusCreated
+		w.Header().Set("Location", "/api/units/"+u.ID)
 		s.log.Info("unit registered", "unit", u.ID, "type", u.Type, "agency", u.Agency)
 		// The tracker's MQTT password, shown this once.
 		secret, err := s.cfg.Fleet.IssueDeviceSecret(r.Context(), u.ID, actor(r))

@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -203,6 +205,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		return a, err
 	}
 	a.Units.Follow(a.Dispatch) // dispatch follows the units it sent
+	if cfg.Demo {
+		if err := a.seedDemoHistory(ctx, plans, districts); err != nil {
+			return a, err
+		}
+	}
 	planner, err := a.analytics(ctx, plans, districts)
 	if err != nil {
 		return a, err
@@ -213,6 +220,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	if a.Postgres != nil {
 		reg.MustRegister(a.Postgres)
 	}
+	reg.MustRegister(a.Dispatch) // recommendation and dispatch latency, open and overdue incidents
 	if !cfg.NoMQTT {
 		if err := a.startMQTT(ctx, reg, checks); err != nil {
 			return a, err
@@ -297,6 +305,12 @@ func (a *App) analytics(ctx context.Context, plans *dispatch.Plans, districts *g
 	if len(past) > 0 {
 		a.log.Info("incident history loaded", "incidents", history.Add(past))
 	}
+	// Synthetic history (a --demo run's, kept by the database) is shown as
+	// such whether or not this run is a demo.
+	synthetic := slices.ContainsFunc(past, tracking.HistoryRecord.IsSynthetic)
+	if synthetic && !a.cfg.Demo {
+		a.log.Warn("the incident history holds a demo's synthetic incidents (ids synthetic-…); the planner page says so")
+	}
 	var sql analytics.Querier
 	if a.Postgres != nil {
 		sql = a.Postgres // push analytics into SQL when there is a database
@@ -308,8 +322,9 @@ func (a *App) analytics(ctx context.Context, plans *dispatch.Plans, districts *g
 			Known:   func(c tracking.Category) bool { _, err := plans.Plan(c); return err == nil },
 			Locator: districts,
 		},
-		Live: func() []tracking.Incident { return svc.List(dispatch.Filter{}) },
-		SQL:  sql,
+		Live:      func() []tracking.Incident { return svc.List(dispatch.Filter{}) },
+		SQL:       sql,
+		Synthetic: synthetic,
 		Nearest: func(t tracking.UnitType) analytics.Nearest {
 			f := fleet.Filter{Types: []tracking.UnitType{t}, Statuses: []tracking.Status{tracking.Available}, Liveness: []tracking.Liveness{tracking.Live}}
 			return func(p orb.Point) (tracking.Unit, float64, bool) {
@@ -338,6 +353,15 @@ func (a *App) Run(ctx context.Context, out io.Writer) error {
 			return err
 		}
 	}
+	callsDone := make(chan struct{})
+	close(callsDone)
+	if a.cfg.Demo {
+		callsDone = make(chan struct{})
+		go func() {
+			defer close(callsDone)
+			a.raiseSyntheticCalls(ctx, mrand.New(mrand.NewPCG(DemoHistorySeed, 1)))
+		}()
+	}
 	base := httpURL(ln.Addr(), a.cfg.TLSCert != "")
 	mqttURLs := a.BrokerURL
 	if a.Broker != nil && a.Broker.TLSAddr() != "" {
@@ -350,6 +374,7 @@ func (a *App) Run(ctx context.Context, out io.Writer) error {
 	}
 	err = a.Web.Serve(ctx, ln)
 	<-demoDone
+	<-callsDone
 	a.log.Info("siaga112 stopped")
 	return err
 }

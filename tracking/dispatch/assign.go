@@ -30,6 +30,7 @@ type DispatchResult struct {
 // new assignment and the units' statuses are one change: they commit
 // together or not at all.
 func (s *Service) Dispatch(ctx context.Context, incidentID string, unitIDs []string, actor string) (DispatchResult, error) {
+	defer func(start time.Time) { s.metrics.dispatch.Observe(time.Since(start).Seconds()) }(time.Now())
 	s.mu.Lock()
 	in, ok := s.incidents[incidentID]
 	if !ok {

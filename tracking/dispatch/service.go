@@ -52,6 +52,7 @@ type Service struct {
 	cfg     Config
 	log     *slog.Logger
 	journal tracking.Journal
+	metrics metrics
 
 	mu        sync.Mutex
 	incidents map[string]*tracking.Incident
@@ -90,6 +91,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	s := &Service{
 		cfg: cfg, log: cfg.Logger.With("component", "dispatch"), journal: tracking.Journal{Store: cfg.Store, Bus: cfg.Bus},
+		metrics:   newMetrics(),
 		incidents: map[string]*tracking.Incident{}, callers: map[string]*tracking.Caller{},
 		active: map[string]string{}, near: map[string]time.Time{},
 	}
@@ -159,6 +161,9 @@ type Recommendation struct {
 	DistanceM  float64           `json:"distance_m"` // great-circle
 	RouteM     float64           `json:"route_m"`    // estimated road distance
 	ETASeconds float64           `json:"eta_s"`
+	// Position is where the unit was ([lon, lat]); the nearest query's
+	// GeoJSON shows it.
+	Position orb.Point `json:"-"`
 }
 
 // MaxDescription bounds an incident's description.
@@ -247,37 +252,70 @@ func ptr[T any](v T) *T { return &v }
 // MaxRecommendations available live units ordered by ETA. Stale and offline
 // units are never recommended.
 func (s *Service) Recommend(p orb.Point, plan Plan) []Recommendation {
+	start := time.Now()
 	out := []Recommendation{}
-	avail := []tracking.Status{tracking.Available}
-	live := []tracking.Liveness{tracking.Live}
 	for _, need := range plan.Needs {
-		var recs []Recommendation
-		var from []orb.Point
-		// Twice as many by distance as we keep by ETA: a road router may
-		// reorder neighbours (the detour model never does).
-		for u, d := range s.cfg.Fleet.Nearest(p, fleet.Filter{Types: []tracking.UnitType{need.Type}, Statuses: avail, Liveness: live}) {
-			recs = append(recs, Recommendation{UnitID: u.ID, Callsign: u.Callsign, Type: u.Type, Agency: u.Agency, DistanceM: math.Round(d)})
-			from = append(from, orb.Point{u.Position.Lon, u.Position.Lat})
-			if len(recs) == 2*MaxRecommendations {
-				break
-			}
-		}
-		routed := recs[:0]
-		for i, rec := range recs {
-			r, err := s.cfg.Router.Route(from[i], p, string(rec.Type))
-			if err != nil {
-				s.log.Warn("no route for a candidate unit; left out", "unit", rec.UnitID, "err", err)
-				continue
-			}
-			rec.RouteM, rec.ETASeconds = math.Round(r.DistanceM), r.Duration.Seconds()
-			routed = append(routed, rec)
-		}
-		recs = routed
-		slices.SortStableFunc(recs, func(a, b Recommendation) int { return cmp.Compare(a.ETASeconds, b.ETASeconds) })
-		out = append(out, recs[:min(len(recs), MaxRecommendations)]...)
+		out = s.recommendType(out, p, need.Type, MaxRecommendations)
 	}
+	s.observeRecommend(time.Since(start))
 	return out
 }
+
+// MaxNearest bounds the limit of a Nearest query.
+const MaxNearest = 100
+
+// Nearest answers "who is closest to here?": up to limit available live
+// units of type t ordered by ETA, exactly as Recommend ranks them for an
+// incident, without creating anything. dst is reused (its length reset),
+// so a caller may pool it.
+func (s *Service) Nearest(dst []Recommendation, p orb.Point, t tracking.UnitType, limit int) ([]Recommendation, error) {
+	if _, err := tracking.ParseUnitType(string(t)); err != nil {
+		return nil, err
+	}
+	if err := tracking.CheckLatLon(p[1], p[0]); err != nil {
+		return nil, err
+	}
+	if limit < 1 || limit > MaxNearest {
+		return nil, tracking.Errorf(tracking.CodeInvalid, "limit must be a whole number from 1 to %d, not %d", MaxNearest, limit)
+	}
+	start := time.Now()
+	out := s.recommendType(dst[:0], p, t, limit)
+	s.observeRecommend(time.Since(start))
+	return out, nil
+}
+
+// recommendType appends to dst up to keep available live units of type t
+// ordered by ETA to p.
+func (s *Service) recommendType(dst []Recommendation, p orb.Point, t tracking.UnitType, keep int) []Recommendation {
+	base := len(dst)
+	// Twice as many by distance as we keep by ETA: a road router may
+	// reorder neighbours (the detour model never does).
+	f := fleet.Filter{Types: []tracking.UnitType{t}, Statuses: availOnly, Liveness: liveOnly}
+	for u, d := range s.cfg.Fleet.Nearest(p, f) {
+		dst = append(dst, Recommendation{UnitID: u.ID, Callsign: u.Callsign, Type: u.Type, Agency: u.Agency, DistanceM: math.Round(d), Position: orb.Point{u.Position.Lon, u.Position.Lat}})
+		if len(dst)-base == 2*keep {
+			break
+		}
+	}
+	recs := dst[base:]
+	routed := recs[:0]
+	for _, rec := range recs {
+		r, err := s.cfg.Router.Route(rec.Position, p, string(rec.Type))
+		if err != nil {
+			s.log.Warn("no route for a candidate unit; left out", "unit", rec.UnitID, "err", err)
+			continue
+		}
+		rec.RouteM, rec.ETASeconds = math.Round(r.DistanceM), r.Duration.Seconds()
+		routed = append(routed, rec)
+	}
+	slices.SortStableFunc(routed, func(a, b Recommendation) int { return cmp.Compare(a.ETASeconds, b.ETASeconds) })
+	return dst[:base+min(len(routed), keep)]
+}
+
+var (
+	availOnly = []tracking.Status{tracking.Available}
+	liveOnly  = []tracking.Liveness{tracking.Live}
+)
 
 // Get returns one incident.
 func (s *Service) Get(id string) (tracking.Incident, error) {

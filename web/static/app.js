@@ -209,7 +209,7 @@ function drawIncident(inc) {
     m.on("click", () => { showTab("incidents"); select(inc.id); });
     incMarkers.set(inc.id, m);
   }
-  m.bindTooltip(asText(`${plans.get(inc.category)?.label || inc.category} · ${place(inc)}`));
+  m.bindTooltip(asText(`${plans.get(inc.category)?.label || inc.category} · ${place(inc)}${inc.synthetic ? " · " + t("synthetic") : ""}`));
 }
 
 function incidentRow(inc) {
@@ -223,7 +223,7 @@ function incidentRow(inc) {
   }
   row.dataset.status = inc.status;
   row.classList.toggle("overdue", inc.overdue);
-  row.querySelector(".category").textContent = plans.get(inc.category)?.label || inc.category;
+  row.querySelector(".category").textContent = (plans.get(inc.category)?.label || inc.category) + (inc.synthetic ? ` · ${t("synthetic")}` : "");
   row.querySelector(".area").textContent = place(inc);
   row.querySelector(".status").textContent = t(inc.status);
   row.querySelector(".since").textContent = age(inc.received_at);

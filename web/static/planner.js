@@ -10,14 +10,16 @@ const words = {
     layerCoverage: "Jangkauan saat ini (ETA)", res: "Resolusi H3", unitType: "Jenis unit", byKecamatan: "Per kecamatan",
     kecamatan: "Kecamatan", count: "Jumlah", downloads: "Unduh (CSV)", import: "Impor riwayat (CSV)",
     imported: "diimpor", unchanged: "sudah ada", rows: "baris", noData: "tanpa data", excluded: "tanpa cap waktu, tidak dihitung",
-    matched: "kejadian", method: "persentil nearest-rank" },
+    matched: "kejadian", method: "persentil nearest-rank",
+    synthetic: "Demo: riwayat ini SINTETIS (dibuat acak dengan seed tetap), bukan data kejadian nyata." },
   en: { planner: "Planner", toMap: "Dispatcher's map", from: "From", to: "To", category: "Category", all: "All",
     segment: "Segment", segResponse: "Response (on scene − received)", segCall: "Call processing (dispatched − received)",
     segTravel: "Travel (on scene − dispatched)", layer: "Layer", layerH3: "H3 hexagons (p90)", layerKel: "Kelurahan (p90)",
     layerCoverage: "Live coverage (ETA)", res: "H3 resolution", unitType: "Unit type", byKecamatan: "By kecamatan",
     kecamatan: "Kecamatan", count: "Count", downloads: "Downloads (CSV)", import: "Import history (CSV)",
     imported: "imported", unchanged: "already there", rows: "rows", noData: "no data", excluded: "lacking stamps, left out",
-    matched: "incidents", method: "nearest-rank percentiles" },
+    matched: "incidents", method: "nearest-rank percentiles",
+    synthetic: "Demo: this history is SYNTHETIC (generated from a fixed seed), not real incident data." },
 };
 const w = (k) => words[language()][k] ?? k;
 const $ = (s) => document.querySelector(s);
@@ -88,6 +90,7 @@ async function refresh() {
       prop = "p90_s"; cls = "kelurahan-area";
     }
     const fc = await api("GET", url);
+    if (kind !== "coverage") $("#synthetic").hidden = !fc.synthetic;
     layer?.remove();
     layer = L.geoJSON(fc, {
       renderer: svg,
