@@ -13,6 +13,9 @@ type Change struct {
 	Incident *Incident // with all its assignments
 	Units    []Unit    // registration, status and credentials; never positions
 	Caller   *Caller
+	// Prank, with Caller, marks one prank call the store counts itself
+	// (exact when two instances mark the same number at once).
+	Prank *PrankMark
 }
 
 // Events are what the bus publishes for c: one per row, in the order the

@@ -177,12 +177,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	a.Dispatch, err = dispatch.New(ctx, dispatch.Config{
 		Fleet: a.Fleet, Plans: plans, Router: cfg.Travel, Locator: districts, Store: a.Store,
 		Bus: bus, Logger: log, PrankWindow: cfg.PrankWindow, Now: cfg.Now,
-		ArrivalRadiusM: cfg.ArrivalM, ArrivalDwell: cfg.ArrivalDwell,
+		ArrivalRadiusM: cfg.ArrivalM, ArrivalDwell: cfg.ArrivalDwell, Leading: leading(a.Postgres),
 	})
 	if err != nil {
 		return a, err
 	}
 	a.Units.Follow(a.Dispatch) // dispatch follows the units it sent
+	if a.Postgres != nil {
+		a.share(a.Postgres) // other instances on the same database
+	}
 	planner, err := a.analytics(ctx, plans, districts)
 	if err != nil {
 		return a, err

@@ -21,10 +21,16 @@ func queueChange(b *pgx.Batch, c tracking.Change) error {
 		if err != nil {
 			return err
 		}
-		b.Queue(`INSERT INTO callers (number, prank_calls, blocked_until, proposed_permanent_block, lifts)
-			VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (number) DO UPDATE SET prank_calls = $2, blocked_until = $3, proposed_permanent_block = $4, lifts = $5`,
-			cl.Number, nonNil(cl.PrankCalls), cl.BlockedUntil, cl.ProposedPermanentBlock, lifts)
+		if c.Prank != nil {
+			queuePrank(b, cl.Number, *c.Prank)
+		} else {
+			// prank_calls only ever grow, in SQL (queuePrank): a change made
+			// from this instance's memory must not drop another's marks.
+			b.Queue(`INSERT INTO callers (number, prank_calls, blocked_until, proposed_permanent_block, lifts)
+				VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (number) DO UPDATE SET blocked_until = $3, proposed_permanent_block = $4, lifts = $5`,
+				cl.Number, nonNil(cl.PrankCalls), cl.BlockedUntil, cl.ProposedPermanentBlock, lifts)
+		}
 		subject, data = cl.Number, cl
 	}
 	if in := c.Incident; in != nil {
@@ -89,9 +95,12 @@ func nullTime(t time.Time) *time.Time {
 }
 
 // Units implements tracking.Store.
-func (s *Store) Units(ctx context.Context) ([]tracking.Unit, error) {
+func (s *Store) Units(ctx context.Context) ([]tracking.Unit, error) { return s.units(ctx, "true") }
+
+// units loads the units where cond holds (SQL, with args).
+func (s *Store) units(ctx context.Context, cond string, args ...any) ([]tracking.Unit, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, callsign, type, agency, status, status_at, lon, lat, reported_at, last_seen,
-		speed_kmh, heading, accuracy_m, battery, secret_hash FROM units ORDER BY id`)
+		speed_kmh, heading, accuracy_m, battery, secret_hash FROM units WHERE `+cond+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
@@ -136,10 +145,16 @@ const RecentlyClosed = 72 * time.Hour
 // Incidents implements tracking.Store: open incidents and those closed in
 // the last 72 h, with their assignments.
 func (s *Store) Incidents(ctx context.Context) ([]tracking.Incident, error) {
+	return s.incidents(ctx, `status = 'open' OR closed_at > now() - $1::interval`, fmt.Sprintf("%d seconds", int(RecentlyClosed.Seconds())))
+}
+
+// incidents loads the incidents where cond holds (SQL, with args), with
+// their assignments.
+func (s *Store) incidents(ctx context.Context, cond string, args ...any) ([]tracking.Incident, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, category, lon, lat, kecamatan_code, kecamatan_name, kelurahan_code, kelurahan_name,
 			approximate, caller, description, status, lead_agency, received_at, dispatched_at, en_route_at, on_scene_at,
 			cleared_at, closed_at, agency_due_at, agency_acted_at
-		FROM incidents WHERE status = 'open' OR closed_at > now() - $1::interval ORDER BY id`, fmt.Sprintf("%d seconds", int(RecentlyClosed.Seconds())))
+		FROM incidents WHERE `+cond+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load incidents: %w", err)
 	}
@@ -182,7 +197,12 @@ func (s *Store) Incidents(ctx context.Context) ([]tracking.Incident, error) {
 
 // Callers implements tracking.Store.
 func (s *Store) Callers(ctx context.Context) ([]tracking.Caller, error) {
-	rows, err := s.pool.Query(ctx, `SELECT number, prank_calls, blocked_until, proposed_permanent_block, lifts FROM callers ORDER BY number`)
+	return s.callers(ctx, "true")
+}
+
+// callers loads the callers where cond holds (SQL, with args).
+func (s *Store) callers(ctx context.Context, cond string, args ...any) ([]tracking.Caller, error) {
+	rows, err := s.pool.Query(ctx, `SELECT number, prank_calls, blocked_until, proposed_permanent_block, lifts FROM callers WHERE `+cond+` ORDER BY number`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load callers: %w", err)
 	}

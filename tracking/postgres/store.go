@@ -56,6 +56,7 @@ type Store struct {
 	stop     chan struct{}
 	done     sync.WaitGroup
 	counters counters
+	shared   *shared // other instances on the same database (shared.go)
 }
 
 type counters struct {
@@ -114,6 +115,10 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 	if len(applied) > 0 {
 		s.log.Info("database migrated", "versions", applied)
 	}
+	if err := newShared(ctx, s); err != nil {
+		pool.Close()
+		return nil, err
+	}
 	s.done.Add(2)
 	go s.writeLoop()
 	go s.flushLoop()
@@ -130,6 +135,7 @@ func (s *Store) Close(ctx context.Context) {
 	if n := s.Queued(); n > 0 {
 		s.log.Error("closing with changes the database never received", "queued", n)
 	}
+	s.stopShared()
 	s.pool.Close()
 }
 
