@@ -57,7 +57,9 @@ func queueChange(b *pgx.Batch, c tracking.Change) error {
 }
 
 // queueIncident writes the incident and every assignment. A unit already
-// open on another incident is refused (the partial unique index).
+// open on another incident is refused (the partial unique index), and so
+// is an assignment numbered like another instance's with another unit
+// (the trigger assignments_keep_unit sees unit_id change).
 func queueIncident(b *pgx.Batch, in tracking.Incident) {
 	c := cells(in.Lat, in.Lon)
 	b.Queue(`INSERT INTO incidents (id, category, lon, lat, kecamatan_code, kecamatan_name, kelurahan_code,
@@ -73,7 +75,7 @@ func queueIncident(b *pgx.Batch, in tracking.Incident) {
 		b.Queue(`INSERT INTO assignments (incident_id, seq, unit_id, unit_type, status, distance_m, eta_s, dispatched_at,
 				en_route_at, on_scene_at, on_scene_detected, transporting_at, at_hospital_at, cleared_at, dispatched_by)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
-			ON CONFLICT (incident_id, seq) DO UPDATE SET status = $5, en_route_at = $9, on_scene_at = $10,
+			ON CONFLICT (incident_id, seq) DO UPDATE SET unit_id = $3, status = $5, en_route_at = $9, on_scene_at = $10,
 				on_scene_detected = $11, transporting_at = $12, at_hospital_at = $13, cleared_at = $14`,
 			in.ID, i, as.UnitID, string(as.UnitType), string(as.Status), as.DistanceM, as.ETASeconds, as.DispatchedAt,
 			as.EnRouteAt, as.OnSceneAt, as.OnSceneDetected, as.TransportingAt, as.AtHospitalAt, as.ClearedAt, as.DispatchedBy)
