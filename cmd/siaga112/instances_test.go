@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/jackc/pgx/v5"
 
 	"siaga112/tracking"
@@ -34,7 +35,7 @@ func TestTwoInstancesOneTruth(t *testing.T) {
 	tag := fmt.Sprintf("T%d", time.Now().UnixNano()) // the broker is shared: ids of our own
 	start := func(name string) (*instance, string) {
 		cfg := testConfig(t)
-		cmd, stderr := startBinary(t, "--db", db, "--http", cfg.HTTP, "--mqtt-url", broker, "--mqtt-client-id", tag+"-"+name)
+		cmd, stderr := startBinary(t, "--db", db, "--http", cfg.HTTP, "--mqtt-url", broker, "--mqtt-client-id", tag+"-"+name, "--arrival-dwell", "1s")
 		return &instance{cmd: cmd, stderr: stderr}, "http://" + cfg.HTTP
 	}
 	a, baseA := start("a")
@@ -108,6 +109,32 @@ func TestTwoInstancesOneTruth(t *testing.T) {
 		})
 	}
 
+	// B's live feed shows what A does.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	h := http.Header{}
+	h.Set("Authorization", "Bearer "+testToken)
+	feed, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(baseB, "http")+"/api/live", &websocket.DialOptions{HTTPHeader: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer feed.CloseNow()
+	feed.SetReadLimit(1 << 24)
+	live := make(chan string, 1024)
+	go func() {
+		for {
+			_, msg, err := feed.Read(ctx)
+			if err != nil {
+				close(live)
+				return
+			}
+			live <- string(msg)
+		}
+	}()
+	if msg := <-live; !strings.Contains(msg, `"type":"snapshot"`) { // in the stream from here
+		t.Fatalf("live feed began with %.200s", msg)
+	}
+
 	// Incidents made on either are numbered by the database and readable on
 	// the other within a second.
 	const incidents = 30
@@ -128,6 +155,19 @@ func TestTwoInstancesOneTruth(t *testing.T) {
 			code, _ := call(t, "GET", other+"/api/incidents/"+id, "")
 			return code == 200
 		})
+	}
+
+	deadline := time.After(time.Second)
+	for found := false; !found; {
+		select {
+		case msg, ok := <-live:
+			if !ok {
+				t.Fatal("B's live feed closed")
+			}
+			found = strings.Contains(msg, `"type":"incident"`) && strings.Contains(msg, `"id":"`+incs[0]+`"`)
+		case <-deadline:
+			t.Fatalf("B's live feed did not show incident %s, made on A, within 1 s", incs[0])
+		}
 	}
 
 	// 30 plan dispatches at once, spread over both, for 10 units: each unit
@@ -188,6 +228,35 @@ func TestTwoInstancesOneTruth(t *testing.T) {
 			}
 			return true
 		})
+	}
+
+	// Arrival on scene is detected from the fixes both instances hear, and
+	// recorded once.
+	var arrived, at string
+	for u, inc := range used {
+		arrived, at = u, inc
+		break
+	}
+	_, scene := call(t, "GET", baseA+"/api/incidents/"+at, "")
+	now := time.Now().Truncate(time.Millisecond)
+	for k := range 3 {
+		p := tracking.Position{Lon: scene["lon"].(float64), Lat: scene["lat"].(float64), At: now.Add(time.Duration(k-2) * time.Second), Battery: -1}
+		if err := pub.PublishFix("dinkes", arrived, p); err != nil {
+			t.Fatal(err)
+		}
+		sent++
+	}
+	for _, base := range bases {
+		waitFor(t, "on scene on "+base, func() bool {
+			_, in := call(t, "GET", base+"/api/incidents/"+at, "")
+			return in["assignments"].([]any)[0].(map[string]any)["status"] == "on_scene"
+		})
+	}
+	time.Sleep(time.Second) // were it recorded twice, the second would be in by now
+	var onScene int
+	pg.QueryRow(context.Background(), `SELECT count(*) FROM events WHERE subject = $1 AND action = 'assignment.on_scene'`, at).Scan(&onScene)
+	if onScene != 1 {
+		t.Fatalf("arrival of %s recorded %d times, want once", arrived, onScene)
 	}
 
 	// Prank calls marked on both at once count exactly: 6 marks block.
