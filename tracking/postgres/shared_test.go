@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -222,4 +223,32 @@ func TestIncidentNumbersUniqueAcrossInstances(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// BenchmarkNoticeReadBack: a change committed by one instance, its notice
+// heard by another, and the incident read back there — how far behind a
+// second instance's memory runs.
+func BenchmarkNoticeReadBack(b *testing.B) {
+	u := testURL(b)
+	s1, s2 := openTest(b, u, Config{}), openTest(b, u, Config{})
+	heard := make(chan tracking.Notice, 64)
+	ready := make(chan struct{})
+	var once sync.Once
+	s2.Listen(func(n tracking.Notice) {
+		if n.Kind == "incident" {
+			if _, err := s2.Incident(context.Background(), n.ID); err != nil {
+				b.Error(err)
+			}
+			heard <- n
+		}
+	}, func(context.Context) { once.Do(func() { close(ready) }) })
+	<-ready
+	b.ResetTimer()
+	for i := range b.N {
+		in := testIncident(fmt.Sprintf("20261127-%06d", i+1), fmt.Sprintf("AMB-%d", i))
+		if err := tracking.Apply(s1, tracking.Change{Audit: tracking.Audit{Action: "incident.dispatched", Actor: "t"}, Incident: in}); err != nil {
+			b.Fatal(err)
+		}
+		<-heard
+	}
 }
