@@ -27,9 +27,11 @@ type shared struct {
 	channel  string // the LISTEN channel: one per schema, so tests in other schemas stay apart
 	lockKey  string // the position writer's advisory lock, per schema too
 
-	mu      sync.Mutex
-	numbers []int64 // incident numbers taken from the sequence, not yet used
+	mu        sync.Mutex
+	numbers   []int64 // incident numbers taken from the sequence, not yet used
+	refilling bool
 
+	ctx    context.Context // ends when the store closes
 	cancel context.CancelFunc
 	done   sync.WaitGroup
 	leader leader
@@ -40,7 +42,16 @@ func newShared(ctx context.Context, s *Store) error {
 	if err := s.pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
 		return fmt.Errorf("read the schema: %w", err)
 	}
-	s.shared = &shared{instance: rand.Text()[:12], channel: "siaga112." + schema, lockKey: "siaga112.positions." + schema, cancel: func() {}}
+	sctx, cancel := context.WithCancel(context.Background())
+	s.shared = &shared{instance: rand.Text()[:12], channel: "siaga112." + schema, lockKey: "siaga112.positions." + schema, ctx: sctx, cancel: cancel}
+	// A reserve of incident numbers from the start: incidents are created
+	// during a database outage too.
+	ns, err := s.takeNumbers(ctx)
+	if err != nil {
+		cancel()
+		return err
+	}
+	s.shared.numbers = ns
 	return nil
 }
 
@@ -77,8 +88,7 @@ func (s *Store) queueNotices(b *pgx.Batch, p pending) {
 // while it was not listening are lost, so the caller reads everything
 // again.
 func (s *Store) Listen(handle func(tracking.Notice), resync func(context.Context)) {
-	ctx, cancel := context.WithCancel(context.Background())
-	s.shared.cancel = cancel
+	ctx := s.shared.ctx
 	s.shared.done.Add(1)
 	go func() {
 		defer s.shared.done.Done()
@@ -123,7 +133,9 @@ func (s *Store) listen(ctx context.Context, handle func(tracking.Notice), resync
 
 // stopShared ends the listener and gives up the position writer's lock.
 func (s *Store) stopShared() {
+	s.shared.mu.Lock() // no refill starts after this (done.Add happens under mu)
 	s.shared.cancel()
+	s.shared.mu.Unlock()
 	s.shared.done.Wait()
 	s.leader().release()
 }
@@ -167,8 +179,11 @@ func (s *Store) Caller(ctx context.Context, number string) (tracking.Caller, err
 var _ tracking.IncidentNumbers = (*Store)(nil)
 
 // numberBlock is how many incident numbers an instance takes from the
-// sequence at once: one round trip per block, and a reserve for an outage.
-const numberBlock = 20
+// sequence at once: one round trip per block. The reserve is refilled in
+// the background when half is used, so a creation rarely waits for the
+// database and an outage has at least numberBlock/2 numbers to go on with.
+// Numbers left at a restart are never used: ids have gaps.
+const numberBlock = 40
 
 // NextIncidentNumber implements tracking.IncidentNumbers: the next number
 // from the sequence incident_number, taken in blocks. Numbers are unique
@@ -179,21 +194,44 @@ func (s *Store) NextIncidentNumber(ctx context.Context) (int64, error) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if len(sh.numbers) == 0 {
-		ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
-		defer cancel()
-		rows, err := s.pool.Query(ctx, `SELECT nextval('incident_number') FROM generate_series(1, $1)`, numberBlock)
+		ns, err := s.takeNumbers(ctx)
 		if err != nil {
-			return 0, fmt.Errorf("take incident numbers: %w", err)
-		}
-		ns, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			return 0, fmt.Errorf("take incident numbers: %w", err)
+			return 0, err
 		}
 		sh.numbers = ns
 	}
 	n := sh.numbers[0]
 	sh.numbers = sh.numbers[1:]
+	if len(sh.numbers) <= numberBlock/2 && !sh.refilling && sh.ctx.Err() == nil {
+		sh.refilling = true
+		sh.done.Add(1)
+		go func() {
+			defer sh.done.Done()
+			ns, err := s.takeNumbers(sh.ctx)
+			sh.mu.Lock()
+			defer sh.mu.Unlock()
+			sh.refilling = false
+			if err == nil {
+				sh.numbers = append(sh.numbers, ns...)
+			}
+		}()
+	}
 	return n, nil
+}
+
+// takeNumbers takes a block of numbers from the sequence.
+func (s *Store) takeNumbers(ctx context.Context) ([]int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, `SELECT nextval('incident_number') FROM generate_series(1, $1)`, numberBlock)
+	if err != nil {
+		return nil, fmt.Errorf("take incident numbers: %w", err)
+	}
+	ns, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("take incident numbers: %w", err)
+	}
+	return ns, nil
 }
 
 // queuePrank marks one prank call of number and applies the blocking rule
