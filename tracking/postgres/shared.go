@@ -116,6 +116,16 @@ func (s *Store) listen(ctx context.Context, handle func(tracking.Notice), resync
 	if _, err := c.Exec(ctx, "LISTEN "+pgx.Identifier{s.shared.channel}.Sanitize()); err != nil {
 		return err
 	}
+	// Read everything back only once this instance's own queued changes
+	// (an outage's) are in: the database must not take back what memory
+	// already has and is about to write.
+	for s.Queued() > 0 || s.down.Load() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 	resync(ctx)
 	for {
 		n, err := c.WaitForNotification(ctx)

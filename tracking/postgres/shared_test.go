@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
 
 	"siaga112/tracking"
+	"siaga112/tracking/postgres/pgtest"
 )
 
 // twoStores opens two stores on one schema: two instances' views of one
@@ -250,5 +252,41 @@ func BenchmarkNoticeReadBack(b *testing.B) {
 			b.Fatal(err)
 		}
 		<-heard
+	}
+}
+
+// After an outage the listener reads everything back only once this
+// instance's queued changes are written: the read must not take back what
+// memory holds and the queue is about to write.
+func TestResyncAfterTheQueueDrains(t *testing.T) {
+	direct := testURL(t)
+	u, _ := url.Parse(direct)
+	p := pgtest.StartProxy(t, u.Host)
+	u.Host = p.Addr()
+	s := openTest(t, u.String(), Config{WriteTimeout: time.Second})
+	type seen struct {
+		queued int
+		has    bool
+	}
+	resyncs := make(chan seen, 8)
+	s.Listen(func(tracking.Notice) {}, func(ctx context.Context) {
+		_, err := s.Incident(ctx, "20261127-000077")
+		resyncs <- seen{s.Queued(), err == nil}
+	})
+	<-resyncs // the first, at start
+	p.Cut()
+	err := tracking.Apply(s, tracking.Change{Audit: tracking.Audit{Action: "incident.created", Actor: "t"}, Incident: testIncident("20261127-000077")})
+	if !errors.Is(err, tracking.ErrQueued) {
+		t.Fatalf("during the outage: %v, want ErrQueued", err)
+	}
+	time.Sleep(1500 * time.Millisecond) // the listener has lost its session and is retrying
+	p.Restore()
+	select {
+	case r := <-resyncs:
+		if r.queued != 0 || !r.has {
+			t.Fatalf("read back with %d changes still queued (incident in the database: %v)", r.queued, r.has)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no read-back within 10 s of the database's return")
 	}
 }
