@@ -133,7 +133,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	if cfg.DB == "" {
 		log.Warn("no database configured (--db or DATABASE_URL): state is kept in memory and lost when the server stops")
 	} else {
-		if a.Postgres, err = postgres.Open(ctx, cfg.DB, postgres.Config{Logger: log}); err != nil {
+		// On a shared external broker every instance hears every fix: one writes them.
+		oneWriter := cfg.MQTTURL != ""
+		if a.Postgres, err = postgres.Open(ctx, cfg.DB, postgres.Config{Logger: log, OneWriter: oneWriter}); err != nil {
 			return a, fmt.Errorf("--db: %w", err)
 		}
 		pg := a.Postgres

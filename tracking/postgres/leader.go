@@ -32,12 +32,15 @@ func (s *Store) leader() *leader { return &s.shared.leader }
 
 // Leading reports whether this instance writes positions (and fires the
 // timers that must fire once: arrival detection).
-func (s *Store) Leading() bool { return s.shared.leader.leading.Load() }
+func (s *Store) Leading() bool { return !s.cfg.OneWriter || s.shared.leader.leading.Load() }
 
 // lead checks that this instance still holds the lock, or tries to take it.
 // It reports whether this instance writes positions now, and whether it
 // has just taken over.
 func (s *Store) lead(ctx context.Context) (leading, fresh bool) {
+	if !s.cfg.OneWriter {
+		return true, false
+	}
 	l := s.leader()
 	l.mu.Lock()
 	defer l.mu.Unlock()

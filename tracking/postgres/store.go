@@ -36,6 +36,10 @@ type Config struct {
 	// WriteTimeout bounds one write transaction (default 5 s); a write that
 	// takes longer counts as an outage and is retried.
 	WriteTimeout time.Duration
+	// OneWriter: several instances hear the same fixes (a shared external
+	// broker), and only the holder of an advisory lock writes them
+	// (leader.go). Without it every fix this store is given is written.
+	OneWriter bool
 }
 
 // Store is a tracking.Store and tracking.PositionLog on PostgreSQL.
