@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -97,6 +98,7 @@ type App struct {
 	Ingest     *mqtt.Ingest // nil with NoMQTT
 	Broker     *mqtt.Broker // the embedded broker; nil with an external one or NoMQTT
 	BrokerURL  string
+	ingest     atomic.Pointer[mqtt.Ingest] // Ingest, for the store's writer (it runs before Ingest is set)
 }
 
 // New builds the server. Close releases what it holds, also after an error.
@@ -135,7 +137,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	} else {
 		// On a shared external broker every instance hears every fix: one writes them.
 		oneWriter := cfg.MQTTURL != ""
-		if a.Postgres, err = postgres.Open(ctx, cfg.DB, postgres.Config{Logger: log, OneWriter: oneWriter}); err != nil {
+		if a.Postgres, err = postgres.Open(ctx, cfg.DB, postgres.Config{Logger: log, OneWriter: oneWriter, CanLead: a.hearsFixes}); err != nil {
 			return a, fmt.Errorf("--db: %w", err)
 		}
 		pg := a.Postgres
@@ -243,6 +245,7 @@ func (a *App) startMQTT(ctx context.Context, reg *prometheus.Registry, checks ma
 		Broker: broker, URL: a.BrokerURL, ClientID: cfg.MQTTClientID, Username: cfg.MQTTUsername, Password: cfg.MQTTPassword, Logger: a.log,
 	}, a.Units) // dispatch hears the fixes and statuses of its units from the units service
 	reg.MustRegister(a.Ingest)
+	a.ingest.Store(a.Ingest)
 	startCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	err := a.Ingest.Start(startCtx)
 	cancel()

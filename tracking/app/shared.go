@@ -90,3 +90,10 @@ func leading(pg *postgres.Store) func() bool {
 	}
 	return pg.Leading
 }
+
+// hearsFixes says whether this instance's ingest is connected to the
+// broker: only then may it be the one that writes positions.
+func (a *App) hearsFixes() bool {
+	in := a.ingest.Load()
+	return in != nil && in.Connected()
+}

@@ -42,6 +42,13 @@ func (s *Store) lead(ctx context.Context) (leading, fresh bool) {
 		return true, false
 	}
 	l := s.leader()
+	if s.cfg.CanLead != nil && !s.cfg.CanLead() {
+		if l.leading.Load() {
+			s.log.Warn("this instance does not hear the fixes now (broker connection down): it gives the position writer's lock up")
+		}
+		l.release()
+		return false, false
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)

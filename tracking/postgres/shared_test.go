@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -293,5 +294,32 @@ func TestResyncAfterTheQueueDrains(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no read-back within 10 s of the database's return")
+	}
+}
+
+// A writer that stops hearing the fixes (its broker connection is down)
+// gives the lock up, and another instance takes it.
+func TestDeafWriterGivesTheLockUp(t *testing.T) {
+	u := testURL(t)
+	ctx := context.Background()
+	var hears atomic.Bool
+	hears.Store(true)
+	s1 := openTest(t, u, Config{OneWriter: true, CanLead: hears.Load})
+	s2 := openTest(t, u, Config{OneWriter: true})
+	s1.Flush(ctx)
+	s2.Flush(ctx)
+	if !s1.Leading() || s2.Leading() {
+		t.Fatalf("leading: s1 %v, s2 %v; want s1", s1.Leading(), s2.Leading())
+	}
+	hears.Store(false)
+	s1.Flush(ctx)
+	if s1.Leading() {
+		t.Fatal("a deaf instance still writes positions")
+	}
+	for deadline := time.Now().Add(5 * time.Second); !s2.Leading(); time.Sleep(100 * time.Millisecond) {
+		s2.Flush(ctx)
+		if time.Now().After(deadline) {
+			t.Fatal("s2 did not take over within 5 s")
+		}
 	}
 }

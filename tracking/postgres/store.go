@@ -40,6 +40,10 @@ type Config struct {
 	// broker), and only the holder of an advisory lock writes them
 	// (leader.go). Without it every fix this store is given is written.
 	OneWriter bool
+	// CanLead, with OneWriter, says whether this instance hears the fixes
+	// now (its broker connection is up); when it does not, it gives the
+	// writer's lock up for an instance that does. nil: always.
+	CanLead func() bool
 }
 
 // Store is a tracking.Store and tracking.PositionLog on PostgreSQL.
