@@ -14,6 +14,9 @@ type Change struct {
 	Units    []Unit    // registration, status and credentials; never positions
 	Caller   *Caller
 	Region   *RegionEvent // a unit entering or leaving a region (units/regions.go)
+	// Prank, with Caller, marks one prank call the store counts itself
+	// (exact when two instances mark the same number at once).
+	Prank *PrankMark
 }
 
 // Events are what the bus publishes for c: one per row, in the order the

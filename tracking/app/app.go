@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -109,6 +110,7 @@ type App struct {
 	Broker     *mqtt.Broker // the embedded broker; nil with an external one or NoMQTT
 	BrokerURL  string
 	OsmAndAddr string // the OsmAnd listener's address; "" when off
+	ingest     atomic.Pointer[mqtt.Ingest] // Ingest, for the store's writer (it runs before Ingest is set)
 }
 
 // New builds the server. Close releases what it holds, also after an error.
@@ -146,7 +148,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	if cfg.DB == "" {
 		log.Warn("no database configured (--db or DATABASE_URL): state is kept in memory and lost when the server stops")
 	} else {
-		if a.Postgres, err = postgres.Open(ctx, cfg.DB, postgres.Config{Logger: log, PositionsRetention: cfg.PositionsRetention}); err != nil {
+		// On a shared external broker every instance hears every fix: one writes them.
+		oneWriter := cfg.MQTTURL != ""
+		if a.Postgres, err = postgres.Open(ctx, cfg.DB, postgres.Config{Logger: log, PositionsRetention: cfg.PositionsRetention, OneWriter: oneWriter, CanLead: a.hearsFixes}); err != nil {
 			return a, fmt.Errorf("--db: %w", err)
 		}
 		pg := a.Postgres
@@ -199,12 +203,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	a.Dispatch, err = dispatch.New(ctx, dispatch.Config{
 		Fleet: a.Fleet, Plans: plans, Router: cfg.Travel, Locator: districts, Store: a.Store,
 		Bus: bus, Logger: log, PrankWindow: cfg.PrankWindow, Now: cfg.Now,
-		ArrivalRadiusM: cfg.ArrivalM, ArrivalDwell: cfg.ArrivalDwell,
+		ArrivalRadiusM: cfg.ArrivalM, ArrivalDwell: cfg.ArrivalDwell, Leading: leading(a.Postgres),
 	})
 	if err != nil {
 		return a, err
 	}
 	a.Units.Follow(a.Dispatch) // dispatch follows the units it sent
+	if a.Postgres != nil {
+		a.share(a.Postgres) // other instances on the same database
+	}
 	if cfg.Demo {
 		if err := a.seedDemoHistory(ctx, plans, districts); err != nil {
 			return a, err
@@ -277,6 +284,7 @@ func (a *App) startMQTT(ctx context.Context, reg *prometheus.Registry, checks ma
 		Regions: a.Units, Secrets: a.Units,
 	}, a.Units) // dispatch hears the fixes and statuses of its units from the units service
 	reg.MustRegister(a.Ingest)
+	a.ingest.Store(a.Ingest)
 	startCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	err := a.Ingest.Start(startCtx)
 	cancel()

@@ -80,7 +80,7 @@ func (s *Service) Dispatch(ctx context.Context, incidentID string, unitIDs []str
 
 	persisted, err := wait(done)
 	if err != nil {
-		s.undoDispatch(in.ID, res.Assigned, now)
+		s.undoDispatch(in.ID, res.Assigned, now, takenUnit(err))
 		return DispatchResult{}, fmt.Errorf("save dispatch: %w", err)
 	}
 	res.Incident = *c.Incident
@@ -131,7 +131,9 @@ func (s *Service) reserve(in *tracking.Incident, unitIDs []string, now time.Time
 
 // undoDispatch takes back a dispatch the store refused: its assignments
 // come off the incident and the units are free again.
-func (s *Service) undoDispatch(incidentID string, assigned []tracking.Assignment, at time.Time) {
+// A unit another instance assigned first (taken) keeps the status memory
+// gave it until that instance's notice sets it as the database has it.
+func (s *Service) undoDispatch(incidentID string, assigned []tracking.Assignment, at time.Time, taken string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	in := s.incidents[incidentID]
@@ -141,7 +143,9 @@ func (s *Service) undoDispatch(incidentID string, assigned []tracking.Assignment
 		}
 		if s.active[a.UnitID] == incidentID {
 			delete(s.active, a.UnitID)
-			s.cfg.Fleet.SetStatus(a.UnitID, tracking.Available, at)
+			if a.UnitID != taken {
+				s.cfg.Fleet.SetStatus(a.UnitID, tracking.Available, at)
+			}
 		}
 	}
 	if in != nil && len(in.Assignments) == 0 {
@@ -436,6 +440,9 @@ func (s *Service) detectArrival(unitID, incidentID string, p tracking.Position) 
 	}
 	if p.At.Sub(since) < s.cfg.ArrivalDwell {
 		return
+	}
+	if s.cfg.Leading != nil && !s.cfg.Leading() {
+		return // another instance records it; its notice brings it here (and keeps watching should it die)
 	}
 	delete(s.near, unitID)
 	c, err := s.advance(in, i, tracking.AssignOnScene, since, true, true, "system")

@@ -157,7 +157,13 @@ func (s *Service) changeCaller(ctx context.Context, n, action, event, actor stri
 		return CallerView{}, err
 	}
 	s.callers[n] = &next
-	done := s.journal.Record(tracking.Change{Audit: tracking.Audit{Action: action, Actor: actor}, Action: event, At: now, Caller: ptr(next.Clone())})
+	c := tracking.Change{Audit: tracking.Audit{Action: action, Actor: actor}, Action: event, At: now, Caller: ptr(next.Clone())}
+	if action == "caller.prank" {
+		// The store counts the marks itself: another instance may be
+		// marking the same number this instant.
+		c.Prank = &tracking.PrankMark{At: now, Window: s.cfg.PrankWindow, BlockFor: BlockFor, BlockAfter: BlockAfter, ProposeAfter: ProposeAfter}
+	}
+	done := s.journal.Record(c)
 	s.mu.Unlock()
 	persisted, err := wait(done)
 	if err != nil {

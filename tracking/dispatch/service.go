@@ -43,6 +43,10 @@ type Config struct {
 	ArrivalDwell   time.Duration
 	// Prank policy; see callers.go.
 	PrankWindow time.Duration // 0: count every prank call ever
+	// Leading, when set, says whether this instance fires the timers that
+	// must fire once among several instances (arrival on scene); nil: it
+	// does (one instance).
+	Leading func() bool
 }
 
 // Service runs dispatch. It is safe for concurrent use. Its lock guards
@@ -192,6 +196,10 @@ func (s *Service) CreateIncident(ctx context.Context, req NewIncident, actor str
 	if err != nil {
 		return tracking.Incident{}, nil, err
 	}
+	num, shared, err := s.incidentNumber(ctx) // before the lock: it may ask the database
+	if err != nil {
+		return tracking.Incident{}, nil, err
+	}
 
 	s.mu.Lock()
 	now := s.cfg.Now()
@@ -201,9 +209,12 @@ func (s *Service) CreateIncident(ctx context.Context, req NewIncident, actor str
 			"the number %s is blocked until %s after %d prank or ghost calls; a supervisor can lift the block",
 			number, c.BlockedUntil.Format(time.RFC3339), s.prankCount(c, now))
 	}
-	s.seq++
+	if !shared {
+		s.seq++
+		num = int64(s.seq)
+	}
 	in := &tracking.Incident{
-		ID:       fmt.Sprintf("%s-%06d", now.UTC().Format("20060102"), s.seq),
+		ID:       fmt.Sprintf("%s-%06d", now.UTC().Format("20060102"), num),
 		Category: plan.Category, Lat: req.Lat, Lon: req.Lon,
 		Kecamatan: loc.Kecamatan, Kelurahan: loc.Kelurahan, Approximate: loc.Approximate,
 		Caller: number, Description: req.Description,
@@ -212,7 +223,7 @@ func (s *Service) CreateIncident(ctx context.Context, req NewIncident, actor str
 		Assignments: []tracking.Assignment{},
 	}
 	s.incidents[in.ID] = in
-	s.order = append(s.order, in.ID)
+	s.insertOrder(in.ID)
 	out := in.Clone()
 	done := s.journal.Record(tracking.Change{Audit: tracking.Audit{Action: "incident.created", Actor: actor}, Action: "created", At: now, Incident: ptr(in.Clone())})
 	s.mu.Unlock()

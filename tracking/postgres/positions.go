@@ -50,10 +50,21 @@ func (s *Store) Flush(ctx context.Context) error { return s.flush(ctx) }
 // last position forward, in one transaction. On an outage the fixes go back
 // to the front of the buffer.
 func (s *Store) flush(ctx context.Context) error {
+	leading, fresh := s.lead(ctx) // one writer of positions among the instances (leader.go)
 	s.pmu.Lock()
+	if !leading {
+		s.positions = keepRecent(s.positions, time.Now())
+		s.pmu.Unlock()
+		return nil
+	}
 	batch := s.positions
 	s.positions = nil
 	s.pmu.Unlock()
+	if fresh && len(batch) > 0 {
+		if kept, err := s.unwritten(ctx, batch); err == nil {
+			batch = kept
+		}
+	}
 	batch = possible(batch, &s.counters.positionsDropped)
 	if len(batch) == 0 {
 		return nil

@@ -21,10 +21,16 @@ func queueChange(b *pgx.Batch, c tracking.Change) error {
 		if err != nil {
 			return err
 		}
-		b.Queue(`INSERT INTO callers (number, prank_calls, blocked_until, proposed_permanent_block, lifts)
-			VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (number) DO UPDATE SET prank_calls = $2, blocked_until = $3, proposed_permanent_block = $4, lifts = $5`,
-			cl.Number, nonNil(cl.PrankCalls), cl.BlockedUntil, cl.ProposedPermanentBlock, lifts)
+		if c.Prank != nil {
+			queuePrank(b, cl.Number, *c.Prank)
+		} else {
+			// prank_calls only ever grow, in SQL (queuePrank): a change made
+			// from this instance's memory must not drop another's marks.
+			b.Queue(`INSERT INTO callers (number, prank_calls, blocked_until, proposed_permanent_block, lifts)
+				VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (number) DO UPDATE SET blocked_until = $3, proposed_permanent_block = $4, lifts = $5`,
+				cl.Number, nonNil(cl.PrankCalls), cl.BlockedUntil, cl.ProposedPermanentBlock, lifts)
+		}
 		subject, data = cl.Number, cl
 	}
 	if in := c.Incident; in != nil {
@@ -73,7 +79,9 @@ func queueAudit(b *pgx.Batch, a tracking.Audit, subject string, data any) {
 }
 
 // queueIncident writes the incident and every assignment. A unit already
-// open on another incident is refused (the partial unique index).
+// open on another incident is refused (the partial unique index), and so
+// is an assignment numbered like another instance's with another unit
+// (the trigger assignments_keep_unit sees unit_id change).
 func queueIncident(b *pgx.Batch, in tracking.Incident) {
 	c := cells(in.Lat, in.Lon)
 	b.Queue(`INSERT INTO incidents (id, category, lon, lat, kecamatan_code, kecamatan_name, kelurahan_code,
@@ -89,7 +97,7 @@ func queueIncident(b *pgx.Batch, in tracking.Incident) {
 		b.Queue(`INSERT INTO assignments (incident_id, seq, unit_id, unit_type, status, distance_m, eta_s, dispatched_at,
 				en_route_at, on_scene_at, on_scene_detected, transporting_at, at_hospital_at, cleared_at, dispatched_by)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
-			ON CONFLICT (incident_id, seq) DO UPDATE SET status = $5, en_route_at = $9, on_scene_at = $10,
+			ON CONFLICT (incident_id, seq) DO UPDATE SET unit_id = $3, status = $5, en_route_at = $9, on_scene_at = $10,
 				on_scene_detected = $11, transporting_at = $12, at_hospital_at = $13, cleared_at = $14`,
 			in.ID, i, as.UnitID, string(as.UnitType), string(as.Status), as.DistanceM, as.ETASeconds, as.DispatchedAt,
 			as.EnRouteAt, as.OnSceneAt, as.OnSceneDetected, as.TransportingAt, as.AtHospitalAt, as.ClearedAt, as.DispatchedBy)
@@ -119,10 +127,13 @@ func nullTime(t time.Time) *time.Time {
 }
 
 // Units implements tracking.Store.
-func (s *Store) Units(ctx context.Context) ([]tracking.Unit, error) {
+func (s *Store) Units(ctx context.Context) ([]tracking.Unit, error) { return s.units(ctx, "true") }
+
+// units loads the units where cond holds (SQL, with args).
+func (s *Store) units(ctx context.Context, cond string, args ...any) ([]tracking.Unit, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, callsign, type, agency, status, status_at, lon, lat, reported_at, last_seen,
 		speed_kmh, heading, accuracy_m, battery, coalesce(c.secret_hash, ''), coalesce(tracker_id, ''), coalesce(c.owntracks_secret, '')
-		FROM units LEFT JOIN unit_credentials c ON c.unit_id = units.id ORDER BY id`)
+		FROM units LEFT JOIN unit_credentials c ON c.unit_id = units.id WHERE `+cond+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
@@ -167,10 +178,16 @@ const RecentlyClosed = 72 * time.Hour
 // Incidents implements tracking.Store: open incidents and those closed in
 // the last 72 h, with their assignments.
 func (s *Store) Incidents(ctx context.Context) ([]tracking.Incident, error) {
+	return s.incidents(ctx, `status = 'open' OR closed_at > now() - $1::interval`, fmt.Sprintf("%d seconds", int(RecentlyClosed.Seconds())))
+}
+
+// incidents loads the incidents where cond holds (SQL, with args), with
+// their assignments.
+func (s *Store) incidents(ctx context.Context, cond string, args ...any) ([]tracking.Incident, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, category, lon, lat, kecamatan_code, kecamatan_name, kelurahan_code, kelurahan_name,
 			approximate, caller, description, status, lead_agency, received_at, dispatched_at, en_route_at, on_scene_at,
 			cleared_at, closed_at, agency_due_at, agency_acted_at
-		FROM incidents WHERE status = 'open' OR closed_at > now() - $1::interval ORDER BY id`, fmt.Sprintf("%d seconds", int(RecentlyClosed.Seconds())))
+		FROM incidents WHERE `+cond+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load incidents: %w", err)
 	}
@@ -213,7 +230,12 @@ func (s *Store) Incidents(ctx context.Context) ([]tracking.Incident, error) {
 
 // Callers implements tracking.Store.
 func (s *Store) Callers(ctx context.Context) ([]tracking.Caller, error) {
-	rows, err := s.pool.Query(ctx, `SELECT number, prank_calls, blocked_until, proposed_permanent_block, lifts FROM callers ORDER BY number`)
+	return s.callers(ctx, "true")
+}
+
+// callers loads the callers where cond holds (SQL, with args).
+func (s *Store) callers(ctx context.Context, cond string, args ...any) ([]tracking.Caller, error) {
+	rows, err := s.pool.Query(ctx, `SELECT number, prank_calls, blocked_until, proposed_permanent_block, lifts FROM callers WHERE `+cond+` ORDER BY number`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load callers: %w", err)
 	}

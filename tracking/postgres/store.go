@@ -39,6 +39,14 @@ type Config struct {
 	// PositionsRetention is how long fixes and region events are kept
 	// (default DefaultPositionsRetention); older day partitions are dropped.
 	PositionsRetention time.Duration
+	// OneWriter: several instances hear the same fixes (a shared external
+	// broker), and only the holder of an advisory lock writes them
+	// (leader.go). Without it every fix this store is given is written.
+	OneWriter bool
+	// CanLead, with OneWriter, says whether this instance hears the fixes
+	// now (its broker connection is up); when it does not, it gives the
+	// writer's lock up for an instance that does. nil: always.
+	CanLead func() bool
 }
 
 // Store is a tracking.Store and tracking.PositionLog on PostgreSQL.
@@ -59,6 +67,7 @@ type Store struct {
 	stop     chan struct{}
 	done     sync.WaitGroup
 	counters counters
+	shared   *shared // other instances on the same database (shared.go)
 }
 
 type counters struct {
@@ -120,6 +129,10 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 	if len(applied) > 0 {
 		s.log.Info("database migrated", "versions", applied)
 	}
+	if err := newShared(ctx, s); err != nil {
+		pool.Close()
+		return nil, err
+	}
 	// Today's partition exists before the first flush.
 	if _, err := s.Retain(ctx, time.Now()); err != nil {
 		pool.Close()
@@ -142,6 +155,7 @@ func (s *Store) Close(ctx context.Context) {
 	if n := s.Queued(); n > 0 {
 		s.log.Error("closing with changes the database never received", "queued", n)
 	}
+	s.stopShared()
 	s.pool.Close()
 }
 

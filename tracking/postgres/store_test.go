@@ -124,7 +124,8 @@ func TestOutageQueuesInOrderAndDrains(t *testing.T) {
 	s := openTest(t, u.String(), Config{WriteTimeout: time.Second})
 	ctx := context.Background()
 	caller := func(i int) tracking.Caller {
-		return tracking.Caller{Number: fmt.Sprintf("08%02d", i%3), PrankCalls: []time.Time{time.Date(2026, 11, 26, 8, i, 0, 0, time.UTC)}}
+		at := time.Date(2026, 11, 26, 8, i, 0, 0, time.UTC)
+		return tracking.Caller{Number: fmt.Sprintf("08%02d", i%3), PrankCalls: []time.Time{at}, BlockedUntil: &at}
 	}
 	if err := tracking.Apply(s, tracking.Change{Audit: tracking.Audit{Action: "w0", Actor: "t"}, Caller: ptr(caller(0))}); err != nil {
 		t.Fatal(err)
@@ -172,8 +173,8 @@ func TestOutageQueuesInOrderAndDrains(t *testing.T) {
 		}
 	}
 	var last time.Time
-	db.QueryRow(ctx, `SELECT prank_calls[1] FROM callers WHERE number = '0802'`).Scan(&last)
-	if !last.Equal(caller(20).PrankCalls[0]) {
+	db.QueryRow(ctx, `SELECT blocked_until FROM callers WHERE number = '0802'`).Scan(&last)
+	if !last.Equal(*caller(20).BlockedUntil) {
 		t.Fatalf("the last write did not win: %v", last)
 	}
 	var n int

@@ -145,6 +145,10 @@ func (s *Store) finish(done []pending, err error) {
 		if err != nil && p.ops != nil {
 			// Account rows hold password hashes: the label is kept, not the rows.
 			s.deadLetter(tracking.Change{Audit: tracking.Audit{Action: p.label}}, err)
+		} else if taken := unitTaken(p.c, err); taken != nil {
+			// Another instance assigned the unit first: an answer for the
+			// dispatcher, not a fault for an operator (no dead letter).
+			err = taken
 		} else if err != nil {
 			err = refusal(p.c, err)
 			s.deadLetter(p.c, err)
@@ -164,6 +168,7 @@ func (s *Store) exec(ctx context.Context, ps []pending) error {
 	defer cancel()
 	b := &pgx.Batch{}
 	for _, p := range ps {
+		s.queueNotices(b, p) // sent on commit: the other instances read the rows back
 		if p.ops != nil {
 			p.ops(b)
 			continue
