@@ -13,6 +13,7 @@ type Change struct {
 	Incident *Incident // with all its assignments
 	Units    []Unit    // registration, status and credentials; never positions
 	Caller   *Caller
+	Call     *Call // a logged call (not published: the log is read from the store)
 }
 
 // Events are what the bus publishes for c: one per row, in the order the

@@ -63,6 +63,12 @@ type Config struct {
 	TLSCert, TLSKey string
 	// Tiles is the base map's tile URL template and its attribution.
 	Tiles, TilesAttribution string
+	// Issue 16, each optional: the agencies and their contacts, webhooks
+	// (admins), the compliance report (planners), the call log.
+	Agencies   AgencyDirectory
+	Webhooks   WebhookService
+	Compliance ComplianceSource
+	CallLog    tracking.CallLog
 }
 
 // Server serves the API. It is an http.Handler.
@@ -73,6 +79,7 @@ type Server struct {
 	hub          *liveHub // nil without a Bus
 	incidentRate *perPrincipal
 	geoms        map[string]orb.Geometry // area code → polygons or point
+	work         AgencyWork              // agency users' side of dispatch; nil without
 }
 
 // New builds the server and registers its metrics.
@@ -136,12 +143,23 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	if cfg.Dispatch != nil {
+		s.work, _ = cfg.Dispatch.(AgencyWork)
 		mux.HandleFunc("POST /api/incidents", s.guard(dispatchers, s.createIncident))
-		mux.HandleFunc("GET /api/incidents", s.guard(readers, s.listIncidents))
-		mux.HandleFunc("GET /api/incidents/{id}", s.guard(readers, s.getIncident))
+		mux.HandleFunc("GET /api/incidents", s.guard(withAgencies, s.agencyAware(s.listIncidents, s.listAgencyIncidents)))
+		mux.HandleFunc("GET /api/incidents/{id}", s.guard(withAgencies, s.agencyAware(s.getIncident, s.getAgencyIncident)))
 		mux.HandleFunc("POST /api/incidents/{id}/dispatch", s.guard(dispatchers, s.dispatchUnits))
 		mux.HandleFunc("POST /api/incidents/{id}/units/{unit}/status", s.guard(dispatchers, s.unitStatus))
-		mux.HandleFunc("POST /api/incidents/{id}/ack", s.guard(dispatchers, s.ackIncident))
+		mux.HandleFunc("POST /api/incidents/{id}/ack", s.guard(dispatchersAndAgencies, s.agencyAware(s.ackIncident, s.agencyAck)))
+		mux.HandleFunc("POST /api/incidents/{id}/notes", s.guard(agenciesOnly, s.agencyAware(s.notAnAgency, s.agencyNote)))
+		mux.HandleFunc("POST /api/incidents/{id}/done", s.guard(agenciesOnly, s.agencyAware(s.notAnAgency, s.agencyDone)))
+		mux.HandleFunc("GET /api/agency/queue", s.guard(agenciesOnly, s.agencyAware(s.notAnAgency, s.agencyQueue)))
+		if rec, ok := cfg.Dispatch.(CallRecorder); ok {
+			mux.HandleFunc("POST /api/calls", s.guard(dispatchers, s.postCall(rec)))
+		}
+		if cfg.CallLog != nil {
+			mux.HandleFunc("GET /api/calls", s.guard(readers, s.listCalls(cfg.CallLog)))
+			mux.HandleFunc("GET /api/calls/stats", s.guard(readers, s.callStats(cfg.CallLog)))
+		}
 		mux.HandleFunc("POST /api/incidents/{id}/close", s.guard(dispatchers, s.closeIncident))
 		mux.HandleFunc("GET /api/plans", s.guard(readers, s.plans))
 		mux.HandleFunc("POST /api/calls/{number}/prank", s.guard(dispatchers, s.prank))
@@ -152,7 +170,20 @@ func New(cfg Config) (*Server, error) {
 		mux.HandleFunc("POST /api/units/{id}/credentials", s.guard(adminsOnly, s.rotateCredentials))
 	}
 	if cfg.Bus != nil {
-		mux.HandleFunc("GET /api/live", s.guard(readers, s.live))
+		mux.HandleFunc("GET /api/live", s.guard(withAgencies, s.agencyAware(s.live, s.agencyLive)))
+	}
+	if cfg.Agencies != nil {
+		mux.HandleFunc("GET /api/agencies", s.guard(withAgencies, s.listAgencies(cfg.Agencies)))
+		mux.HandleFunc("PUT /api/agencies/{code}/contacts", s.guard(adminsOnly, s.putAgencyContacts(cfg.Agencies)))
+	}
+	if cfg.Compliance != nil {
+		mux.HandleFunc("GET /api/agencies/compliance", s.guard(planners, s.agencyCompliance(cfg.Compliance, s.now)))
+	}
+	if cfg.Webhooks != nil {
+		mux.HandleFunc("POST /api/webhooks", s.guard(adminsOnly, s.postWebhook(cfg.Webhooks)))
+		mux.HandleFunc("GET /api/webhooks", s.guard(adminsOnly, s.listWebhooks(cfg.Webhooks)))
+		mux.HandleFunc("DELETE /api/webhooks/{id}", s.guard(adminsOnly, s.deleteWebhook(cfg.Webhooks)))
+		mux.HandleFunc("GET /api/webhooks/{id}/deliveries", s.guard(adminsOnly, s.webhookDeliveries(cfg.Webhooks)))
 	}
 	if cfg.Analytics != nil && cfg.Dispatch != nil {
 		mux.HandleFunc("POST /api/history/incidents", s.guard(planners, s.importHistory))

@@ -23,12 +23,14 @@ import (
 	"siaga112/tracking"
 	"siaga112/tracking/accounts"
 	"siaga112/tracking/analytics"
+	"siaga112/tracking/deadline"
 	"siaga112/tracking/dispatch"
 	"siaga112/tracking/fleet"
 	"siaga112/tracking/memstore"
 	"siaga112/tracking/mqtt"
 	"siaga112/tracking/postgres"
 	"siaga112/tracking/units"
+	"siaga112/tracking/webhook"
 	"siaga112/web"
 )
 
@@ -72,6 +74,9 @@ type Config struct {
 	ArrivalDwell       time.Duration
 	LiveClients        int              // cap on live-feed clients (default web.DefaultLiveClients)
 	IncidentRate       int              // incidents one principal may create per minute (default DefaultIncidentRate)
+	AgencyDeadline     time.Duration    // the SOP deadline (--agency-deadline; default 72h)
+	WebhookBackoff     time.Duration    // first retry's delay (default 30 s; tests shorten it)
+	WebhookPoll        time.Duration    // how often due retries are looked for (default 1 s)
 	Now                func() time.Time // default time.Now (tests pass a fake clock)
 	// Accounts, when set, is used instead of building the accounts service
 	// from the store (tests that drive its clock).
@@ -97,6 +102,9 @@ type App struct {
 	Ingest     *mqtt.Ingest // nil with NoMQTT
 	Broker     *mqtt.Broker // the embedded broker; nil with an external one or NoMQTT
 	BrokerURL  string
+	Webhooks   *webhook.Service
+	Clock      *deadline.Clock
+	Agencies   *agencyDirectory
 }
 
 // New builds the server. Close releases what it holds, also after an error.
@@ -106,6 +114,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.AgencyDeadline == 0 {
+		cfg.AgencyDeadline = deadline.DefaultDeadline
+	}
+	if err := deadline.ValidateDeadline(cfg.AgencyDeadline); err != nil {
+		return nil, err
 	}
 	if cfg.Travel.SpeedKmh == nil {
 		cfg.Travel = tracking.DefaultTravel()
@@ -177,7 +191,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	a.Dispatch, err = dispatch.New(ctx, dispatch.Config{
 		Fleet: a.Fleet, Plans: plans, Router: cfg.Travel, Locator: districts, Store: a.Store,
 		Bus: bus, Logger: log, PrankWindow: cfg.PrankWindow, Now: cfg.Now,
-		ArrivalRadiusM: cfg.ArrivalM, ArrivalDwell: cfg.ArrivalDwell,
+		ArrivalRadiusM: cfg.ArrivalM, ArrivalDwell: cfg.ArrivalDwell, AgencyDeadline: cfg.AgencyDeadline,
 	})
 	if err != nil {
 		return a, err
@@ -198,7 +212,22 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 			return a, err
 		}
 	}
+	if err := a.startAccountability(ctx, bus, reg); err != nil {
+		return a, err
+	}
+	a.Agencies = &agencyDirectory{base: plans.Agencies, deadline: a.Clock.Deadline(), incs: a.incidentsReceived, now: cfg.Now}
+	if a.Postgres != nil {
+		a.Agencies.pg = a.Postgres
+	}
+	if err := a.Agencies.load(ctx); err != nil {
+		return a, err
+	}
+	var callLog tracking.CallLog = mem
+	if a.Postgres != nil {
+		callLog = a.Postgres
+	}
 	a.Web, err = web.New(web.Config{
+		Agencies: a.Agencies, Compliance: complianceSource{a.Agencies}, Webhooks: a.Webhooks, CallLog: callLog,
 		Fleet: a.Units, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts,
 		Dispatch: a.Dispatch, Checks: checks, Bus: a.Dispatch.Bus(), Analytics: planner, Auth: a.Accounts,
 		LiveClients: cfg.LiveClients, IncidentRate: cfg.IncidentRate,

@@ -44,7 +44,7 @@ func TestDefaultPlans(t *testing.T) {
 			}
 		})
 	}
-	kinds := map[string]int{}
+	kinds := map[tracking.AgencyKind]int{}
 	for _, a := range p.Agencies {
 		kinds[a.Kind]++
 	}

@@ -22,6 +22,7 @@ type Store struct {
 	callers   map[string]tracking.Caller
 	openOn    map[string]string // unit id → incident with its open assignment
 	history   map[string]tracking.HistoryRecord
+	calls     []tracking.Call // the call log, in order written
 	audit     []Entry
 }
 
@@ -62,6 +63,10 @@ func (s *Store) apply(c tracking.Change) error {
 				return tracking.Errorf(tracking.CodeConflict, "unit %s already has an open assignment on incident %s", a.UnitID, other)
 			}
 		}
+	}
+	if c.Call != nil {
+		s.calls = append(s.calls, *c.Call)
+		s.note(c.Audit, c.Call.Number)
 	}
 	if c.Caller != nil {
 		s.callers[c.Caller.Number] = c.Caller.Clone()
