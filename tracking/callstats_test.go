@@ -1,0 +1,33 @@
+package tracking
+
+import (
+	"testing"
+	"time"
+)
+
+func TestSummarizeCalls(t *testing.T) {
+	wib := time.FixedZone("WIB", 7*3600)
+	// Monday 2026-11-23 09:30 WIB, twice; Sunday 2026-11-29 23:10 WIB once.
+	mon := time.Date(2026, 11, 23, 9, 30, 0, 0, wib)
+	sun := time.Date(2026, 11, 29, 23, 10, 0, 0, wib)
+	calls := []Call{
+		{At: mon.UTC(), Number: "0811", Outcome: CallPrank},
+		{At: mon.UTC(), Number: "0811", Outcome: CallGhost},
+		{At: sun.UTC(), Number: "0822", Outcome: CallEmergency},
+		{At: sun.UTC(), Number: "0811", Outcome: CallEmergency},
+	}
+	st := SummarizeCalls(calls, wib)
+	if st.Total != 4 || st.ByHourOfWeek[0][9] != 2 || st.ByHourOfWeek[6][23] != 2 {
+		t.Fatalf("by hour of week: mon 9h %d, sun 23h %d", st.ByHourOfWeek[0][9], st.ByHourOfWeek[6][23])
+	}
+	shares := map[CallOutcome]float64{}
+	for _, o := range st.Outcomes {
+		shares[o.Outcome] = o.Share
+	}
+	if len(st.Outcomes) != 5 || shares[CallEmergency] != 0.5 || shares[CallPrank] != 0.25 || shares[CallDuplicate] != 0 {
+		t.Fatalf("outcomes %+v", st.Outcomes)
+	}
+	if st.DistinctNumbers != 2 || st.RepeatCallersTotal != 1 || st.RepeatCallers[0] != (RepeatCaller{Number: "0811", Calls: 3, Regulated: 2}) {
+		t.Fatalf("repeat callers %+v", st.RepeatCallers)
+	}
+}
