@@ -17,7 +17,7 @@ func TestPrankAndGhostCallsTogetherBlockAt6AndProposeAt11(t *testing.T) {
 	outcomes := []tracking.CallOutcome{
 		tracking.CallPrank, tracking.CallGhost, tracking.CallInformation, tracking.CallGhost, tracking.CallPrank,
 		tracking.CallDuplicate, tracking.CallGhost, // 5 regulated: not yet
-		tracking.CallPrank, // 6th: blocked
+		tracking.CallPrank,                                                                                       // 6th: blocked
 		tracking.CallGhost, tracking.CallPrank, tracking.CallInformation, tracking.CallGhost, tracking.CallGhost, // 7 to 10: blocked, not proposed
 		tracking.CallPrank, // 11th: proposed
 	}

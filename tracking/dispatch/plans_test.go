@@ -112,3 +112,26 @@ func FuzzParsePlans(f *testing.F) {
 		}
 	})
 }
+
+// One type of agency: ParsePlans fills the leads and the contact lines.
+func TestParsePlansAgenciesWithContacts(t *testing.T) {
+	p, err := ParsePlans(strings.NewReader("agency bpbd city BPBD\ncontact bpbd email piket@bpbd.example.id Piket malam\nplan fallen_tree bpbd rescue=1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := p.Agencies[0]
+	if a.Kind != tracking.AgencyCity || len(a.Leads) != 1 || a.Leads[0] != "fallen_tree" || len(a.Contacts) != 1 || a.Contacts[0].Label != "Piket malam" {
+		t.Fatalf("%+v", a)
+	}
+	for _, bad := range []string{
+		"agency bpbd city BPBD\ncontact bpbd fax 123\nplan x bpbd\n",
+		"agency bpbd city BPBD\ncontact nobody email a@b.id\nplan x bpbd\n",
+	} {
+		if _, err := ParsePlans(strings.NewReader(bad)); err == nil {
+			t.Fatalf("accepted %q", bad)
+		}
+	}
+	if len(DefaultPlans().Agencies) != 14 {
+		t.Fatal("the default plans have 14 agencies")
+	}
+}
