@@ -129,7 +129,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Auth != nil {
 		mux.HandleFunc("POST /api/login", s.login)
 		mux.HandleFunc("POST /api/logout", s.logout)
-		mux.HandleFunc("GET /api/me", s.guard(readers, s.me))
+		mux.HandleFunc("GET /api/me", s.guard(withAgencies, s.me))
 		mux.HandleFunc("GET /api/users", s.guard(adminsOnly, s.listUsers))
 		mux.HandleFunc("POST /api/users", s.guard(adminsOnly, s.addUser))
 		mux.HandleFunc("GET /api/users/{name}", s.guard(adminsOnly, s.getUser))

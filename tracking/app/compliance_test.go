@@ -66,7 +66,7 @@ func complianceScenario(t *testing.T, base string, clk *trackingtest.Clock) {
 	t0 := clk.Now()
 	ids := map[string]string{}
 	for _, a := range timeline {
-		clk.Add(t0.Add(time.Duration(a.at*float64(time.Hour))).Sub(clk.Now()))
+		clk.Add(t0.Add(time.Duration(a.at * float64(time.Hour))).Sub(clk.Now()))
 		switch a.do {
 		case "create":
 			var in incidentJSON
@@ -111,7 +111,7 @@ func complianceScenario(t *testing.T, base string, clk *trackingtest.Clock) {
 	}
 	type want struct {
 		received, within, late, overNow, overTotal, acked, done int
-		ack, doneS                                             []float64
+		ack, doneS                                              []float64
 	}
 	wants := map[string]*want{"dinkes": {}, "damkar": {}, "bpbd": {}}
 	for _, l := range lives {
