@@ -119,3 +119,23 @@ func (s *Server) callStats(log tracking.CallLog) http.HandlerFunc {
 		}{q.From, q.To, st})
 	}
 }
+
+// loggingDispatch makes the prank shortcut (POST /api/calls/{number}/prank)
+// log its call: RecordPrank becomes RecordCall with outcome prank, so the
+// count, the block and the log agree. Everything else is Dispatch's own.
+type loggingDispatch struct {
+	inner // embedded under another name: Dispatch has a method Dispatch
+	rec   CallRecorder
+}
+
+type inner = Dispatch
+
+func (d loggingDispatch) RecordPrank(ctx context.Context, number, actor string) (dispatch.CallerView, error) {
+	out, err := d.rec.RecordCall(ctx, dispatch.NewCall{Number: number, Outcome: tracking.CallPrank, Note: "POST /api/calls/{number}/prank"}, actor)
+	if err != nil || out.Caller == nil {
+		return dispatch.CallerView{}, err
+	}
+	v := *out.Caller
+	v.Persisted = out.Persisted
+	return v, nil
+}

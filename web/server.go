@@ -144,6 +144,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Dispatch != nil {
 		s.work, _ = cfg.Dispatch.(AgencyWork)
+		if rec, ok := cfg.Dispatch.(CallRecorder); ok {
+			s.cfg.Dispatch = loggingDispatch{cfg.Dispatch, rec} // the prank shortcut logs its call
+		}
 		mux.HandleFunc("POST /api/incidents", s.guard(dispatchers, s.createIncident))
 		mux.HandleFunc("GET /api/incidents", s.guard(withAgencies, s.agencyAware(s.listIncidents, s.listAgencyIncidents)))
 		mux.HandleFunc("GET /api/incidents/{id}", s.guard(withAgencies, s.agencyAware(s.getIncident, s.getAgencyIncident)))

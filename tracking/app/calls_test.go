@@ -106,4 +106,14 @@ func TestCallLogBlocksAt6ProposesAt11AndPersists(t *testing.T) {
 	if code, _ := admin.do("POST", "/api/incidents", map[string]any{"category": "medical", "lat": -6.12, "lon": 106.15, "caller": "089900001111", "description": "x"}); code != 403 {
 		t.Fatalf("incident from the blocked number: %d", code)
 	}
+
+	// The prank shortcut logs its call too.
+	var v struct {
+		PrankCalls int `json:"prank_calls"`
+	}
+	admin.must("POST", "/api/calls/081277778888/prank", nil, 200, &v)
+	admin.must("GET", "/api/calls?number=081277778888", nil, 200, &calls)
+	if v.PrankCalls != 1 || len(calls) != 1 || calls[0].Outcome != tracking.CallPrank {
+		t.Fatalf("prank shortcut: %+v, log %+v", v, calls)
+	}
 }
