@@ -31,3 +31,17 @@ func TestSummarizeCalls(t *testing.T) {
 		t.Fatalf("repeat callers %+v", st.RepeatCallers)
 	}
 }
+
+// BenchmarkSummarizeCalls: a month of the centre's calls (~30,000).
+func BenchmarkSummarizeCalls(b *testing.B) {
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	calls := make([]Call, 30000)
+	for i := range calls {
+		calls[i] = Call{At: t0.Add(time.Duration(i) * 86 * time.Second), Number: "08" + string(rune('0'+i%10)) + string(rune('0'+i/10%10)), Outcome: CallOutcomes[i%5]}
+	}
+	wib := time.FixedZone("WIB", 7*3600)
+	b.ReportAllocs()
+	for b.Loop() {
+		SummarizeCalls(calls, wib)
+	}
+}

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,22 +39,24 @@ func (s *Service) GetFor(agency, id string) (tracking.Incident, error) {
 	return in.Clone(), nil
 }
 
-// ListFor is List restricted to the agency's incidents.
+// ListFor is List restricted to the agency's incidents; only those are
+// copied.
 func (s *Service) ListFor(agency string, f Filter) []tracking.Incident {
-	limit := f.Limit
-	f.Limit = 0
-	all := s.List(f)
-	out := all[:0]
 	s.mu.Lock()
-	for _, in := range all {
-		if limit > 0 && len(out) == limit {
-			break
-		}
-		if s.involves(&in, agency) {
-			out = append(out, in)
-		}
+	defer s.mu.Unlock()
+	now := s.cfg.Now()
+	end := len(s.order)
+	if f.Before != "" {
+		end, _ = slices.BinarySearch(s.order, f.Before)
 	}
-	s.mu.Unlock()
+	var out []tracking.Incident
+	for i := end - 1; i >= 0 && (f.Limit <= 0 || len(out) < f.Limit); i-- {
+		in := s.incidents[s.order[i]]
+		if (f.Status != "" && in.Status != f.Status) || (f.Overdue && !in.Overdue(now)) || (f.Category != "" && in.Category != f.Category) || !s.involves(in, agency) {
+			continue
+		}
+		out = append(out, in.Clone())
+	}
 	return out
 }
 

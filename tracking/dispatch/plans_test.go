@@ -97,6 +97,7 @@ func FuzzParsePlans(f *testing.F) {
 	f.Add(defaultPlans)
 	f.Add("agency a city A\nplan b a ambulance=1 | B\n")
 	f.Add("plan | | |\nagency\n")
+	f.Add("agency a city A\ncontact a whatsapp 0812 3456 789 Piket\ncontact a email x@y.id\nplan b a | B\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := ParsePlans(strings.NewReader(s))
 		if err != nil {
@@ -108,6 +109,11 @@ func FuzzParsePlans(f *testing.F) {
 		for _, pl := range p.All() {
 			if _, err := p.Plan(pl.Category); err != nil {
 				t.Fatal(err)
+			}
+		}
+		for _, a := range p.Agencies {
+			if _, err := tracking.ValidateContacts(a.Contacts); err != nil {
+				t.Fatalf("an accepted contact is not valid: %v", err)
 			}
 		}
 	})
