@@ -180,6 +180,15 @@ func (s *Server) agencyAnswer(w http.ResponseWriter, r *http.Request, in trackin
 // shared hub's bytes are never sent to it.
 func (s *Server) agencyLive(w http.ResponseWriter, r *http.Request) {
 	agency := agencyOf(r)
+	// Their own cap: as many as the shared feed's (each holds a bus
+	// subscription of its own).
+	if n := s.agencyFeeds.Add(1); s.hub == nil || n > int64(s.hub.max) {
+		s.agencyFeeds.Add(-1)
+		w.Header().Set("Retry-After", "10")
+		s.writeError(w, r, tracking.Errorf(tracking.CodeUnavailable, "the agencies' live feed is full; try again shortly"))
+		return
+	}
+	defer s.agencyFeeds.Add(-1)
 	sub := s.cfg.Bus.Subscribe(clientBuffer)
 	defer s.cfg.Bus.Unsubscribe(sub)
 	c, err := websocket.Accept(w, r, nil)

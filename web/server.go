@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -80,6 +81,7 @@ type Server struct {
 	incidentRate *perPrincipal
 	geoms        map[string]orb.Geometry // area code → polygons or point
 	work         AgencyWork              // agency users' side of dispatch; nil without
+	agencyFeeds  atomic.Int64            // agency users' live feeds open
 }
 
 // New builds the server and registers its metrics.
