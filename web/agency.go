@@ -137,7 +137,7 @@ func (s *Server) agencyAck(w http.ResponseWriter, r *http.Request) {
 }
 
 type noteBody struct {
-	Text string `json:"text"`
+	Text string `json:"text" text:"max=2000,multiline"`
 }
 
 // agencyNote answers POST /api/incidents/{id}/notes {"text"}.
@@ -152,7 +152,7 @@ func (s *Server) agencyNote(w http.ResponseWriter, r *http.Request) {
 }
 
 type doneBody struct {
-	Outcome string `json:"outcome"`
+	Outcome string `json:"outcome" text:"max=500,multiline"`
 }
 
 // agencyDone answers POST /api/incidents/{id}/done {"outcome"}.

@@ -22,7 +22,7 @@ type callBody struct {
 	Number     string `json:"number"`
 	Outcome    string `json:"outcome"`
 	IncidentID string `json:"incident_id"`
-	Note       string `json:"note"`
+	Note       string `json:"note" text:"max=1000,multiline"`
 }
 
 // postCall answers POST /api/calls {"number","outcome","incident_id"?,"note"?}:

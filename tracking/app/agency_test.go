@@ -175,8 +175,9 @@ func TestAgencyUserSeesAndActsOnlyOnOwnIncidents(t *testing.T) {
 	ag.must("POST", "/api/incidents/"+med.ID+"/notes", map[string]string{"text": ""}, 400, nil)
 	ag.must("POST", "/api/incidents/"+med.ID+"/notes", map[string]string{"text": "bad\x00text"}, 400, nil)
 	var noted incidentJSON
-	ag.must("POST", "/api/incidents/"+med.ID+"/notes", map[string]string{"text": "Tim <b>puskesmas</b> menuju lokasi"}, 200, &noted)
-	if len(noted.Notes) != 1 || noted.Notes[0].By != "dinkes1" || noted.Notes[0].Agency != "dinkes" || noted.Notes[0].Text != "Tim <b>puskesmas</b> menuju lokasi" {
+	long := "Tim <b>puskesmas</b> menuju lokasi.\n" + strings.Repeat("Kondisi pasien stabil. ", 20)
+	ag.must("POST", "/api/incidents/"+med.ID+"/notes", map[string]string{"text": long}, 200, &noted)
+	if len(noted.Notes) != 1 || noted.Notes[0].By != "dinkes1" || noted.Notes[0].Agency != "dinkes" || noted.Notes[0].Text != strings.TrimSpace(long) {
 		t.Fatalf("notes %+v", noted.Notes)
 	}
 	clk.Add(3 * 3600e9)
