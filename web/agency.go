@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/coder/websocket"
@@ -68,13 +69,23 @@ func (s *Server) getAgencyIncident(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, forAgency(s.view(in)))
 }
 
-// listAgencyIncidents answers an agency user's GET /api/incidents: its
-// incidents (open by default with ?status=open), newest first.
+// listAgencyIncidents answers an agency user's GET /api/incidents
+// (?status=&overdue=&category=): its incidents, newest first, up to
+// MaxPageSize.
 func (s *Server) listAgencyIncidents(w http.ResponseWriter, r *http.Request) {
-	f := dispatch.Filter{Status: tracking.IncidentStatus(r.URL.Query().Get("status")), Limit: MaxPageSize}
+	q := r.URL.Query()
+	f := dispatch.Filter{Status: tracking.IncidentStatus(q.Get("status")), Category: tracking.Category(q.Get("category")), Limit: MaxPageSize}
 	if f.Status != "" && f.Status != tracking.IncidentOpen && f.Status != tracking.IncidentClosed {
 		s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "status must be \"open\" or \"closed\", not %q", f.Status))
 		return
+	}
+	if v := q.Get("overdue"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "overdue must be true or false, not %q", v))
+			return
+		}
+		f.Overdue = b
 	}
 	out := []incidentView{}
 	for _, in := range s.work.ListFor(agencyOf(r), f) {

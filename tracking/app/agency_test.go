@@ -137,6 +137,14 @@ func TestAgencyUserSeesAndActsOnlyOnOwnIncidents(t *testing.T) {
 	if list[0].Caller != "********7890" {
 		t.Fatalf("caller %q, want masked to the last 4 digits", list[0].Caller)
 	}
+	ag.must("GET", "/api/incidents?category=fire", nil, 200, &list)
+	if len(list) != 0 {
+		t.Fatalf("another agency's category: %+v", list)
+	}
+	ag.must("GET", "/api/incidents?overdue=true", nil, 200, &list)
+	if len(list) != 0 {
+		t.Fatalf("overdue before the deadline: %+v", list)
+	}
 	var one incidentJSON
 	ag.must("GET", "/api/incidents/"+med.ID, nil, 200, &one)
 	if one.Caller != "********7890" {
