@@ -14,23 +14,26 @@ const (
 	RolePlanner    Role = "planner"    // reads analytics, imports history
 	RoleAdmin      Role = "admin"      // manages units and users; may do everything
 	RoleDevice     Role = "device"     // trackers: MQTT only, nothing over HTTP
+	RoleAgency     Role = "agency"     // one agency's staff: its own incidents only
 )
 
 // Roles lists the roles.
-var Roles = []Role{RoleDispatcher, RolePlanner, RoleAdmin, RoleDevice}
+var Roles = []Role{RoleDispatcher, RolePlanner, RoleAdmin, RoleDevice, RoleAgency}
 
 // ParseRole validates a role name.
 func ParseRole(s string) (Role, error) {
 	if r := Role(s); slices.Contains(Roles, r) {
 		return r, nil
 	}
-	return "", Errorf(CodeInvalid, "unknown role %q: use dispatcher, planner, admin or device", s)
+	return "", Errorf(CodeInvalid, "unknown role %q: use dispatcher, planner, admin, agency or device", s)
 }
 
 // Principal is who a request comes from: a user, or a named bearer token.
 type Principal struct {
 	Name string `json:"name"`
 	Role Role   `json:"role"`
+	// Agency is the agency code of an agency user.
+	Agency string `json:"agency,omitempty"`
 	// TokenID is set when the principal is a bearer token (or a browser
 	// session opened with one).
 	TokenID string `json:"token_id,omitempty"`
@@ -40,6 +43,7 @@ type Principal struct {
 type User struct {
 	Name         string    `json:"name"`
 	Role         Role      `json:"role"`
+	Agency       string    `json:"agency,omitempty"` // with RoleAgency
 	PasswordHash string    `json:"-"`
 	Disabled     bool      `json:"disabled"`
 	CreatedAt    time.Time `json:"created_at"`

@@ -92,6 +92,9 @@ type Incident struct {
 	AgencyActedAt *time.Time `json:"agency_acted_at"`
 
 	Assignments []Assignment `json:"assignments"`
+	// AgencyParts: each agency's acknowledgement and done (agencywork.go).
+	AgencyParts []AgencyPart `json:"agency_parts"`
+	Notes       []Note       `json:"notes"`
 
 	// Persisted is about the answer, not the incident: false when the
 	// change was queued because the database is unreachable.
@@ -107,6 +110,8 @@ func (in Incident) Overdue(now time.Time) bool {
 // Clone returns a deep copy, safe to hand out while the original changes.
 func (in Incident) Clone() Incident {
 	in.Assignments = append(make([]Assignment, 0, len(in.Assignments)), in.Assignments...)
+	in.AgencyParts = append(make([]AgencyPart, 0, len(in.AgencyParts)), in.AgencyParts...)
+	in.Notes = append(make([]Note, 0, len(in.Notes)), in.Notes...)
 	return in
 }
 

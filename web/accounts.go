@@ -14,6 +14,7 @@ import (
 type userBody struct {
 	Name     string `json:"name"`
 	Role     string `json:"role"`
+	Agency   string `json:"agency"` // with role "agency": its code (GET /api/agencies)
 	Password string `json:"password"`
 }
 
@@ -25,7 +26,13 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	u, err := s.cfg.Auth.AddUser(r.Context(), b.Name, tracking.Role(b.Role), b.Password, actor(r))
+	if b.Agency != "" {
+		if err := s.agencyExists(r.Context(), b.Agency); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	u, err := s.cfg.Auth.AddUserFor(r.Context(), b.Name, tracking.Role(b.Role), b.Agency, b.Password, actor(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

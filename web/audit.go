@@ -205,9 +205,3 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-func (s *Server) now() time.Time {
-	if s.cfg.Dispatch != nil {
-		return s.cfg.Dispatch.Now()
-	}
-	return time.Now()
-}

@@ -44,6 +44,11 @@ var (
 	dispatchers = []tracking.Role{tracking.RoleDispatcher}
 	planners    = []tracking.Role{tracking.RolePlanner}
 	adminsOnly  = []tracking.Role{}
+	// Agency users reach only the routes that serve them their own
+	// incidents (agency.go); the rest answer 403.
+	withAgencies           = []tracking.Role{tracking.RoleDispatcher, tracking.RolePlanner, tracking.RoleAgency}
+	dispatchersAndAgencies = []tracking.Role{tracking.RoleDispatcher, tracking.RoleAgency}
+	agenciesOnly           = []tracking.Role{tracking.RoleAgency}
 )
 
 // guard wraps h so that only the roles named (and admins) reach it. Without

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -77,6 +78,12 @@ type Config struct {
 	Tracks    tracking.TrackReader
 	Regions   Regions
 	Geofences Geofences
+	// Issue 16, each optional: the agencies and their contacts, webhooks
+	// (admins), the compliance report (planners), the call log.
+	Agencies   AgencyDirectory
+	Webhooks   WebhookService
+	Compliance ComplianceSource
+	CallLog    tracking.CallLog
 }
 
 // Server serves the API. It is an http.Handler.
@@ -91,6 +98,8 @@ type Server struct {
 	apiFallback  http.HandlerFunc        // unknown API paths and methods
 	httpMetrics  *httpMetrics
 	routes       []string // every pattern served, for the OpenAPI check
+	work         AgencyWork              // agency users' side of dispatch; nil without
+	agencyFeeds  atomic.Int64            // agency users' live feeds open
 }
 
 // New builds the server and registers its metrics.
@@ -150,7 +159,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Auth != nil {
 		mux.HandleFunc("POST /api/login", s.login)
 		mux.HandleFunc("POST /api/logout", s.logout)
-		mux.HandleFunc("GET /api/me", s.guard(readers, s.me))
+		mux.HandleFunc("GET /api/me", s.guard(withAgencies, s.me))
 		mux.HandleFunc("GET /api/users", s.guard(adminsOnly, s.listUsers))
 		mux.HandleFunc("POST /api/users", s.guard(adminsOnly, s.addUser))
 		mux.HandleFunc("GET /api/users/{name}", s.guard(adminsOnly, s.getUser))
@@ -164,12 +173,26 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	if cfg.Dispatch != nil {
+		s.work, _ = cfg.Dispatch.(AgencyWork)
+		if rec, ok := cfg.Dispatch.(CallRecorder); ok {
+			s.cfg.Dispatch = loggingDispatch{cfg.Dispatch, rec} // the prank shortcut logs its call
+		}
 		mux.HandleFunc("POST /api/incidents", s.guard(dispatchers, s.createIncident))
-		mux.HandleFunc("GET /api/incidents", s.guard(readers, s.listIncidents))
-		mux.HandleFunc("GET /api/incidents/{id}", s.guard(readers, s.getIncident))
+		mux.HandleFunc("GET /api/incidents", s.guard(withAgencies, s.agencyAware(s.listIncidents, s.listAgencyIncidents)))
+		mux.HandleFunc("GET /api/incidents/{id}", s.guard(withAgencies, s.agencyAware(s.getIncident, s.getAgencyIncident)))
 		mux.HandleFunc("POST /api/incidents/{id}/dispatch", s.guard(dispatchers, s.dispatchUnits))
 		mux.HandleFunc("POST /api/incidents/{id}/units/{unit}/status", s.guard(dispatchers, s.unitStatus))
-		mux.HandleFunc("POST /api/incidents/{id}/ack", s.guard(dispatchers, s.ackIncident))
+		mux.HandleFunc("POST /api/incidents/{id}/ack", s.guard(dispatchersAndAgencies, s.agencyAware(s.ackIncident, s.agencyAck)))
+		mux.HandleFunc("POST /api/incidents/{id}/notes", s.guard(agenciesOnly, s.agencyAware(s.notAnAgency, s.agencyNote)))
+		mux.HandleFunc("POST /api/incidents/{id}/done", s.guard(agenciesOnly, s.agencyAware(s.notAnAgency, s.agencyDone)))
+		mux.HandleFunc("GET /api/agency/queue", s.guard(agenciesOnly, s.agencyAware(s.notAnAgency, s.agencyQueue)))
+		if rec, ok := cfg.Dispatch.(CallRecorder); ok {
+			mux.HandleFunc("POST /api/calls", s.guard(dispatchers, s.postCall(rec)))
+		}
+		if cfg.CallLog != nil {
+			mux.HandleFunc("GET /api/calls", s.guard(readers, s.listCalls(cfg.CallLog)))
+			mux.HandleFunc("GET /api/calls/stats", s.guard(readers, s.callStats(cfg.CallLog)))
+		}
 		mux.HandleFunc("POST /api/incidents/{id}/close", s.guard(dispatchers, s.closeIncident))
 		mux.HandleFunc("GET /api/plans", s.guard(readers, s.plans))
 		mux.HandleFunc("POST /api/calls/{number}/prank", s.guard(dispatchers, s.prank))
@@ -187,7 +210,20 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	if cfg.Bus != nil {
-		mux.HandleFunc("GET /api/live", s.guard(readers, s.live))
+		mux.HandleFunc("GET /api/live", s.guard(withAgencies, s.agencyAware(s.live, s.agencyLive)))
+	}
+	if cfg.Agencies != nil {
+		mux.HandleFunc("GET /api/agencies", s.guard(withAgencies, s.listAgencies(cfg.Agencies)))
+		mux.HandleFunc("PUT /api/agencies/{code}/contacts", s.guard(adminsOnly, s.putAgencyContacts(cfg.Agencies)))
+	}
+	if cfg.Compliance != nil {
+		mux.HandleFunc("GET /api/agencies/compliance", s.guard(planners, s.agencyCompliance(cfg.Compliance, s.now)))
+	}
+	if cfg.Webhooks != nil {
+		mux.HandleFunc("POST /api/webhooks", s.guard(adminsOnly, s.postWebhook(cfg.Webhooks)))
+		mux.HandleFunc("GET /api/webhooks", s.guard(adminsOnly, s.listWebhooks(cfg.Webhooks)))
+		mux.HandleFunc("DELETE /api/webhooks/{id}", s.guard(adminsOnly, s.deleteWebhook(cfg.Webhooks)))
+		mux.HandleFunc("GET /api/webhooks/{id}/deliveries", s.guard(adminsOnly, s.webhookDeliveries(cfg.Webhooks)))
 	}
 	if cfg.Analytics != nil && cfg.Dispatch != nil {
 		mux.HandleFunc("POST /api/history/incidents", s.guard(planners, s.importHistory))

@@ -16,6 +16,7 @@ import (
 
 	"siaga112/geo"
 	"siaga112/tracking"
+	"siaga112/tracking/deadline"
 	"siaga112/tracking/mqtt"
 	"siaga112/web"
 )
@@ -75,6 +76,7 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.StringVar(&c.TilesAttribution, "tiles-attribution", web.DefaultTilesAttribution, "attribution shown for --tiles")
 	fs.StringVar(&c.Plans, "plans", "", "response plans file (format: tracking/dispatch/plans.conf); empty: the built-in plans")
 	fs.DurationVar(&c.PrankWindow, "prank-window", 0, "count a number's prank calls over this window; 0: every prank call ever")
+	fs.DurationVar(&c.AgencyDeadline, "agency-deadline", deadline.DefaultDeadline, "the SOP deadline of a case's lead agency (3×24 h): a warning at two thirds of it, overdue when it passes unacknowledged")
 	fs.Float64Var(&c.ArrivalM, "arrival-radius", 100, "a unit within this many metres of its incident …")
 	fs.DurationVar(&c.ArrivalDwell, "arrival-dwell", 15*time.Second, "… for this long is on scene")
 	fs.IntVar(&c.LiveClients, "live-clients", web.DefaultLiveClients, "most clients of the live feed (/api/live) at once; one more is answered 503")
@@ -140,6 +142,8 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 		return c, fmt.Errorf("--mqtt-max-conns and --mqtt-max-conns-per-addr must be at least 1, --mqtt-connect-timeout at least 100ms")
 	case c.MQTTRate < 0 || (c.MQTTRate > 0 && c.MQTTBurst < 1):
 		return c, fmt.Errorf("--mqtt-rate must not be negative, and --mqtt-burst must be at least 1")
+	case deadline.ValidateDeadline(c.AgencyDeadline) != nil:
+		return c, deadline.ValidateDeadline(c.AgencyDeadline)
 	case c.PrankWindow < 0:
 		return c, fmt.Errorf("--prank-window must not be negative")
 	case c.ArrivalM < 10 || c.ArrivalM > 5000 || c.ArrivalDwell < time.Second:

@@ -166,7 +166,7 @@ func checkPassword(p string) error {
 
 func userRole(r tracking.Role) error {
 	if _, err := tracking.ParseRole(string(r)); err != nil || r == tracking.RoleDevice {
-		return tracking.Errorf(tracking.CodeInvalid, "a user's role is dispatcher, planner or admin, not %q", r)
+		return tracking.Errorf(tracking.CodeInvalid, "a user's role is dispatcher, planner, admin or agency, not %q", r)
 	}
 	return nil
 }
@@ -198,11 +198,20 @@ func (s *Service) endUserSessions(name string) {
 // AddUser creates a user, or replaces one (ending its sessions); actor is
 // who does it, for the audit trail.
 func (s *Service) AddUser(ctx context.Context, name string, role tracking.Role, password, actor string) (tracking.User, error) {
+	return s.AddUserFor(ctx, name, role, "", password, actor)
+}
+
+// AddUserFor is AddUser with the agency of an agency user (required with
+// RoleAgency, refused with any other role; the caller checks it exists).
+func (s *Service) AddUserFor(ctx context.Context, name string, role tracking.Role, agency, password, actor string) (tracking.User, error) {
 	if err := tracking.ValidateID("user name", name); err != nil {
 		return tracking.User{}, err
 	}
 	if err := userRole(role); err != nil {
 		return tracking.User{}, err
+	}
+	if (role == tracking.RoleAgency) != (agency != "") {
+		return tracking.User{}, tracking.Errorf(tracking.CodeInvalid, "an agency user needs its agency's code, and only an agency user has one")
 	}
 	if err := checkPassword(password); err != nil {
 		return tracking.User{}, err
@@ -217,7 +226,7 @@ func (s *Service) AddUser(ctx context.Context, name string, role tracking.Role, 
 	if !existed {
 		u.CreatedAt = now
 	}
-	u.Name, u.Role, u.PasswordHash, u.Disabled, u.UpdatedAt = name, role, hash, false, now
+	u.Name, u.Role, u.Agency, u.PasswordHash, u.Disabled, u.UpdatedAt = name, role, agency, hash, false, now
 	s.users[name] = u
 	if existed {
 		s.endUserSessions(name)
@@ -253,6 +262,9 @@ func (s *Service) UpdateUser(ctx context.Context, name string, p UserPatch, acto
 			return tracking.User{}, err
 		}
 	}
+	if p.Role != nil && *p.Role == tracking.RoleAgency {
+		return tracking.User{}, tracking.Errorf(tracking.CodeInvalid, "to make an agency user, create it with POST /api/users and its agency")
+	}
 	var hash string
 	if p.Password != nil {
 		if err := checkPassword(*p.Password); err != nil {
@@ -270,7 +282,7 @@ func (s *Service) UpdateUser(ctx context.Context, name string, p UserPatch, acto
 		return tracking.User{}, tracking.Errorf(tracking.CodeNotFound, "no user %q", name)
 	}
 	if p.Role != nil {
-		u.Role = *p.Role
+		u.Role, u.Agency = *p.Role, ""
 	}
 	if hash != "" {
 		u.PasswordHash = hash
@@ -335,6 +347,9 @@ func (s *Service) IssueToken(ctx context.Context, name string, role tracking.Rol
 	}
 	if _, err := tracking.ParseRole(string(role)); err != nil {
 		return tracking.Token{}, "", err
+	}
+	if role == tracking.RoleAgency {
+		return tracking.Token{}, "", tracking.Errorf(tracking.CodeInvalid, "agency staff sign in as agency users; a token cannot be an agency's")
 	}
 	secret := randomToken()
 	t := tracking.Token{ID: "t" + strings.ToLower(rand.Text()[:12]), Name: name, Role: role, Hash: digest(secret), CreatedAt: s.now()}
@@ -484,7 +499,7 @@ func (s *Service) Login(ctx context.Context, name, password, addr string) (track
 	if u.Disabled {
 		return tracking.Principal{}, tracking.Errorf(tracking.CodeForbidden, "the account %q is disabled; ask an admin", name)
 	}
-	return tracking.Principal{Name: name, Role: u.Role}, nil
+	return tracking.Principal{Name: name, Role: u.Role, Agency: u.Agency}, nil
 }
 
 // Gateway checks the MQTT gateway user's password (the admin token) from
@@ -555,7 +570,7 @@ func (s *Service) Session(id string) (tracking.Principal, string, bool) {
 		if !ok || u.Disabled {
 			return tracking.Principal{}, "", false
 		}
-		p.Role = u.Role
+		p.Role, p.Agency = u.Role, u.Agency
 	}
 	return p, se.CSRF, true
 }

@@ -26,12 +26,14 @@ import (
 	"siaga112/tracking"
 	"siaga112/tracking/accounts"
 	"siaga112/tracking/analytics"
+	"siaga112/tracking/deadline"
 	"siaga112/tracking/dispatch"
 	"siaga112/tracking/fleet"
 	"siaga112/tracking/memstore"
 	"siaga112/tracking/mqtt"
 	"siaga112/tracking/postgres"
 	"siaga112/tracking/units"
+	"siaga112/tracking/webhook"
 	"siaga112/web"
 )
 
@@ -78,6 +80,9 @@ type Config struct {
 	ArrivalDwell       time.Duration
 	LiveClients        int              // cap on live-feed clients (default web.DefaultLiveClients)
 	IncidentRate       int              // incidents one principal may create per minute (default DefaultIncidentRate)
+	AgencyDeadline     time.Duration    // the SOP deadline (--agency-deadline; default 72h)
+	WebhookBackoff     time.Duration    // first retry's delay (default 30 s; tests shorten it)
+	WebhookPoll        time.Duration    // how often due retries are looked for (default 1 s)
 	Now                func() time.Time // default time.Now (tests pass a fake clock)
 	// Accounts, when set, is used instead of building the accounts service
 	// from the store (tests that drive its clock).
@@ -111,6 +116,9 @@ type App struct {
 	BrokerURL  string
 	OsmAndAddr string // the OsmAnd listener's address; "" when off
 	ingest     atomic.Pointer[mqtt.Ingest] // Ingest, for the store's writer (it runs before Ingest is set)
+	Webhooks   *webhook.Service
+	Clock      *deadline.Clock
+	Agencies   *agencyDirectory
 }
 
 // New builds the server. Close releases what it holds, also after an error.
@@ -120,6 +128,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.AgencyDeadline == 0 {
+		cfg.AgencyDeadline = deadline.DefaultDeadline
+	}
+	if err := deadline.ValidateDeadline(cfg.AgencyDeadline); err != nil {
+		return nil, err
 	}
 	if cfg.Travel.SpeedKmh == nil {
 		cfg.Travel = tracking.DefaultTravel()
@@ -203,7 +217,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	a.Dispatch, err = dispatch.New(ctx, dispatch.Config{
 		Fleet: a.Fleet, Plans: plans, Router: cfg.Travel, Locator: districts, Store: a.Store,
 		Bus: bus, Logger: log, PrankWindow: cfg.PrankWindow, Now: cfg.Now,
-		ArrivalRadiusM: cfg.ArrivalM, ArrivalDwell: cfg.ArrivalDwell, Leading: leading(a.Postgres),
+		ArrivalRadiusM: cfg.ArrivalM, ArrivalDwell: cfg.ArrivalDwell, Leading: leading(a.Postgres), AgencyDeadline: cfg.AgencyDeadline,
 	})
 	if err != nil {
 		return a, err
@@ -237,7 +251,22 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	if err != nil {
 		return a, err
 	}
+	if err := a.startAccountability(ctx, bus, reg); err != nil {
+		return a, err
+	}
+	a.Agencies = &agencyDirectory{base: plans.Agencies, deadline: a.Clock.Deadline(), incs: a.incidentsReceived, now: cfg.Now}
+	if a.Postgres != nil {
+		a.Agencies.pg = a.Postgres
+	}
+	if err := a.Agencies.load(ctx); err != nil {
+		return a, err
+	}
+	var callLog tracking.CallLog = mem
+	if a.Postgres != nil {
+		callLog = a.Postgres
+	}
 	a.Web, err = web.New(web.Config{
+		Agencies: a.Agencies, Compliance: complianceSource{a.Agencies}, Webhooks: a.Webhooks, CallLog: callLog,
 		Fleet: a.Units, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts,
 		Dispatch: a.Dispatch, Checks: checks, Bus: a.Dispatch.Bus(), Analytics: planner, Auth: a.Accounts, Audit: trail,
 		LiveClients: cfg.LiveClients, IncidentRate: cfg.IncidentRate,

@@ -12,13 +12,11 @@ import (
 )
 
 // Agencies as data (issue 16). The plans file's agency lines, the leads of
-// its plan lines, and a new statement for the notification contacts:
+// its plan lines, and a statement for the notification contacts:
 //
 //	contact <agency> <phone|whatsapp|email> <value> [<label…>]
 //
-// ParsePlans does not know "contact" yet: until it skips it, contacts live
-// in a file of their own (agency, plan and contact lines are all accepted
-// here, so one file can hold everything once ParsePlans learns the line).
+// ParsePlans reads them through ParseAgencies into Plans.Agencies.
 
 //go:embed plans.conf
 var agencyPlans string

@@ -25,7 +25,7 @@ func TestDefaultAgencies(t *testing.T) {
 	// Same codes and leads as the plans ParsePlans reads.
 	plans := DefaultPlans()
 	for _, a := range plans.Agencies {
-		if byCode[a.Code].Name != a.Name || string(byCode[a.Code].Kind) != a.Kind {
+		if byCode[a.Code].Name != a.Name || byCode[a.Code].Kind != a.Kind {
 			t.Fatalf("agency %s differs from the plans: %+v vs %+v", a.Code, byCode[a.Code], a)
 		}
 	}

@@ -104,16 +104,7 @@ func (s *Service) RecordPrank(ctx context.Context, number, actor string) (Caller
 		return CallerView{}, err
 	}
 	return s.changeCaller(ctx, n, "caller.prank", "prank", actor, func(c *tracking.Caller, now time.Time) error {
-		c.PrankCalls = append(c.PrankCalls, now)
-		count := s.prankCount(c, now)
-		if count > BlockAfter {
-			until := now.Add(BlockFor)
-			c.BlockedUntil = &until
-			s.log.Warn("caller blocked for prank calls", "number", n, "prank_calls", count, "until", until, "proposed_permanent_block", count > ProposeAfter)
-		}
-		if count > ProposeAfter {
-			c.ProposedPermanentBlock = true
-		}
+		s.applyPolicy(c, now)
 		return nil
 	})
 }
@@ -161,7 +152,7 @@ func (s *Service) changeCaller(ctx context.Context, n, action, event, actor stri
 	if action == "caller.prank" {
 		// The store counts the marks itself: another instance may be
 		// marking the same number this instant.
-		c.Prank = &tracking.PrankMark{At: now, Window: s.cfg.PrankWindow, BlockFor: BlockFor, BlockAfter: BlockAfter, ProposeAfter: ProposeAfter}
+		c.Prank = s.prankMark(now)
 	}
 	done := s.journal.Record(c)
 	s.mu.Unlock()
@@ -200,4 +191,10 @@ func mergeCallers(a, b tracking.Caller) tracking.Caller {
 	}
 	out.ProposedPermanentBlock = out.ProposedPermanentBlock || b.ProposedPermanentBlock
 	return out
+}
+
+// prankMark is one regulated call at now, with the policy the store
+// applies when it counts it.
+func (s *Service) prankMark(now time.Time) *tracking.PrankMark {
+	return &tracking.PrankMark{At: now, Window: s.cfg.PrankWindow, BlockFor: BlockFor, BlockAfter: BlockAfter, ProposeAfter: ProposeAfter}
 }

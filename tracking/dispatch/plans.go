@@ -16,13 +16,6 @@ import (
 	"siaga112/tracking"
 )
 
-// Agency takes cases.
-type Agency struct {
-	Code string `json:"code"`
-	Kind string `json:"kind"` // "city" (OPD) or "vertical"
-	Name string `json:"name"`
-}
-
 // Need is how many units of one type a plan sends.
 type Need struct {
 	Type  tracking.UnitType `json:"type"`
@@ -39,7 +32,7 @@ type Plan struct {
 
 // Plans is the whole configuration: agencies and plans by category.
 type Plans struct {
-	Agencies []Agency
+	Agencies []tracking.Agency // with the categories each leads and its contacts
 	plans    map[tracking.Category]Plan
 	order    []tracking.Category
 }
@@ -83,12 +76,29 @@ func DefaultPlans() *Plans {
 	return p
 }
 
+// MaxPlansFile bounds a plans file.
+const MaxPlansFile = 1 << 20
+
 var keyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
 // ParsePlans reads a plans file. An error names the line and what is wrong
 // with it; nothing of a bad file is used.
 func ParsePlans(r io.Reader) (*Plans, error) {
-	p := &Plans{plans: map[tracking.Category]Plan{}}
+	// Read once, parse twice: the agencies (with their leads and contact
+	// lines, agencies.go) and the plans.
+	text, err := io.ReadAll(io.LimitReader(r, MaxPlansFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("plans: %w", err)
+	}
+	if len(text) > MaxPlansFile {
+		return nil, fmt.Errorf("plans: the file is longer than %d bytes", MaxPlansFile)
+	}
+	as, err := ParseAgencies(strings.NewReader(string(text)))
+	if err != nil {
+		return nil, err
+	}
+	r = strings.NewReader(string(text))
+	p := &Plans{plans: map[tracking.Category]Plan{}, Agencies: as}
 	agencies := map[string]bool{}
 	leadLine := map[tracking.Category]int{}
 	sc := bufio.NewScanner(r)
@@ -123,7 +133,6 @@ func ParsePlans(r io.Reader) (*Plans, error) {
 				return fail("agency %q is defined twice", code)
 			}
 			agencies[code] = true
-			p.Agencies = append(p.Agencies, Agency{Code: code, Kind: kind, Name: strings.Join(fields[3:], " ")})
 		case "plan":
 			spec, label, _ := strings.Cut(line, "|")
 			f := strings.Fields(spec)
@@ -164,8 +173,9 @@ func ParsePlans(r io.Reader) (*Plans, error) {
 			p.plans[cat] = pl
 			p.order = append(p.order, cat)
 			leadLine[cat] = n
+		case "contact": // read by ParseAgencies
 		default:
-			return fail("unknown statement %q: a line starts with \"agency\" or \"plan\"", fields[0])
+			return fail("unknown statement %q: a line starts with \"agency\", \"plan\" or \"contact\"", fields[0])
 		}
 	}
 	if err := sc.Err(); err != nil {

@@ -44,7 +44,7 @@ func TestDefaultPlans(t *testing.T) {
 			}
 		})
 	}
-	kinds := map[string]int{}
+	kinds := map[tracking.AgencyKind]int{}
 	for _, a := range p.Agencies {
 		kinds[a.Kind]++
 	}
@@ -97,6 +97,7 @@ func FuzzParsePlans(f *testing.F) {
 	f.Add(defaultPlans)
 	f.Add("agency a city A\nplan b a ambulance=1 | B\n")
 	f.Add("plan | | |\nagency\n")
+	f.Add("agency a city A\ncontact a whatsapp 0812 3456 789 Piket\ncontact a email x@y.id\nplan b a | B\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := ParsePlans(strings.NewReader(s))
 		if err != nil {
@@ -110,5 +111,33 @@ func FuzzParsePlans(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
+		for _, a := range p.Agencies {
+			if _, err := tracking.ValidateContacts(a.Contacts); err != nil {
+				t.Fatalf("an accepted contact is not valid: %v", err)
+			}
+		}
 	})
+}
+
+// One type of agency: ParsePlans fills the leads and the contact lines.
+func TestParsePlansAgenciesWithContacts(t *testing.T) {
+	p, err := ParsePlans(strings.NewReader("agency bpbd city BPBD\ncontact bpbd email piket@bpbd.example.id Piket malam\nplan fallen_tree bpbd rescue=1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := p.Agencies[0]
+	if a.Kind != tracking.AgencyCity || len(a.Leads) != 1 || a.Leads[0] != "fallen_tree" || len(a.Contacts) != 1 || a.Contacts[0].Label != "Piket malam" {
+		t.Fatalf("%+v", a)
+	}
+	for _, bad := range []string{
+		"agency bpbd city BPBD\ncontact bpbd fax 123\nplan x bpbd\n",
+		"agency bpbd city BPBD\ncontact nobody email a@b.id\nplan x bpbd\n",
+	} {
+		if _, err := ParsePlans(strings.NewReader(bad)); err == nil {
+			t.Fatalf("accepted %q", bad)
+		}
+	}
+	if len(DefaultPlans().Agencies) != 14 {
+		t.Fatal("the default plans have 14 agencies")
+	}
 }

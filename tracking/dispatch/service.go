@@ -47,6 +47,9 @@ type Config struct {
 	// must fire once among several instances (arrival on scene); nil: it
 	// does (one instance).
 	Leading func() bool
+	// AgencyDeadline is the SOP deadline each incident's lead agency gets
+	// (AgencyDueAt); default AgencyDeadline (3×24 h).
+	AgencyDeadline time.Duration
 }
 
 // Service runs dispatch. It is safe for concurrent use. Its lock guards
@@ -86,6 +89,9 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	if cfg.ArrivalRadiusM <= 0 {
 		cfg.ArrivalRadiusM = 100
+	}
+	if cfg.AgencyDeadline <= 0 {
+		cfg.AgencyDeadline = AgencyDeadline
 	}
 	if cfg.ArrivalDwell <= 0 {
 		cfg.ArrivalDwell = 15 * time.Second
@@ -219,13 +225,15 @@ func (s *Service) CreateIncident(ctx context.Context, req NewIncident, actor str
 		Kecamatan: loc.Kecamatan, Kelurahan: loc.Kelurahan, Approximate: loc.Approximate,
 		Caller: number, Description: req.Description,
 		Status: tracking.IncidentOpen, LeadAgency: plan.Lead,
-		ReceivedAt: now, AgencyDueAt: now.Add(AgencyDeadline),
+		ReceivedAt: now, AgencyDueAt: now.Add(s.cfg.AgencyDeadline),
 		Assignments: []tracking.Assignment{},
 	}
 	s.incidents[in.ID] = in
 	s.insertOrder(in.ID)
 	out := in.Clone()
-	done := s.journal.Record(tracking.Change{Audit: tracking.Audit{Action: "incident.created", Actor: actor}, Action: "created", At: now, Incident: ptr(in.Clone())})
+	// The intake logs the call that reported it, in the same change.
+	call := &tracking.Call{ID: callID(now), At: now, Number: number, Outcome: tracking.CallEmergency, IncidentID: in.ID, By: actor}
+	done := s.journal.Record(tracking.Change{Audit: tracking.Audit{Action: "incident.created", Actor: actor}, Action: "created", At: now, Incident: ptr(in.Clone()), Call: call})
 	s.mu.Unlock()
 
 	persisted, err := wait(done)

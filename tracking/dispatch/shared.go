@@ -84,6 +84,13 @@ func (s *Service) SyncIncident(in tracking.Incident, action string, publish bool
 func (s *Service) SyncCaller(c tracking.Caller, action string, publish bool) {
 	c = c.Clone()
 	s.mu.Lock()
+	if cur, ok := s.callers[c.Number]; ok && len(cur.PrankCalls) > len(c.PrankCalls) {
+		// Memory is ahead: a mark made here whose commit this read-back
+		// predates (notices arrive late). Counts only grow; the newer
+		// read-back brings the exact figure.
+		s.mu.Unlock()
+		return
+	}
 	s.callers[c.Number] = &c
 	s.mu.Unlock()
 	if publish {

@@ -23,6 +23,7 @@ type Store struct {
 	callers   map[string]tracking.Caller
 	openOn    map[string]string // unit id → incident with its open assignment
 	history   map[string]tracking.HistoryRecord
+	calls     []tracking.Call // the call log, in order written
 	audit     []Entry
 }
 
@@ -98,6 +99,10 @@ func (s *Store) apply(c tracking.Change) error {
 	// One trail entry per change, as the database writes it (rows.go).
 	var subject string
 	var data any
+	if c.Call != nil {
+		s.calls = append(s.calls, *c.Call)
+		subject, data = c.Call.Number, *c.Call
+	}
 	if c.Caller != nil {
 		s.callers[c.Caller.Number] = c.Caller.Clone()
 		subject, data = c.Caller.Number, c.Caller.Clone()

@@ -16,10 +16,10 @@ var _ tracking.AccountStore = (*Store)(nil)
 func (s *Store) SaveUser(ctx context.Context, u tracking.User, a tracking.Audit) error {
 	return s.write(ctx, "save user "+u.Name, func(b *pgx.Batch) {
 		queueAudit(b, a, tracking.UserSubject(u.Name), tracking.UserAuditData(u))
-		b.Queue(`INSERT INTO users (name, role, password_hash, disabled, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (name) DO UPDATE SET role = $2, password_hash = $3, disabled = $4, updated_at = $6`,
-			u.Name, string(u.Role), u.PasswordHash, u.Disabled, u.CreatedAt, u.UpdatedAt)
+		b.Queue(`INSERT INTO users (name, role, password_hash, disabled, created_at, updated_at, agency)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (name) DO UPDATE SET role = $2, password_hash = $3, disabled = $4, updated_at = $6, agency = $7`,
+			u.Name, string(u.Role), u.PasswordHash, u.Disabled, u.CreatedAt, u.UpdatedAt, u.Agency)
 	})
 }
 
@@ -34,14 +34,14 @@ func (s *Store) DeleteUser(ctx context.Context, name string, a tracking.Audit) e
 
 // Users implements tracking.AccountStore.
 func (s *Store) Users(ctx context.Context) ([]tracking.User, error) {
-	rows, err := s.pool.Query(ctx, `SELECT name, role, password_hash, disabled, created_at, updated_at FROM users ORDER BY name`)
+	rows, err := s.pool.Query(ctx, `SELECT name, role, password_hash, disabled, created_at, updated_at, agency FROM users ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (tracking.User, error) {
 		var u tracking.User
 		var role string
-		err := r.Scan(&u.Name, &role, &u.PasswordHash, &u.Disabled, &u.CreatedAt, &u.UpdatedAt)
+		err := r.Scan(&u.Name, &role, &u.PasswordHash, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &u.Agency)
 		u.Role = tracking.Role(role)
 		u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
 		return u, err

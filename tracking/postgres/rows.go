@@ -34,7 +34,9 @@ func queueChange(b *pgx.Batch, c tracking.Change) error {
 		subject, data = cl.Number, cl
 	}
 	if in := c.Incident; in != nil {
-		queueIncident(b, *in)
+		if err := queueIncident(b, *in); err != nil {
+			return err
+		}
 		cp := *in
 		cp.Persisted = false
 		subject, data = in.ID, cp
@@ -53,6 +55,13 @@ func queueChange(b *pgx.Batch, c tracking.Change) error {
 		queueRegionEvent(b, *e)
 		if subject == "" {
 			subject, data = e.UnitID, map[string]any{"kind": e.Kind, "region": e.Region, "region_id": e.RegionID, "trigger": e.Trigger, "at": e.At}
+		}
+	}
+	if cl := c.Call; cl != nil {
+		b.Queue(`INSERT INTO calls (id, at, number, outcome, incident_id, note, by_actor) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			cl.ID, cl.At, cl.Number, string(cl.Outcome), cl.IncidentID, cl.Note, cl.By)
+		if subject == "" {
+			subject, data = cl.Number, cl
 		}
 	}
 	body, err := json.Marshal(data)
@@ -82,17 +91,25 @@ func queueAudit(b *pgx.Batch, a tracking.Audit, subject string, data any) {
 // open on another incident is refused (the partial unique index), and so
 // is an assignment numbered like another instance's with another unit
 // (the trigger assignments_keep_unit sees unit_id change).
-func queueIncident(b *pgx.Batch, in tracking.Incident) {
+func queueIncident(b *pgx.Batch, in tracking.Incident) error {
 	c := cells(in.Lat, in.Lon)
+	parts, err := json.Marshal(nonNil(in.AgencyParts))
+	if err != nil {
+		return err
+	}
+	notes, err := json.Marshal(nonNil(in.Notes))
+	if err != nil {
+		return err
+	}
 	b.Queue(`INSERT INTO incidents (id, category, lon, lat, kecamatan_code, kecamatan_name, kelurahan_code,
 			kelurahan_name, approximate, caller, description, status, lead_agency, received_at, dispatched_at, en_route_at,
-			on_scene_at, cleared_at, closed_at, agency_due_at, agency_acted_at, h3_r7, h3_r8, h3_r9)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
+			on_scene_at, cleared_at, closed_at, agency_due_at, agency_acted_at, h3_r7, h3_r8, h3_r9, agency_parts, notes)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)
 		ON CONFLICT (id) DO UPDATE SET status = $12, dispatched_at = $15, en_route_at = $16, on_scene_at = $17,
-			cleared_at = $18, closed_at = $19, agency_acted_at = $21, description = $11`,
+			cleared_at = $18, closed_at = $19, agency_acted_at = $21, description = $11, agency_parts = $25, notes = $26`,
 		in.ID, string(in.Category), in.Lon, in.Lat, in.Kecamatan.Code, in.Kecamatan.Name, in.Kelurahan.Code, in.Kelurahan.Name,
 		in.Approximate, in.Caller, in.Description, string(in.Status), in.LeadAgency, in.ReceivedAt, in.DispatchedAt,
-		in.EnRouteAt, in.OnSceneAt, in.ClearedAt, in.ClosedAt, in.AgencyDueAt, in.AgencyActedAt, c[0], c[1], c[2])
+		in.EnRouteAt, in.OnSceneAt, in.ClearedAt, in.ClosedAt, in.AgencyDueAt, in.AgencyActedAt, c[0], c[1], c[2], parts, notes)
 	for i, as := range in.Assignments {
 		b.Queue(`INSERT INTO assignments (incident_id, seq, unit_id, unit_type, status, distance_m, eta_s, dispatched_at,
 				en_route_at, on_scene_at, on_scene_detected, transporting_at, at_hospital_at, cleared_at, dispatched_by)
@@ -102,6 +119,7 @@ func queueIncident(b *pgx.Batch, in tracking.Incident) {
 			in.ID, i, as.UnitID, string(as.UnitType), string(as.Status), as.DistanceM, as.ETASeconds, as.DispatchedAt,
 			as.EnRouteAt, as.OnSceneAt, as.OnSceneDetected, as.TransportingAt, as.AtHospitalAt, as.ClearedAt, as.DispatchedBy)
 	}
+	return nil
 }
 
 func nonNil[T any](xs []T) []T {
@@ -186,17 +204,24 @@ func (s *Store) Incidents(ctx context.Context) ([]tracking.Incident, error) {
 func (s *Store) incidents(ctx context.Context, cond string, args ...any) ([]tracking.Incident, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, category, lon, lat, kecamatan_code, kecamatan_name, kelurahan_code, kelurahan_name,
 			approximate, caller, description, status, lead_agency, received_at, dispatched_at, en_route_at, on_scene_at,
-			cleared_at, closed_at, agency_due_at, agency_acted_at
+			cleared_at, closed_at, agency_due_at, agency_acted_at, agency_parts, notes
 		FROM incidents WHERE `+cond+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load incidents: %w", err)
 	}
 	ins, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (tracking.Incident, error) {
 		var in tracking.Incident
+		var parts, notes []byte
 		err := r.Scan(&in.ID, &in.Category, &in.Lon, &in.Lat, &in.Kecamatan.Code, &in.Kecamatan.Name, &in.Kelurahan.Code,
 			&in.Kelurahan.Name, &in.Approximate, &in.Caller, &in.Description, &in.Status, &in.LeadAgency, &in.ReceivedAt,
-			&in.DispatchedAt, &in.EnRouteAt, &in.OnSceneAt, &in.ClearedAt, &in.ClosedAt, &in.AgencyDueAt, &in.AgencyActedAt)
+			&in.DispatchedAt, &in.EnRouteAt, &in.OnSceneAt, &in.ClearedAt, &in.ClosedAt, &in.AgencyDueAt, &in.AgencyActedAt, &parts, &notes)
 		in.Assignments = []tracking.Assignment{}
+		if err == nil {
+			err = json.Unmarshal(parts, &in.AgencyParts)
+		}
+		if err == nil {
+			err = json.Unmarshal(notes, &in.Notes)
+		}
 		return in, err
 	})
 	if err != nil {

@@ -17,11 +17,24 @@ import (
 // what it saw of each number (after a restart, a number already blocked
 // that is marked again is reported blocked again).
 func (s *Service) Follow(ctx context.Context, bus *tracking.Bus) {
+	s.FollowFrom(ctx, bus, bus.Subscribe(FollowBuffer))
+}
+
+// FollowBuffer is Follow's room on the bus.
+const FollowBuffer = 4096
+
+// FollowFrom is Follow starting with a subscription the caller took (so
+// that nothing published after it is missed, whenever this goroutine
+// starts).
+func (s *Service) FollowFrom(ctx context.Context, bus *tracking.Bus, sub *tracking.Subscription) {
 	seen := map[string]tracking.Caller{}
 	for ctx.Err() == nil {
-		sub := bus.Subscribe(4096)
+		if sub == nil {
+			sub = bus.Subscribe(FollowBuffer)
+		}
 		s.follow(ctx, sub, seen)
 		bus.Unsubscribe(sub)
+		sub = nil
 		if ctx.Err() == nil {
 			n := s.busDrops.Add(1)
 			s.log.Error("webhooks fell behind the bus and were dropped: events lost; subscribing again", "drops_total", n)

@@ -430,6 +430,9 @@ function onLive(msg) {
       break;
     case "incident":
       updateIncident(msg.incident);
+      if (msg.action === "deadline_warning" || msg.action === "overdue") {
+        notice(`${language() === "id" ? (msg.action === "overdue" ? "Lewat batas SOP" : "Peringatan batas SOP") : (msg.action === "overdue" ? "SOP deadline passed" : "SOP deadline warning")}: ${msg.incident.id} (${msg.incident.lead_agency})`, "warning");
+      }
       break;
     case "region":
       history?.regionEvent(msg.region);
@@ -481,4 +484,9 @@ async function start() {
   }, 1000);
 }
 
-start().catch((e) => (e.status === 401 ? signIn(e.message) : notice(`start: ${e.message}`)));
+start().catch(async (e) => {
+  if (e.status === 401) return signIn(e.message);
+  // Agency users have a page of their own.
+  if (e.status === 403 && (await api("GET", "/api/me").catch(() => ({})))?.role === "agency") return location.assign("/agency.html");
+  notice(`start: ${e.message}`);
+});
