@@ -3,6 +3,7 @@ package mapdata
 import (
 	"fmt"
 	"math"
+	"siaga112/geo/sfgeom"
 	"sort"
 	"sync"
 
@@ -53,7 +54,7 @@ func dissolve(ds []geo.District) (Dissolved, error) {
 		if len(d.Shape) == 0 {
 			return Dissolved{}, fmt.Errorf("dissolve: kelurahan %s %s has no polygon", d.Kelurahan.Code, d.Kelurahan.Name)
 		}
-		g := toSF(d.Shape)
+		g := sfgeom.MultiPolygon(d.Shape)
 		if err := g.Validate(); err != nil {
 			return Dissolved{}, fmt.Errorf("dissolve: kelurahan %s %s: %v", d.Kelurahan.Code, d.Kelurahan.Name, err)
 		}
@@ -77,7 +78,7 @@ func dissolve(ds []geo.District) (Dissolved, error) {
 	// union as from every kelurahan, faster.
 	kecs := make([]sf.Geometry, 0, len(codes))
 	for _, c := range codes {
-		kecs = append(kecs, toSF(out.Kecamatan[c]))
+		kecs = append(kecs, sfgeom.MultiPolygon(out.Kecamatan[c]))
 	}
 	if len(all) > 0 {
 		mp, err := union(kecs)
@@ -131,7 +132,7 @@ func union(gs []sf.Geometry) (orb.MultiPolygon, error) {
 	}
 	// Closing a hole cannot make a valid polygon invalid, but check anyway:
 	// the promise is valid output or an error.
-	if err := toSF(mp).Validate(); err != nil {
+	if err := sfgeom.MultiPolygon(mp).Validate(); err != nil {
 		return nil, fmt.Errorf("the union is not valid: %v", err)
 	}
 	return mp, nil
@@ -152,22 +153,6 @@ func snapped(gs []sf.Geometry, decimals int) []sf.Geometry {
 
 // ringAreaM2 is the ring's area on the sphere in square metres.
 func ringAreaM2(r orb.Ring) float64 { return math.Abs(orbgeo.Area(orb.Polygon{r})) }
-
-func toSF(mp orb.MultiPolygon) sf.Geometry {
-	polys := make([]sf.Polygon, 0, len(mp))
-	for _, p := range mp {
-		rings := make([]sf.LineString, 0, len(p))
-		for _, r := range p {
-			xy := make([]float64, 0, 2*len(r))
-			for _, pt := range r {
-				xy = append(xy, pt[0], pt[1])
-			}
-			rings = append(rings, sf.NewLineString(sf.NewSequence(xy, sf.DimXY)))
-		}
-		polys = append(polys, sf.NewPolygon(rings))
-	}
-	return sf.NewMultiPolygon(polys).AsGeometry()
-}
 
 // fromSF converts a polygon, exterior counter-clockwise and holes clockwise.
 func fromSF(p sf.Polygon) orb.Polygon {

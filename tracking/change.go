@@ -17,7 +17,7 @@ type Change struct {
 	// Prank, with Caller, marks one prank call the store counts itself
 	// (exact when two instances mark the same number at once).
 	Prank *PrankMark
-	Call     *Call // a logged call (not published: the log is read from the store)
+	Call  *Call // a logged call (not published: the log is read from the store)
 }
 
 // Events are what the bus publishes for c: one per row, in the order the

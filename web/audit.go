@@ -204,4 +204,3 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
-

@@ -97,9 +97,9 @@ type Server struct {
 	areaDocs     map[string]*cachedDoc   // level → encoded areas
 	apiFallback  http.HandlerFunc        // unknown API paths and methods
 	httpMetrics  *httpMetrics
-	routes       []string // every pattern served, for the OpenAPI check
-	work         AgencyWork              // agency users' side of dispatch; nil without
-	agencyFeeds  atomic.Int64            // agency users' live feeds open
+	routes       []string     // every pattern served, for the OpenAPI check
+	work         AgencyWork   // agency users' side of dispatch; nil without
+	agencyFeeds  atomic.Int64 // agency users' live feeds open
 }
 
 // New builds the server and registers its metrics.

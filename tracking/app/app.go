@@ -114,7 +114,7 @@ type App struct {
 	Ingest     *mqtt.Ingest // nil with NoMQTT
 	Broker     *mqtt.Broker // the embedded broker; nil with an external one or NoMQTT
 	BrokerURL  string
-	OsmAndAddr string // the OsmAnd listener's address; "" when off
+	OsmAndAddr string                      // the OsmAnd listener's address; "" when off
 	ingest     atomic.Pointer[mqtt.Ingest] // Ingest, for the store's writer (it runs before Ingest is set)
 	Webhooks   *webhook.Service
 	Clock      *deadline.Clock
@@ -271,7 +271,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		Dispatch: a.Dispatch, Checks: checks, Bus: a.Dispatch.Bus(), Analytics: planner, Auth: a.Accounts, Audit: trail,
 		LiveClients: cfg.LiveClients, IncidentRate: cfg.IncidentRate,
 		TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
-		Front: front,
+		Front:  front,
 		Tracks: tracks, Regions: a.Units, Geofences: a.Units,
 	})
 	if err != nil {

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"siaga112/geo/sfgeom"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-	sf "github.com/peterstace/simplefeatures/geom"
 
 	"siaga112/tracking"
 )
@@ -167,7 +167,7 @@ func (f *Fence) setGeometry(gf *geojson.Feature) (int, error) {
 	}
 	// OGC validity (rings simple, holes inside shells, polygons not
 	// overlapping) from a library, not hand-written geometry.
-	if err := toSF(f.Shape).Validate(); err != nil {
+	if err := sfgeom.MultiPolygon(f.Shape).Validate(); err != nil {
 		return 0, fmt.Errorf("the polygon is not valid: %v", err)
 	}
 	f.bound = f.Shape.Bound()
@@ -260,20 +260,4 @@ func clip(s string) string {
 		return string([]rune(s)[:40]) + "…"
 	}
 	return s
-}
-
-func toSF(mp orb.MultiPolygon) sf.Geometry {
-	polys := make([]sf.Polygon, 0, len(mp))
-	for _, p := range mp {
-		rings := make([]sf.LineString, 0, len(p))
-		for _, r := range p {
-			xy := make([]float64, 0, 2*len(r))
-			for _, pt := range r {
-				xy = append(xy, pt[0], pt[1])
-			}
-			rings = append(rings, sf.NewLineString(sf.NewSequence(xy, sf.DimXY)))
-		}
-		polys = append(polys, sf.NewPolygon(rings))
-	}
-	return sf.NewMultiPolygon(polys).AsGeometry()
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"siaga112/tracking/internal/lograte"
 	"strconv"
 	"time"
 
@@ -32,7 +33,7 @@ type Ingest struct {
 	cfg   Config
 	log   *slog.Logger
 	limit *limiter
-	logs  *logLimiter
+	logs  *lograte.Limiter
 	c     *counters
 }
 
@@ -54,7 +55,7 @@ func New(cfg Config) *Ingest {
 		cfg:   cfg,
 		log:   cfg.Logger,
 		limit: newLimiter(cfg.RatePerSecond, cfg.Burst),
-		logs:  newLogLimiter(10 * time.Second),
+		logs:  lograte.New(10 * time.Second),
 		c:     newCounters(),
 	}
 }
@@ -85,7 +86,7 @@ func fleetRefusal(err error) *refusal {
 // {"error": sentence}.
 func (in *Ingest) refuse(w http.ResponseWriter, r *http.Request, proto string, ref *refusal) {
 	in.c.refuse(proto, ref.reason)
-	if held, ok := in.logs.allow(proto + "/" + string(ref.reason)); ok {
+	if held, ok := in.logs.Allow(proto + "/" + string(ref.reason)); ok {
 		in.log.Warn("refused tracker request", "protocol", proto, "reason", ref.reason, "status", ref.status,
 			"detail", ref.detail, "remote", r.RemoteAddr, "suppressed_since_last", held)
 	}

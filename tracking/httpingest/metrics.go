@@ -1,9 +1,7 @@
 package httpingest
 
 import (
-	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -111,31 +109,4 @@ func (in *Ingest) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(descRefused, prometheus.CounterValue, float64(in.c.refused[p][i].Load()), proto, string(r))
 		}
 	}
-}
-
-// logLimiter lets one log line per key through per interval and counts the
-// rest, so a flood of garbage cannot flood the log. Keys are bounded
-// (protocol × reason).
-type logLimiter struct {
-	every time.Duration
-	mu    sync.Mutex
-	last  map[string]time.Time
-	held  map[string]int
-}
-
-func newLogLimiter(every time.Duration) *logLimiter {
-	return &logLimiter{every: every, last: map[string]time.Time{}, held: map[string]int{}}
-}
-
-func (l *logLimiter) allow(key string) (int, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
-	if now.Sub(l.last[key]) < l.every {
-		l.held[key]++
-		return 0, false
-	}
-	n := l.held[key]
-	l.last[key], l.held[key] = now, 0
-	return n, true
 }

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
+	"siaga112/tracking/internal/lograte"
 	"sync/atomic"
 	"time"
 
@@ -70,7 +70,7 @@ type Ingest struct {
 	fleet  Fleet
 	log    *slog.Logger
 	client paho.Client
-	limit  *logLimiter
+	limit  *lograte.Limiter
 
 	connected  atomic.Bool
 	generation atomic.Uint64 // counts connections, so a stale subscribe loop stops
@@ -99,7 +99,7 @@ func NewIngest(cfg Config, f Fleet) *Ingest {
 	if cfg.ClientID == "" {
 		cfg.ClientID = "siaga112-ingest"
 	}
-	in := &Ingest{cfg: cfg, fleet: f, log: cfg.Logger.With("component", "mqtt-ingest"), limit: newLogLimiter(time.Second)}
+	in := &Ingest{cfg: cfg, fleet: f, log: cfg.Logger.With("component", "mqtt-ingest"), limit: lograte.New(time.Second)}
 	if cfg.Broker != nil {
 		return in
 	}
@@ -391,7 +391,7 @@ func (in *Ingest) reject(topic string, err error) {
 			in.rejected[i].Add(1)
 		}
 	}
-	if suppressed, ok := in.limit.allow(string(d.Reason)); ok {
+	if suppressed, ok := in.limit.Allow(string(d.Reason)); ok {
 		in.log.Warn("dropped telemetry message", "reason", d.Reason, "topic", quote(topic), "detail", d.Detail, "suppressed_since_last", suppressed)
 	}
 }
@@ -449,32 +449,4 @@ func (in *Ingest) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(descConnected, prometheus.GaugeValue, conn)
 	ch <- prometheus.MustNewConstMetric(descReconnects, prometheus.CounterValue, float64(s.Reconnects))
-}
-
-// logLimiter lets one log line per key through per interval and counts the
-// rest, so a flood of garbage cannot flood the log.
-type logLimiter struct {
-	every time.Duration
-	mu    sync.Mutex
-	last  map[string]time.Time
-	held  map[string]int
-}
-
-func newLogLimiter(every time.Duration) *logLimiter {
-	return &logLimiter{every: every, last: map[string]time.Time{}, held: map[string]int{}}
-}
-
-// allow reports whether to log now, and how many were held back since the
-// last line for this key.
-func (l *logLimiter) allow(key string) (int, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
-	if now.Sub(l.last[key]) < l.every {
-		l.held[key]++
-		return 0, false
-	}
-	n := l.held[key]
-	l.last[key], l.held[key] = now, 0
-	return n, true
 }

@@ -2,6 +2,7 @@ package mqtt
 
 import (
 	"log/slog"
+	"siaga112/tracking/internal/lograte"
 	"sync/atomic"
 	"time"
 
@@ -34,12 +35,12 @@ var Refusals = []Refusal{RefusedCredentials, RefusedClientID, RefusedWill, Refus
 // sees an attack without the log becoming one.
 type refusals struct {
 	log    *slog.Logger
-	limit  *logLimiter
+	limit  *lograte.Limiter
 	counts [10]atomic.Uint64
 }
 
 func newRefusals(log *slog.Logger) *refusals {
-	return &refusals{log: log, limit: newLogLimiter(time.Second)}
+	return &refusals{log: log, limit: lograte.New(time.Second)}
 }
 
 func (r *refusals) add(why Refusal, addr, unit string) {
@@ -51,7 +52,7 @@ func (r *refusals) add(why Refusal, addr, unit string) {
 	if r.log == nil {
 		return
 	}
-	if held, ok := r.limit.allow(string(why)); ok {
+	if held, ok := r.limit.Allow(string(why)); ok {
 		attrs := []any{"reason", why, "addr", addr, "suppressed_since_last", held}
 		if unit != "" {
 			attrs = append(attrs, "unit", quote(unit))
