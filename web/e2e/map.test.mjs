@@ -70,7 +70,7 @@ test("a server error sentence is shown to the dispatcher", async () => {
   await page.click('nav button[data-tab="intake"]');
   await page.fill("#caller", "not a number");
   await page.click("#create");
-  await page.waitForFunction(() => /caller number "not a number"/.test(document.querySelector("#notice-text").textContent));
+  await page.waitForFunction(() => /number "not a number" must be/.test(document.querySelector("#notice-text").textContent));
   assert.equal(await page.getAttribute("#notice", "data-level"), "error");
   assert.equal(await page.isVisible("#notice"), true);
 });
