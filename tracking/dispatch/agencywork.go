@@ -2,7 +2,6 @@ package dispatch
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 
@@ -42,22 +41,7 @@ func (s *Service) GetFor(agency, id string) (tracking.Incident, error) {
 // ListFor is List restricted to the agency's incidents; only those are
 // copied.
 func (s *Service) ListFor(agency string, f Filter) []tracking.Incident {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.cfg.Now()
-	end := len(s.order)
-	if f.Before != "" {
-		end, _ = slices.BinarySearch(s.order, f.Before)
-	}
-	var out []tracking.Incident
-	for i := end - 1; i >= 0 && (f.Limit <= 0 || len(out) < f.Limit); i-- {
-		in := s.incidents[s.order[i]]
-		if (f.Status != "" && in.Status != f.Status) || (f.Overdue && !in.Overdue(now)) || (f.Category != "" && in.Category != f.Category) || !s.involves(in, agency) {
-			continue
-		}
-		out = append(out, in.Clone())
-	}
-	return out
+	return s.list(f, func(in *tracking.Incident) bool { return s.involves(in, agency) })
 }
 
 // Sees reports whether the agency may see the incident (the live feed's

@@ -360,7 +360,10 @@ type Filter struct {
 }
 
 // List returns the incidents that match, newest first, copying only those.
-func (s *Service) List(f Filter) []tracking.Incident {
+func (s *Service) List(f Filter) []tracking.Incident { return s.list(f, nil) }
+
+// list is List with a further condition (nil: none), checked under s.mu.
+func (s *Service) list(f Filter, also func(*tracking.Incident) bool) []tracking.Incident {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.Now()
@@ -371,7 +374,8 @@ func (s *Service) List(f Filter) []tracking.Incident {
 	var out []tracking.Incident
 	for i := end - 1; i >= 0 && (f.Limit <= 0 || len(out) < f.Limit); i-- {
 		in := s.incidents[s.order[i]]
-		if (f.Status != "" && in.Status != f.Status) || (f.Overdue && !in.Overdue(now)) || (f.Category != "" && in.Category != f.Category) {
+		if (f.Status != "" && in.Status != f.Status) || (f.Overdue && !in.Overdue(now)) || (f.Category != "" && in.Category != f.Category) ||
+			(also != nil && !also(in)) {
 			continue
 		}
 		out = append(out, in.Clone())
