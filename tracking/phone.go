@@ -57,7 +57,13 @@ func NormalizePhone(s string) (string, error) {
 	if international {
 		if national, ok := strings.CutPrefix(s, indonesia); ok {
 			// "+62 (0)813…": the trunk 0 written after the country code.
-			out = "0" + strings.TrimPrefix(national, "0")
+			national = strings.TrimPrefix(national, "0")
+			if national == "" || national[0] == '0' {
+				// "+62 00…" is no national number; "0" + it would read
+				// back as an international prefix.
+				return "", badPhone(raw)
+			}
+			out = "0" + national
 		} else {
 			out = "+" + s // foreign: kept with its country code
 		}
