@@ -1,7 +1,6 @@
 package tracking
 
 import (
-	"regexp"
 	"strings"
 	"time"
 )
@@ -167,7 +166,20 @@ func ReservedUnitID(id string) bool {
 // MaxIDLen bounds unit ids and agency names: they travel in MQTT topics.
 const MaxIDLen = 64
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+// validID is ^[A-Za-z0-9][A-Za-z0-9._-]*$ as a loop: every MQTT payload's
+// topic is checked with it, and a regexp cost ~5% of the ingest.
+func validID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
 
 // ValidateID checks a unit id or agency name: 1–64 characters of letters,
 // digits, dot, underscore and dash, starting with a letter or digit. MQTT
@@ -179,7 +191,7 @@ func ValidateID(what, s string) error {
 	if len(s) > MaxIDLen {
 		return Errorf(CodeInvalid, "%s %q is longer than %d characters", what, s, MaxIDLen)
 	}
-	if !idPattern.MatchString(s) {
+	if !validID(s) {
 		return Errorf(CodeInvalid, "%s %q may only hold letters, digits, '.', '_' and '-', starting with a letter or digit", what, s)
 	}
 	return nil

@@ -26,7 +26,7 @@ type Fleet interface {
 	ApplyFix(id string, p tracking.Position) (fleet.Outcome, error)
 	SetStatus(id string, st tracking.Status, at time.Time) (fleet.Outcome, error)
 	MarkOffline(id string) error
-	Get(id string) (tracking.Unit, error)
+	Has(id string) bool
 }
 
 // Regions records OwnTracks transitions as the unit's region events
@@ -334,12 +334,12 @@ func (in *Ingest) Handle(topic string, payload []byte) {
 func (in *Ingest) unitOf(t owntracks.Topic) (string, error) {
 	devOK := tracking.ValidateID("unit id", t.Device) == nil
 	if devOK {
-		if _, err := in.fleet.Get(t.Device); err == nil {
+		if in.fleet.Has(t.Device) {
 			return t.Device, nil
 		}
 	}
 	if tracking.ValidateID("unit id", t.User) == nil {
-		if _, err := in.fleet.Get(t.User); err == nil {
+		if in.fleet.Has(t.User) {
 			return t.User, nil
 		}
 	}

@@ -124,6 +124,7 @@ func (s *Service) Fleet() *fleet.Index { return s.cfg.Fleet }
 // List, Get and CountByLiveness read the live fleet.
 func (s *Service) List() []tracking.Unit                      { return s.cfg.Fleet.List() }
 func (s *Service) Get(id string) (tracking.Unit, error)       { return s.cfg.Fleet.Get(id) }
+func (s *Service) Has(id string) bool                         { return s.cfg.Fleet.Has(id) }
 func (s *Service) CountByLiveness() map[tracking.Liveness]int { return s.cfg.Fleet.CountByLiveness() }
 
 // ApplyFix moves the unit: the fleet index once, the position log (batched)
