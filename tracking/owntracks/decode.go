@@ -1,7 +1,6 @@
 package owntracks
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
@@ -77,7 +76,8 @@ func decode(payload []byte, now time.Time, secret []byte, inner bool) (Message, 
 // Kept as encoding/json had it:
 //   - Strict JSON (RFC 8259). fastjson.Parse alone lets NaN, Infinity, 01,
 //     1.2.3, bad escapes and raw control characters in strings through, so
-//     the payload must pass fastjson.Validate (or json.Valid) as well.
+//     the payload must pass fastjson.Validate, or json.Valid where that
+//     has a hole (see suspect), as well.
 //     What fails is refused in encoding/json's words; see unread.
 //   - A top-level array, string, number or bool is a wrong type; a
 //     top-level null reads as an empty object.
@@ -94,20 +94,13 @@ func decode(payload []byte, now time.Time, secret []byte, inner bool) (Message, 
 //     JSON; encoding/json went to 10000. No OwnTracks payload nests more
 //     than four.
 func (r *reader) read(w *wire, payload []byte) error {
-	// fastjson words a refusal once more at each level it unwinds, so a
-	// payload refused hundreds of levels down costs it a millisecond and
-	// megabytes (600 bytes of "[" did). A payload with more than a few
-	// brackets is therefore checked by encoding/json first, in linear time;
-	// after that, fastjson has nothing to refuse.
-	valid := false
-	if bytes.Count(payload, openBracket)+bytes.Count(payload, openBrace) > shallow {
-		if !json.Valid(payload) || depth(payload) > fastjson.MaxDepth {
-			return unread(payload)
-		}
-		valid = true
+	checked := suspect(payload)
+	if checked && (!json.Valid(payload) || depth(payload) > fastjson.MaxDepth) {
+		return unread(payload)
 	}
+	// After json.Valid and depth, fastjson finds nothing to refuse.
 	v, err := r.p.ParseBytes(payload)
-	if err == nil && !valid {
+	if err == nil && !checked {
 		err = fastjson.ValidateBytes(payload)
 	}
 	if err != nil {
@@ -166,8 +159,6 @@ func (r *reader) set(w *wire, key []byte, v *fastjson.Value) {
 		w.Data.set(v)
 	}
 }
-
-var openBracket, openBrace = []byte{'['}, []byte{'{'}
 
 // unread words the refusal of a payload fastjson would not read, or whose
 // top level is not an object, with encoding/json, so that the reason and

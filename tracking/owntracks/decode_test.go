@@ -172,6 +172,8 @@ func TestDecode(t *testing.T) {
 		{name: "a leading zero is not JSON", payload: `{"_type":"location","lat":-06.1,"lon":106.1,"tst":1764201600}`, reason: ReasonNotJSON},
 		{name: "a bad escape in a field nobody reads", payload: `{"_type":"location","lat":-6.1,"lon":106.1,"tst":1764201600,"tid":"\q"}`, reason: ReasonNotJSON},
 		{name: "a raw control character in a string", payload: "{\"_type\":\"location\",\"lat\":-6.1,\"lon\":106.1,\"tst\":1764201600,\"tid\":\"\x01\"}", reason: ReasonNotJSON},
+		{name: "a raw control character before an escape", payload: "{\"_type\":\"lwt\",\"tid\":\"\x01\\n\"}", reason: ReasonNotJSON},
+		{name: "a raw tab in a key with an escape", payload: "{\"_type\":\"lwt\",\"a\tb\\n\":1}", reason: ReasonNotJSON},
 		{name: "trailing garbage", payload: `{"_type":"lwt"}x`, reason: ReasonNotJSON},
 		{name: "string payload", payload: `"location"`, reason: ReasonWrongType},
 		{name: "null payload is an empty object", payload: `null`, kind: KindIgnored, typ: "other"},
