@@ -220,9 +220,26 @@ var deepDetail = "payload nests deeper than " + strconv.Itoa(fastjson.MaxDepth) 
 var refSecret = []byte("k")
 
 // matchReference fails t unless Decode and the reference decoder return
-// the same for payload, and read and refRead fill the same wire. The
-// deliberate differences are checked to be what they say, then skipped.
+// the same for payload, and for payload sealed in an envelope (the fuzzer
+// cannot make an envelope that opens), and read and refRead fill the same
+// wire. The deliberate differences are checked to be what they say, then
+// skipped.
 func matchReference(t *testing.T, payload []byte) {
+	t.Helper()
+	matchOne(t, payload)
+	env, err := Encrypt(payload, refSecret, zeros{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	matchOne(t, env)
+}
+
+// zeros is a nonce source for envelopes that need not be secret.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+func matchOne(t *testing.T, payload []byte) {
 	t.Helper()
 	layers := [][]byte{payload}
 	if w, err := refRead(payload); err == nil && string(w.Type.s) == "encrypted" && w.Data.present && !w.Data.bad {
