@@ -115,12 +115,11 @@ func (r *reader) read(w *wire, payload []byte) error {
 	}
 	o, _ := v.Object()
 	o.Visit(func(key []byte, v *fastjson.Value) { r.set(w, key, v) })
-	for _, t := range [...]struct {
-		*text
-		key string
-	}{{&w.Type, "_type"}, {&w.Event, "event"}, {&w.Desc, "desc"}, {&w.Rid, "rid"}, {&w.T, "t"}, {&w.Data, "data"}} {
+	texts := [...]keyedText{{&w.Type, "_type"}, {&w.Event, "event"}, {&w.Desc, "desc"}, {&w.Rid, "rid"}, {&w.T, "t"}, {&w.Data, "data"}}
+	for _, t := range texts {
 		if t.again {
-			t.reread(payload, t.key)
+			reread(payload, texts[:])
+			break
 		}
 	}
 	return nil

@@ -300,6 +300,7 @@ var referencePayloads = func() []string {
 	arrays := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
 	p := []string{
 		androidLocation, iosTransition, iosLocationWithPOI, string(env), string(envTransition), string(envVariant),
+		strings.ReplaceAll(string(env), "/", `\/`), strings.ReplaceAll(iosTransition, "RSUD Serang", `RSUD\/IGD Serang`),
 		`{"_type":"lwt","tst":1764201000}`, `{"_type":"lwt"}`, `{"_type":"lwt","tst":"x"}`,
 		`{"_type":"waypoints","waypoints":[{"_type":"waypoint","desc":"Pos","lat":-6.1,"lon":106.1,"rad":50,"tst":1764100000}]}`,
 		`{"_type":"status","android":{"wifi":1,"hib":0,"bo":0,"loc":0}}`, `{"_type":"hologram"}`, `{}`,
@@ -351,6 +352,8 @@ var referencePayloads = func() []string {
 		loc(`,"_type":null`), loc(`,"_type":5`), `{"_type":5,"_type":"location","lat":-6.1,"lon":106.1,"tst":1764201600}`,
 		tr(`,"desc":"a","desc":5`), tr(`,"desc":5,"desc":"a"`), tr(`,"desc":"a","desc":null`), tr(`,"desc":"\ud800","desc":"b"`),
 		tr(`,"desc":"b","desc":"\ud800"`), tr(`,"event":"leave"`), tr(`,"event":"hover","event":"enter"`),
+		tr(`,"desc":"\ud800","rid":"\udc00","t":"\ud800\u0041","desc":"a\\b","DESC":"c","_type":"transition\ud800","_type":"transition"`),
+		tr(`,"desc":"\ud800","rid":"\u00e9","t":5,"t":"\udfff","data":"\ud800","event":"\ud800","desc":{"desc":"\ud800"}`),
 		loc(`,"l\u0061t":-6.2`), `{"\u005ftype":"location","lat":-6.1,"lon":106.1,"tst":1764201600}`,
 
 		// Key case: encoding/json folded it (caseVariant skips these).

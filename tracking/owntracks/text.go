@@ -52,27 +52,35 @@ func plain(s []byte) bool {
 
 var replacementChar = []byte(string(utf8.RuneError))
 
-// reread sets t.s to the last string value of the top-level key, unescaped
-// by encoding/json as before. It runs only for strings that are not plain
-// (hostile or odd payloads), and only on a payload already validated.
-func (t *text) reread(payload []byte, key string) {
+// keyedText is a text field and the key it is read from.
+type keyedText struct {
+	*text
+	key string
+}
+
+// reread sets the s of each field marked again to the last string value of
+// its top-level key, unescaped by encoding/json as before. It runs only
+// for strings that are not plain (hostile or odd payloads), in one pass
+// over a payload already validated.
+func reread(payload []byte, fields []keyedText) {
 	d := json.NewDecoder(bytes.NewReader(payload))
 	if tok, err := d.Token(); err != nil || tok != json.Delim('{') {
 		return
 	}
+	var raw json.RawMessage // reused: RawMessage keeps its buffer
 	for d.More() {
 		k, err := d.Token()
 		if err != nil {
 			return
 		}
-		var raw json.RawMessage
 		if err := d.Decode(&raw); err != nil {
 			return
 		}
-		var s string
-		if k == key && len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
-			t.s = []byte(s)
+		for _, f := range fields {
+			var s string
+			if f.again && k == f.key && raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
+				f.s = []byte(s)
+			}
 		}
 	}
-	t.again = false
 }
