@@ -43,7 +43,8 @@ func (t *text) set(v *fastjson.Value) {
 // byte, fastjson keeps the bytes) and on lone or mismatched \uD800-\uDFFF
 // escapes (fastjson keeps the escape's text, or makes one U+FFFD of two
 // escapes). Each of those leaves invalid UTF-8, a backslash or a U+FFFD in
-// fastjson's result, so a string with none of them came out the same.
+// fastjson's result, so a result with none of them came out the same. (In
+// the result, not the payload: an iOS "\/" is a plain "/" by then.)
 func plain(s []byte) bool {
 	return bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s) &&
 		// U+FFFD is EF BF BD; looking for the byte first is much quicker.
