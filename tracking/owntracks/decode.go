@@ -5,7 +5,10 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"sync"
 	"time"
+
+	"github.com/valyala/fastjson"
 
 	"siaga112/tracking"
 )
@@ -14,24 +17,33 @@ import (
 // of KiB; a plain location about 300 bytes.
 const MaxPayload = 64 << 10
 
-// wire holds the fields the server uses; json drops every other one
-// (face, image, inregions, BSSID, …) without keeping it.
+// wire holds the fields the server uses; read skips every other one (face,
+// image, inregions, BSSID, …) without keeping it.
 type wire struct {
-	Type  text   `json:"_type"`
-	Lat   number `json:"lat"`
-	Lon   number `json:"lon"`
-	Tst   number `json:"tst"`
-	Acc   number `json:"acc"`
-	Vel   number `json:"vel"`
-	Cog   number `json:"cog"`
-	Alt   number `json:"alt"`
-	Batt  number `json:"batt"`
-	Event text   `json:"event"`
-	Desc  text   `json:"desc"`
-	Rid   text   `json:"rid"`
-	T     text   `json:"t"`
-	Data  text   `json:"data"`
+	Type  text   // _type
+	Lat   number // lat
+	Lon   number // lon
+	Tst   number // tst
+	Acc   number // acc
+	Vel   number // vel
+	Cog   number // cog
+	Alt   number // alt
+	Batt  number // batt
+	Event text   // event
+	Desc  text   // desc
+	Rid   text   // rid
+	T     text   // t
+	Data  text   // data
 }
+
+// reader is what one decode call needs of its own: a fastjson.Parser is
+// not safe for concurrent use, and Decode is called from many goroutines.
+type reader struct {
+	p   fastjson.Parser
+	num []byte // a number's text, for parseFloat
+}
+
+var readers = sync.Pool{New: func() any { return new(reader) }}
 
 // Decode turns one OwnTracks payload into a Message, or a *RefusedError
 // saying why it is refused. now is the server clock (fixes more than a day
@@ -46,29 +58,145 @@ func decode(payload []byte, now time.Time, secret []byte, inner bool) (Message, 
 	if len(payload) > MaxPayload {
 		return Message{}, refuse(ReasonTooLarge, "payload is larger than "+strconv.Itoa(MaxPayload)+" bytes")
 	}
+	// w's strings point into r's memory: r goes back to the pool only
+	// once the Message, which copies what it keeps, is made.
+	r := readers.Get().(*reader)
+	defer readers.Put(r)
 	var w wire
-	if err := json.Unmarshal(payload, &w); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			return Message{}, refuse(ReasonWrongType, "payload is a JSON "+typeErr.Value+", not an object")
-		}
-		return Message{}, refuse(ReasonNotJSON, "payload is not JSON: "+err.Error())
+	if err := r.read(&w, payload); err != nil {
+		return Message{}, err
 	}
+	return w.message(now, secret, inner, decode)
+}
+
+// read fills w from payload with fastjson. It returns what encoding/json,
+// which the package used until now, returned for every payload but in two
+// deliberate cases; FuzzDecodeMatchesReference holds it to that.
+//
+// Kept as encoding/json had it:
+//   - Strict JSON (RFC 8259). fastjson.Parse alone lets NaN, Infinity, 01,
+//     1.2.3, bad escapes and raw control characters in strings through, so
+//     the payload must pass fastjson.Validate, or json.Valid where that
+//     has a hole (see suspect), as well.
+//     What fails is refused in encoding/json's words; see unread.
+//   - A top-level array, string, number or bool is a wrong type; a
+//     top-level null reads as an empty object.
+//   - A repeated key is read, in order, into the same field: see
+//     number.set.
+//   - Numbers are rounded as strconv rounds them (see parseFloat), strings
+//     unescaped as encoding/json unescapes them (see text.set).
+//
+// Changed on purpose:
+//   - Keys match exactly: "LAT" is not lat. encoding/json matched them
+//     regardless of case (it even took "t\u017ft" for tst); the format
+//     names them in lowercase and the apps send them so.
+//   - Nesting deeper than fastjson.MaxDepth (300) levels is refused as not
+//     JSON; encoding/json went to 10000. No OwnTracks payload nests more
+//     than four.
+func (r *reader) read(w *wire, payload []byte) error {
+	checked := suspect(payload)
+	if checked && (!json.Valid(payload) || depth(payload) > fastjson.MaxDepth) {
+		return unread(payload)
+	}
+	// After json.Valid and depth, fastjson finds nothing to refuse.
+	v, err := r.p.ParseBytes(payload)
+	if err == nil && !checked {
+		err = fastjson.ValidateBytes(payload)
+	}
+	if err != nil {
+		return unread(payload)
+	}
+	switch v.Type() {
+	case fastjson.TypeObject:
+	case fastjson.TypeNull:
+		return nil // encoding/json leaves a struct as it was for a null
+	default:
+		return unread(payload)
+	}
+	o, _ := v.Object()
+	o.Visit(func(key []byte, v *fastjson.Value) { r.set(w, key, v) })
+	texts := [...]keyedText{{&w.Type, "_type"}, {&w.Event, "event"}, {&w.Desc, "desc"}, {&w.Rid, "rid"}, {&w.T, "t"}, {&w.Data, "data"}}
+	for _, t := range texts {
+		if t.again {
+			reread(payload, texts[:])
+			break
+		}
+	}
+	return nil
+}
+
+// set reads one member of the top-level object into w.
+func (r *reader) set(w *wire, key []byte, v *fastjson.Value) {
+	switch string(key) {
+	case "_type":
+		w.Type.set(v)
+	case "lat":
+		w.Lat.set(v, &r.num)
+	case "lon":
+		w.Lon.set(v, &r.num)
+	case "tst":
+		w.Tst.set(v, &r.num)
+	case "acc":
+		w.Acc.set(v, &r.num)
+	case "vel":
+		w.Vel.set(v, &r.num)
+	case "cog":
+		w.Cog.set(v, &r.num)
+	case "alt":
+		w.Alt.set(v, &r.num)
+	case "batt":
+		w.Batt.set(v, &r.num)
+	case "event":
+		w.Event.set(v)
+	case "desc":
+		w.Desc.set(v)
+	case "rid":
+		w.Rid.set(v)
+	case "t":
+		w.T.set(v)
+	case "data":
+		w.Data.set(v)
+	}
+}
+
+// unread words the refusal of a payload fastjson would not read, or whose
+// top level is not an object, with encoding/json, so that the reason and
+// the detail stay what they were. It runs only for refused payloads, which
+// encoding/json scans in linear time.
+func unread(payload []byte) error {
+	var v struct{}
+	err := json.Unmarshal(payload, &v)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &typeErr):
+		return refuse(ReasonWrongType, "payload is a JSON "+typeErr.Value+", not an object")
+	case err != nil:
+		return refuse(ReasonNotJSON, "payload is not JSON: "+err.Error())
+	}
+	// JSON to encoding/json, but not to fastjson: nested too deep (the
+	// differential tests find no other case).
+	return refuse(ReasonNotJSON, "payload nests deeper than "+strconv.Itoa(fastjson.MaxDepth)+" levels")
+}
+
+// message makes the Message w says. open decodes the plaintext of an
+// encrypted envelope (decode; the differential test passes its reference).
+func (w *wire) message(now time.Time, secret []byte, inner bool,
+	open func(plain []byte, now time.Time, secret []byte, inner bool) (Message, error)) (Message, error) {
 	if w.Type.bad {
 		return Message{}, refuse(ReasonWrongType, `"_type" is not a string`)
 	}
-	m := Message{Type: typeLabel(w.Type.s)}
-	switch w.Type.s {
+	var m Message
+	switch string(w.Type.s) {
 	case "location":
-		f, err := location(&w, now)
-		m.Kind, m.Location = KindLocation, f
+		f, err := location(w, now)
+		m.Kind, m.Type, m.Location = KindLocation, "location", f
 		return m, err
 	case "transition":
-		e, err := transition(&w, now)
-		m.Kind, m.Transition = KindTransition, e
+		e, err := transition(w, now)
+		m.Kind, m.Type, m.Transition = KindTransition, "transition", e
 		return m, err
 	case "lwt":
-		m.Kind = KindLastWill
+		m.Kind, m.Type = KindLastWill, "lwt"
 		if at, ok := epoch(w.Tst); ok {
 			m.LastWill.ConnectedAt = at
 		}
@@ -83,15 +211,15 @@ func decode(payload []byte, now time.Time, secret []byte, inner bool) (Message, 
 		if len(secret) == 0 {
 			return Message{}, refuse(ReasonNoSecret, "the payload is encrypted but the unit has no OwnTracks secret set")
 		}
-		plain, err := Decrypt(w.Data.s, secret)
+		plain, err := Decrypt(string(w.Data.s), secret)
 		if err != nil {
 			return Message{}, err
 		}
-		m, err = decode(plain, now, nil, true)
+		m, err = open(plain, now, nil, true)
 		m.Encrypted = true
 		return m, err
 	}
-	m.Kind = KindIgnored
+	m.Kind, m.Type = KindIgnored, typeLabel(w.Type.s)
 	return m, nil
 }
 
@@ -128,8 +256,14 @@ func transition(w *wire, now time.Time) (tracking.RegionEvent, error) {
 	if !w.Event.present {
 		return tracking.RegionEvent{}, refuse(ReasonMissingField, `a transition needs "event"`)
 	}
-	kind := tracking.RegionEventKind(w.Event.s)
-	if w.Event.bad || (kind != tracking.RegionEnter && kind != tracking.RegionLeave) {
+	var kind tracking.RegionEventKind // a constant: w.Event.s is the parser's memory
+	switch string(w.Event.s) {
+	case string(tracking.RegionEnter):
+		kind = tracking.RegionEnter
+	case string(tracking.RegionLeave):
+		kind = tracking.RegionLeave
+	}
+	if w.Event.bad || kind == "" {
 		return tracking.RegionEvent{}, refuse(ReasonBadEvent, `a transition's "event" is "enter" or "leave"`)
 	}
 	if err := required(w.Tst, "tst"); err != nil {
@@ -144,9 +278,9 @@ func transition(w *wire, now time.Time) (tracking.RegionEvent, error) {
 	}
 	e := tracking.RegionEvent{
 		Kind:     kind,
-		Region:   tracking.CleanLabel(w.Desc.s, tracking.MaxRegionNameLen),
-		RegionID: tracking.CleanLabel(w.Rid.s, tracking.MaxRegionNameLen),
-		Trigger:  tracking.CleanLabel(w.T.s, 8),
+		Region:   tracking.CleanLabel(string(w.Desc.s), tracking.MaxRegionNameLen),
+		RegionID: tracking.CleanLabel(string(w.Rid.s), tracking.MaxRegionNameLen),
+		Trigger:  tracking.CleanLabel(string(w.T.s), 8),
 		At:       at,
 	}
 	// The event matters more than where the phone was: a transition with a

@@ -165,6 +165,39 @@ func TestDecode(t *testing.T) {
 		{name: "encrypted without data", payload: `{"_type":"encrypted"}`, reason: ReasonMissingField},
 		{name: "encrypted with no secret set", payload: `{"_type":"encrypted","data":"AAAA"}`, reason: ReasonNoSecret},
 		{name: "oversized payload", payload: `{"_type":"location","pad":"` + strings.Repeat("x", MaxPayload) + `"}`, reason: ReasonTooLarge},
+
+		// What fastjson alone would take, and encoding/json did not.
+		{name: "Infinity is not JSON", payload: `{"_type":"location","lat":-6.1,"lon":Infinity,"tst":1764201600}`, reason: ReasonNotJSON},
+		{name: "-Inf is not JSON", payload: `{"_type":"location","lat":-6.1,"lon":-Inf,"tst":1764201600}`, reason: ReasonNotJSON},
+		{name: "a leading zero is not JSON", payload: `{"_type":"location","lat":-06.1,"lon":106.1,"tst":1764201600}`, reason: ReasonNotJSON},
+		{name: "a bad escape in a field nobody reads", payload: `{"_type":"location","lat":-6.1,"lon":106.1,"tst":1764201600,"tid":"\q"}`, reason: ReasonNotJSON},
+		{name: "a raw control character in a string", payload: "{\"_type\":\"location\",\"lat\":-6.1,\"lon\":106.1,\"tst\":1764201600,\"tid\":\"\x01\"}", reason: ReasonNotJSON},
+		{name: "a raw control character before an escape", payload: "{\"_type\":\"lwt\",\"tid\":\"\x01\\n\"}", reason: ReasonNotJSON},
+		{name: "a raw tab in a key with an escape", payload: "{\"_type\":\"lwt\",\"a\tb\\n\":1}", reason: ReasonNotJSON},
+		{name: "trailing garbage", payload: `{"_type":"lwt"}x`, reason: ReasonNotJSON},
+		{name: "string payload", payload: `"location"`, reason: ReasonWrongType},
+		{name: "null payload is an empty object", payload: `null`, kind: KindIgnored, typ: "other"},
+
+		// Keys match exactly (encoding/json took "LAT" for lat).
+		{name: "LAT is not lat", payload: `{"_type":"location","LAT":-6.1,"lon":106.1,"tst":1764201600}`, reason: ReasonMissingField},
+		{name: "an escaped key is the key", payload: `{"\u005ftype":"location","l\u0061t":-6.1,"lon":106.1,"tst":1764201600}`, kind: KindLocation, typ: "location"},
+
+		// Repeated keys are read in order into the same field.
+		{
+			name: "a repeated lat: the last number", payload: `{"_type":"location","lat":-6.1,"lon":106.1,"tst":1764201600,"lat":-6.2}`,
+			kind: KindLocation, typ: "location",
+			check: func(t *testing.T, m Message) {
+				if m.Location.Lat != -6.2 {
+					t.Fatalf("lat %v", m.Location.Lat)
+				}
+			},
+		},
+		{name: "a later null does not undo lat", payload: `{"_type":"location","lat":-6.1,"lon":106.1,"tst":1764201600,"lat":null}`, kind: KindLocation, typ: "location"},
+		{name: "a mistyped lat is not mended by a later number", payload: `{"_type":"location","lat":"x","lon":106.1,"tst":1764201600,"lat":-6.1}`, reason: ReasonWrongType},
+
+		// Nesting: fastjson reads 300 levels; encoding/json read 10000.
+		{name: "nested 300 deep", payload: `{"_type":"lwt","x":` + strings.Repeat("[", 299) + strings.Repeat("]", 299) + `}`, kind: KindLastWill, typ: "lwt"},
+		{name: "nested 301 deep", payload: `{"_type":"lwt","x":` + strings.Repeat("[", 300) + strings.Repeat("]", 300) + `}`, reason: ReasonNotJSON},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -342,6 +375,44 @@ func BenchmarkDecode(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkDecodeRefused: what a payload costs that is refused, among
+// them nesting that fastjson would refuse at a quadratic cost.
+func BenchmarkDecodeRefused(b *testing.B) {
+	for _, bc := range []struct{ name, payload string }{
+		{"garbage", "garbage"},
+		{"nan", `{"_type":"location","lat":NaN,"lon":106.1,"tst":1764201600}`},
+		{"array_301_deep", strings.Repeat("[", 301) + strings.Repeat("]", 301)},
+		{"refused_300_deep", `{"_type":"location","x":` + strings.Repeat("[", 298) + "x}"},
+		{"brackets_60k", strings.Repeat("[", 60000)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			p := []byte(bc.payload)
+			b.SetBytes(int64(len(p)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Decode(p, now, nil); err == nil {
+					b.Fatal("not refused")
+				}
+			}
+		})
+	}
+}
+
+// fastjson words an error once more at each level it unwinds: 600 bytes
+// of "[" cost it 1200 allocations and 4 MB. Deep payloads must not reach it.
+func TestDeepPayloadsAreCheap(t *testing.T) {
+	for _, p := range []string{
+		strings.Repeat("[", 301) + strings.Repeat("]", 301),
+		`{"_type":"location","x":` + strings.Repeat("[", 298) + "x}",
+		`{"_type":"location","x":` + strings.Repeat(`{"a":`, 298) + `"\q"` + strings.Repeat("}", 298) + "}",
+		`{"_type":"location","x":` + strings.Repeat("[", 299) + strings.Repeat("]", 299) + "}",
+	} {
+		if n := testing.AllocsPerRun(5, func() { Decode([]byte(p), now, nil) }); n > 50 {
+			t.Errorf("%d allocations for %.40q…", int(n), p)
+		}
 	}
 }
 

@@ -59,9 +59,19 @@ var knownTypes = map[string]bool{
 	"steps": true, "beacon": true, "request": true, "configuration": true, "dump": true,
 }
 
-func typeLabel(t string) string {
-	if knownTypes[t] {
-		return t
+// typeLabels maps each known type to itself, so that typeLabel returns a
+// string of its own rather than a copy of the parser's bytes.
+var typeLabels = func() map[string]string {
+	m := make(map[string]string, len(knownTypes))
+	for t := range knownTypes {
+		m[t] = t
+	}
+	return m
+}()
+
+func typeLabel(t []byte) string {
+	if l, ok := typeLabels[string(t)]; ok {
+		return l
 	}
 	return "other"
 }
