@@ -66,6 +66,16 @@ type Fix struct {
 	Battery   Optional  // percent, 0–100
 }
 
+// EpochSeconds reads a time given in Unix seconds, fractions kept to the
+// nearest millisecond; false unless it is after 1970 and before the year
+// 10000. Every tracker protocol's "seconds since the epoch" goes through it.
+func EpochSeconds(s float64) (time.Time, bool) {
+	if !(s > 0 && s < 253402300800) {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(int64(math.Round(s * 1000))).UTC(), true
+}
+
 // MaxFixAhead is how far ahead of the server's clock a fix time may be
 // before it is refused: phones with a wrong clock or a wrong time zone are
 // hours off, never more than a day.

@@ -84,3 +84,29 @@ func TestOptionalJSONMatchesFloat(t *testing.T) {
 		t.Error("NaN marshalled")
 	}
 }
+
+func TestEpochSeconds(t *testing.T) {
+	tests := []struct {
+		name string
+		s    float64
+		want time.Time
+		ok   bool
+	}{
+		{"whole seconds", 1764201600, time.Unix(1764201600, 0).UTC(), true},
+		{"fraction rounded to the millisecond", 1764201600.0006, time.UnixMilli(1764201600001).UTC(), true},
+		{"fraction rounded down", 1764201600.0004, time.UnixMilli(1764201600000).UTC(), true},
+		{"zero is no time", 0, time.Time{}, false},
+		{"negative", -1, time.Time{}, false},
+		{"year 10000", 253402300800, time.Time{}, false},
+		{"NaN", math.NaN(), time.Time{}, false},
+		{"+Inf", math.Inf(1), time.Time{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := EpochSeconds(tt.s)
+			if ok != tt.ok || !got.Equal(tt.want) {
+				t.Fatalf("EpochSeconds(%v) = %v, %v; want %v, %v", tt.s, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}

@@ -157,10 +157,11 @@ func parseTime(s string) (time.Time, error) {
 		if x >= msThreshold {
 			x /= 1000
 		}
-		if !(x > 0 && x < 253402300800) {
+		t, ok := tracking.EpochSeconds(x)
+		if !ok {
 			return time.Time{}, errors.New("not a Unix time")
 		}
-		return time.UnixMilli(int64(math.Round(x * 1000))).UTC(), nil
+		return t, nil
 	}
 	for _, l := range isoLayouts {
 		if t, err := time.Parse(l, s); err == nil {

@@ -70,11 +70,10 @@ func decodeStatus(payload []byte, now time.Time) (tracking.Status, time.Time, er
 	}
 	at := now
 	if w.Tst != nil {
-		s := *w.Tst
-		if !(s > 0 && s < 253402300800) {
+		var ok bool
+		if at, ok = tracking.EpochSeconds(*w.Tst); !ok {
 			return "", time.Time{}, drop(ReasonOutOfRange, "tst is not a time in epoch seconds")
 		}
-		at = time.UnixMilli(int64(s * 1000)).UTC()
 		if at.Sub(now) > MaxStatusAhead {
 			return "", time.Time{}, drop(ReasonFuture, "status time is more than 5 min ahead of the server clock")
 		}

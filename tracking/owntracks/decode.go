@@ -3,7 +3,6 @@ package owntracks
 import (
 	"encoding/json"
 	"errors"
-	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -311,11 +310,10 @@ func optional(n number) tracking.Optional {
 	return tracking.Some(n.v)
 }
 
-// epoch converts epoch seconds, fractions kept to the millisecond, up to
-// the year 9999.
+// epoch reads a present numeric tst as tracking.EpochSeconds does.
 func epoch(n number) (time.Time, bool) {
-	if !n.ok() || !(n.v > 0 && n.v < 253402300800) {
+	if !n.ok() {
 		return time.Time{}, false
 	}
-	return time.UnixMilli(int64(math.Round(n.v * 1000))).UTC(), true
+	return tracking.EpochSeconds(n.v)
 }
