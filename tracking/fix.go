@@ -67,13 +67,15 @@ type Fix struct {
 }
 
 // EpochSeconds reads a time given in Unix seconds, fractions kept to the
-// nearest millisecond; false unless it is after 1970 and before the year
-// 10000. Every tracker protocol's "seconds since the epoch" goes through it.
+// nearest millisecond; false unless that millisecond is after the epoch
+// and before the year 10000 (0.0004 is the epoch itself: no time). Every
+// tracker protocol's "seconds since the epoch" goes through it.
 func EpochSeconds(s float64) (time.Time, bool) {
-	if !(s > 0 && s < 253402300800) {
+	ms := math.Round(s * 1000)
+	if !(ms > 0 && ms < 253402300800000) {
 		return time.Time{}, false
 	}
-	return time.UnixMilli(int64(math.Round(s * 1000))).UTC(), true
+	return time.UnixMilli(int64(ms)).UTC(), true
 }
 
 // MaxFixAhead is how far ahead of the server's clock a fix time may be

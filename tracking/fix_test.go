@@ -60,6 +60,10 @@ func TestCleanLabel(t *testing.T) {
 		{"plain", "RSUD Serang", "RSUD Serang"},
 		{"controls and NUL dropped, markup kept as text", " <b>Pos</b>\x00\x07\n", "<b>Pos</b>"},
 		{"invalid UTF-8 replaced", "a\xffb", "a\uFFFDb"},
+		{"right-to-left override dropped", "RSUD \u202eGNARES", "RSUD GNARES"},
+		{"line and paragraph separators dropped", "RSUD\u2028Serang\u2029", "RSUDSerang"},
+		{"zero-width and BOM dropped", "\ufeffRS\u200bUD\u2066", "RSUD"},
+		{"letters of other scripts kept", "Rumah Sakit 日本 عربي", "Rumah Sakit 日本 عربي"},
 		{"cut on a rune boundary", strings.Repeat("é", 100), strings.Repeat("é", 64)},
 	}
 	for _, tt := range tests {
@@ -96,6 +100,8 @@ func TestEpochSeconds(t *testing.T) {
 		{"fraction rounded to the millisecond", 1764201600.0006, time.UnixMilli(1764201600001).UTC(), true},
 		{"fraction rounded down", 1764201600.0004, time.UnixMilli(1764201600000).UTC(), true},
 		{"zero is no time", 0, time.Time{}, false},
+		{"rounds to the epoch: no time", 0.0004, time.Time{}, false},
+		{"the first millisecond", 0.0006, time.UnixMilli(1).UTC(), true},
 		{"negative", -1, time.Time{}, false},
 		{"year 10000", 253402300800, time.Time{}, false},
 		{"NaN", math.NaN(), time.Time{}, false},

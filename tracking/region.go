@@ -33,12 +33,15 @@ const (
 const MaxRegionNameLen = 128
 
 // CleanLabel makes a tracker-supplied label safe to keep and show: valid
-// UTF-8, no control characters, trimmed, at most max bytes (cut on a rune
-// boundary). Markup is left as text: pages escape it when they show it.
+// UTF-8, trimmed, at most max bytes (cut on a rune boundary), without
+// control characters, line or paragraph separators (they break log lines),
+// or format characters: a right-to-left override shows "RSUD \u202eGNARES"
+// as "RSUD SERANG" on the dispatcher's map, and zero-width ones make two
+// names that look alike differ. Markup is left as text: pages escape it.
 func CleanLabel(s string, max int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
 			return -1
 		}
 		return r

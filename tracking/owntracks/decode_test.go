@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -413,22 +412,10 @@ func TestDeepPayloadsAreCheap(t *testing.T) {
 	} {
 		// Bytes, not allocations: under -race sync.Pool drops readers at
 		// random, and a fresh fastjson parser allocates its value cache.
-		if n := allocatedBytes(5, func() { Decode([]byte(p), now, nil) }); n > 64<<10 {
-			t.Errorf("%d bytes allocated for %.40q…", n, p)
+		if n := allocated(5, func() { Decode([]byte(p), now, nil) }); n > 64<<10 {
+			t.Errorf("%.0f bytes allocated for %.40q…", n, p)
 		}
 	}
-}
-
-// allocatedBytes is the mean heap allocation of one call of f.
-func allocatedBytes(runs int, f func()) uint64 {
-	f() // warm up, as testing.AllocsPerRun does
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for range runs {
-		f()
-	}
-	runtime.ReadMemStats(&after)
-	return (after.TotalAlloc - before.TotalAlloc) / uint64(runs)
 }
 
 func TestPayloadSizeLimit(t *testing.T) {

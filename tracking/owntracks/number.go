@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/valyala/fastjson"
-	"github.com/valyala/fastjson/fastfloat"
 )
 
 // number is a JSON field that should be a number. It records whether it was
@@ -42,32 +41,11 @@ func (n *number) set(v *fastjson.Value, buf *[]byte) {
 
 func (n number) ok() bool { return n.present && !n.bad }
 
-// parseFloat reads a number as strconv.ParseFloat, which encoding/json
-// used, reads it: to the nearest float64, and ±Inf with an error when out
-// of range. The payload has been validated, so v's text (MarshalTo gives
-// a number's text as it came) is a JSON number. fastjson's own parser is about three times as fast but rounds
-// some numbers with an exponent differently (466.936693774911e-2 is not
-// 4.66936693774911 to it) and takes 1e400 for +Inf without an error; it
-// is used only where it cannot differ: at most 15 characters and no
-// exponent, so the digits are an integer below 2^53 over an exact power
-// of ten, and one IEEE division rounds their quotient correctly, as
-// strconv does (Clinger's fast path). The apps' numbers are all of that
-// kind.
+// parseFloat reads a number's text as encoding/json did, with strconv: to
+// the nearest float64, ±Inf with an error when out of range. (fastjson's
+// own parser rounds some numbers with an exponent differently.) buf is
+// scratch space for the text, which a number's MarshalTo gives as it came.
 func parseFloat(v *fastjson.Value, buf *[]byte) (float64, error) {
 	*buf = v.MarshalTo((*buf)[:0])
-	if len(*buf) <= 15 && !exponent(*buf) {
-		return fastfloat.ParseBestEffort(string(*buf)), nil // valid, so no error to miss
-	}
 	return strconv.ParseFloat(string(*buf), 64)
-}
-
-// exponent tells a number written with one. A loop, as the text is short:
-// bytes.IndexByte's call costs more here than its search saves.
-func exponent(num []byte) bool {
-	for _, c := range num {
-		if c == 'e' || c == 'E' {
-			return true
-		}
-	}
-	return false
 }
