@@ -149,10 +149,10 @@ func (r *reader) set(w *wire, key []byte, v *fastjson.Value) {
 	}
 }
 
-// unread words the refusal of a payload fastjson would not read, or whose
-// top level is not an object, with encoding/json, so that the reason and
-// the detail stay what they were. It runs only for refused payloads, which
-// encoding/json scans in linear time.
+// unread words the refusal of a payload that json.Valid refuses, that
+// nests too deep, or whose top level is not an object, with encoding/json,
+// so that the reason and the detail stay what they were. It runs only for
+// refused payloads, which encoding/json scans in linear time.
 func unread(payload []byte) error {
 	var v struct{}
 	err := json.Unmarshal(payload, &v)
@@ -163,8 +163,7 @@ func unread(payload []byte) error {
 	case err != nil:
 		return refuse(ReasonNotJSON, "payload is not JSON: "+err.Error())
 	}
-	// JSON to encoding/json, but not to fastjson: nested too deep (the
-	// differential tests find no other case).
+	// JSON to encoding/json, but too deep for fastjson.
 	return refuse(ReasonNotJSON, "payload nests deeper than "+strconv.Itoa(fastjson.MaxDepth)+" levels")
 }
 
