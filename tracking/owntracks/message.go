@@ -52,25 +52,21 @@ type LastWill struct {
 	ConnectedAt time.Time
 }
 
-// knownTypes are the _type values of the OwnTracks JSON format.
-var knownTypes = map[string]bool{
-	"location": true, "transition": true, "lwt": true, "encrypted": true,
-	"waypoint": true, "waypoints": true, "status": true, "card": true, "cmd": true,
-	"steps": true, "beacon": true, "request": true, "configuration": true, "dump": true,
-}
-
-// typeLabels maps each known type to itself, so that typeLabel returns a
-// string of its own rather than a copy of the parser's bytes.
-var typeLabels = func() map[string]string {
-	m := make(map[string]string, len(knownTypes))
-	for t := range knownTypes {
+// knownTypes are the _type values of the OwnTracks JSON format, each
+// mapped to itself so that typeLabel returns a string of its own rather
+// than a copy of the parser's bytes.
+var knownTypes = func() map[string]string {
+	m := map[string]string{}
+	for _, t := range []string{"location", "transition", "lwt", "encrypted",
+		"waypoint", "waypoints", "status", "card", "cmd",
+		"steps", "beacon", "request", "configuration", "dump"} {
 		m[t] = t
 	}
 	return m
 }()
 
 func typeLabel(t []byte) string {
-	if l, ok := typeLabels[string(t)]; ok {
+	if l, ok := knownTypes[string(t)]; ok {
 		return l
 	}
 	return "other"
