@@ -19,9 +19,14 @@ type Place struct {
 type Location struct {
 	Kecamatan Place `json:"kecamatan"`
 	Kelurahan Place `json:"kelurahan"`
-	// Approximate: no official boundaries were loaded; the kelurahan is the
-	// one whose representative point is nearest.
+	// Approximate: the point was not found inside a polygon. Either no
+	// official boundaries are loaded (the kelurahan is the one whose
+	// representative point is nearest), or the point lies in none of them
+	// and was given to the nearest within the index's snap distance.
 	Approximate bool `json:"approximate"`
+	// DistanceM, in the second case: how far the point lies from the
+	// polygon it was given to, in metres (0.1 m steps).
+	DistanceM *float64 `json:"distance_m,omitempty"`
 }
 
 // District is one kelurahan as the index knows it.
@@ -99,18 +104,25 @@ func (ix *DistrictIndex) Locate(p orb.Point) (Location, error) {
 		}
 		return true
 	})
-	if found < 0 {
-		found = ix.snap(p)
+	if found >= 0 {
+		d := ix.districts[found]
+		return Location{Kecamatan: d.Kecamatan, Kelurahan: d.Kelurahan}, nil
 	}
+	// In no polygon: a point just outside the city's outline (or in a gap
+	// of a layer that is not a clean coverage) goes to the nearest polygon,
+	// and the answer says it is approximate and how far it is.
+	found, dist := ix.snap(p)
 	if found < 0 {
 		return Location{}, ErrOutside
 	}
 	d := ix.districts[found]
-	return Location{Kecamatan: d.Kecamatan, Kelurahan: d.Kelurahan}, nil
+	m := math.Round(dist*10) / 10
+	return Location{Kecamatan: d.Kecamatan, Kelurahan: d.Kelurahan, Approximate: true, DistanceM: &m}, nil
 }
 
-// snap finds the district whose boundary is nearest to p within snapM.
-func (ix *DistrictIndex) snap(p orb.Point) int {
+// snap finds the district whose boundary is nearest to p within snapM, and
+// that distance in metres.
+func (ix *DistrictIndex) snap(p orb.Point) (int, float64) {
 	pad := ix.snapM / EarthRadius * 180 / math.Pi * 2 // degrees, generous for cos(lat)
 	best, bestD := -1, ix.snapM
 	ix.tree.Search([2]float64{p[0] - pad, p[1] - pad}, [2]float64{p[0] + pad, p[1] + pad}, func(_, _ [2]float64, i int) bool {
@@ -119,7 +131,7 @@ func (ix *DistrictIndex) snap(p orb.Point) int {
 		}
 		return true
 	})
-	return best
+	return best, bestD
 }
 
 func (ix *DistrictIndex) locateApprox(p orb.Point) (Location, error) {

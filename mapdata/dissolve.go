@@ -121,7 +121,7 @@ func union(gs []sf.Geometry) (orb.MultiPolygon, error) {
 	}
 	var mp orb.MultiPolygon
 	for _, p := range polys {
-		poly := fromSF(p)
+		poly := sfgeom.Polygon(p)
 		kept := poly[:1]
 		for _, hole := range poly[1:] {
 			if ringAreaM2(hole) >= SliverM2 {
@@ -153,25 +153,3 @@ func snapped(gs []sf.Geometry, decimals int) []sf.Geometry {
 
 // ringAreaM2 is the ring's area on the sphere in square metres.
 func ringAreaM2(r orb.Ring) float64 { return math.Abs(orbgeo.Area(orb.Polygon{r})) }
-
-// fromSF converts a polygon, exterior counter-clockwise and holes clockwise.
-func fromSF(p sf.Polygon) orb.Polygon {
-	out := make(orb.Polygon, 0, 1+p.NumInteriorRings())
-	add := func(ls sf.LineString, ccw bool) {
-		seq := ls.Coordinates()
-		r := make(orb.Ring, seq.Length())
-		for i := range r {
-			xy := seq.GetXY(i)
-			r[i] = orb.Point{xy.X, xy.Y}
-		}
-		if (r.Orientation() == orb.CCW) != ccw {
-			r.Reverse()
-		}
-		out = append(out, r)
-	}
-	add(p.ExteriorRing(), true)
-	for i := range p.NumInteriorRings() {
-		add(p.InteriorRingN(i), false)
-	}
-	return out
-}

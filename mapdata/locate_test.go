@@ -202,3 +202,75 @@ func BenchmarkLocate(b *testing.B) {
 		})
 	}
 }
+
+// gapPoint is inside the largest gap of BIG's layer as published (4,117 m²,
+// 1.2 km long and at most ~5 m wide, between Warung Jaud and Kilasah in
+// Kasemen): the point of it farthest from any kelurahan, 2.7 m from Warung
+// Jaud, found by shapely on the source layer. The cleaning gave the gap to
+// Kilasah, which shares the longer border with it.
+var gapPoint = orb.Point{106.1829954, -6.0740193}
+
+// A point in no polygon is answered approximate, with its distance to the
+// polygon it was given; a point inside one is exact.
+func TestLocateBetweenPolygons(t *testing.T) {
+	f, err := os.Open("serang/source/kelurahan.geojson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	source, err := LoadBoundaries(f, Serang(), BoundaryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := geo.NewExactIndex(SerangDistricts())
+	// 10 m west of the westernmost corner of the city: every polygon lies
+	// east of that corner, so the nearest is exactly 10 m away.
+	d, err := Dissolve(SerangDistricts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	west := d.City[0][0][0]
+	for _, poly := range d.City {
+		for _, p := range poly[0] {
+			if p[0] < west[0] {
+				west = p
+			}
+		}
+	}
+	for _, tt := range []struct {
+		name      string
+		ix        *geo.DistrictIndex
+		p         orb.Point
+		kelurahan string
+		distanceM float64 // -1: exact, no distance
+		tolM      float64
+	}{
+		{"source layer, in its largest gap", geo.NewExactIndex(source), gapPoint, "36.73.02.1004", 2.7, 0.1},
+		{"served layer, the same point (the gap went to Kilasah)", served, gapPoint, "36.73.02.1009", -1, 0},
+		{"served layer, 10 m outside the city", served, geo.Destination(west, 270, 10), "", 10, 0.1},
+		{"served layer, Kaligandu's inside point", served, orb.Point{106.175932, -6.101462}, "36.73.01.1010", -1, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			loc, err := tt.ix.Locate(tt.p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.kelurahan != "" && loc.Kelurahan.Code != tt.kelurahan {
+				t.Errorf("kelurahan %+v, want %s", loc.Kelurahan, tt.kelurahan)
+			}
+			if tt.distanceM < 0 {
+				if loc.Approximate || loc.DistanceM != nil {
+					t.Fatalf("a point inside a polygon: %+v", loc)
+				}
+				return
+			}
+			if !loc.Approximate || loc.DistanceM == nil || math.Abs(*loc.DistanceM-tt.distanceM) > tt.tolM {
+				t.Fatalf("a point in no polygon: approximate %v, distance %v; want approximate, %.1f m", loc.Approximate, loc.DistanceM, tt.distanceM)
+			}
+		})
+	}
+	// Beyond the snap distance, it is outside.
+	if loc, err := served.Locate(geo.Destination(west, 270, 2*geo.DefaultSnapM)); !errors.Is(err, geo.ErrOutside) {
+		t.Fatalf("%d m outside the city: %+v, %v", 2*geo.DefaultSnapM, loc, err)
+	}
+}

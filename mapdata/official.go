@@ -8,8 +8,13 @@ import (
 	"siaga112/geo"
 )
 
+//go:generate go run ./internal/mkserang
+
 // kelurahanGeoJSON is BIG's kelurahan layer of Kota Serang via
-// cahyadsn/wilayah_boundaries (MIT): source and licence in serang/.
+// cahyadsn/wilayah_boundaries (MIT), made a coverage at build time (the
+// kelurahan tile the city with no gap or overlap; internal/mkserang): the
+// source as published is serang/source/kelurahan.geojson, what moved is in
+// serang/COVERAGE.md, source and licence in serang/SOURCE.md.
 //
 //go:embed serang/kelurahan.geojson
 var kelurahanGeoJSON []byte

@@ -1,7 +1,6 @@
 package mapdata
 
 import (
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"os"
@@ -11,22 +10,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"siaga112/geo"
-	"siaga112/mapdata/mapdatatest"
 )
-
-// The embedded layer is the official one beside the project, byte for byte.
-func TestEmbeddedIsOfficial(t *testing.T) {
-	b, err := os.ReadFile(mapdatatest.File(t, "kelurahan.geojson"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(b, SerangKelurahanGeoJSON()) {
-		t.Fatal("mapdata/serang/kelurahan.geojson differs from shared/data/serang/kelurahan.geojson")
-	}
-	if ds := SerangDistricts(); len(ds) != len(Serang().Kelurahan) {
-		t.Fatalf("%d districts, want %d", len(ds), len(Serang().Kelurahan))
-	}
-}
 
 type heldOut struct {
 	p         orb.Point

@@ -74,7 +74,7 @@ type Incident struct {
 	Lon         float64        `json:"lon"`
 	Kecamatan   Place          `json:"kecamatan"`
 	Kelurahan   Place          `json:"kelurahan"`
-	Approximate bool           `json:"approximate"` // located without official boundaries
+	Approximate bool           `json:"approximate"` // not found inside a polygon (see Location)
 	Caller      string         `json:"caller"`
 	Description string         `json:"description"`
 	Status      IncidentStatus `json:"status"`

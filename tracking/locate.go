@@ -24,9 +24,11 @@ type Place struct {
 type Location struct {
 	Kecamatan Place `json:"kecamatan"`
 	Kelurahan Place `json:"kelurahan"`
-	// Approximate: no official boundaries were loaded; the kelurahan is the
-	// one whose representative point is nearest.
-	Approximate bool `json:"approximate"`
+	// Approximate: the point was not found inside a polygon: no official
+	// boundaries are loaded, or it lies in none and was given to the
+	// nearest, DistanceM metres away (see geo.Location).
+	Approximate bool     `json:"approximate"`
+	DistanceM   *float64 `json:"distance_m,omitempty"`
 }
 
 // Locate asks l where p is and turns "nowhere" into an outside_area error
@@ -41,6 +43,7 @@ func Locate(l Locator, p orb.Point) (Location, error) {
 		Kecamatan:   Place{Code: g.Kecamatan.Code, Name: g.Kecamatan.Name},
 		Kelurahan:   Place{Code: g.Kelurahan.Code, Name: g.Kelurahan.Name},
 		Approximate: g.Approximate,
+		DistanceM:   g.DistanceM,
 	}, err
 }
 

@@ -1,0 +1,88 @@
+package mapdata
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb/geojson"
+
+	"siaga112/geo"
+	"siaga112/mapdata/mapdatatest"
+)
+
+// The source as published sits in the repository byte for byte, so the
+// build step (internal/mkserang) can be re-run from it.
+func TestSourceIsOfficial(t *testing.T) {
+	b, err := os.ReadFile(mapdatatest.File(t, "kelurahan.geojson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("serang/source/kelurahan.geojson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b, src) {
+		t.Fatal("mapdata/serang/source/kelurahan.geojson differs from shared/data/serang/kelurahan.geojson")
+	}
+	if ds := SerangDistricts(); len(ds) != len(Serang().Kelurahan) {
+		t.Fatalf("%d districts, want %d", len(ds), len(Serang().Kelurahan))
+	}
+}
+
+// dissolvedLayers are the kecamatan and the city dissolved from ds, as
+// GeoJSON for the validators.
+func dissolvedLayers(t *testing.T, ds []geo.District) (kec, city []byte) {
+	t.Helper()
+	d, err := Dissolve(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := geojson.NewFeatureCollection()
+	for code, mp := range d.Kecamatan {
+		f := geojson.NewFeature(mp)
+		f.Properties["code"] = code
+		fc.Append(f)
+	}
+	kec, _ = json.Marshal(fc)
+	cf := geojson.NewFeature(d.City)
+	cf.Properties["code"] = "city"
+	city, _ = json.Marshal(geojson.NewFeatureCollection().Append(cf))
+	return kec, city
+}
+
+// The embedded kelurahan tile Kota Serang, and the kecamatan and the city
+// the server dissolves from them are their exact union: every polygon
+// valid, no gap and no overlap over 1 m², as shapely judges. (BIG's layer as
+// published has 224 gaps and 110 overlapping pairs.)
+func TestEmbeddedIsCoverage(t *testing.T) {
+	kec, city := dissolvedLayers(t, SerangDistricts())
+	r := mapdatatest.Coverage(t, SerangKelurahanGeoJSON(), kec, city)
+	if r.Kelurahan.N != 67 || r.Kecamatan == nil || r.Kecamatan.N != 6 || r.City == nil {
+		t.Fatalf("shapely read %+v", r)
+	}
+	if p := r.Problems(); len(p) > 0 {
+		t.Fatalf("not a clean coverage:\n%s", strings.Join(p, "\n"))
+	}
+}
+
+// GDAL's ogr (gdal-bin, SQLite dialect with SpatiaLite) is a second
+// independent judge of the embedded polygons' validity.
+func TestEmbeddedValidByOGR(t *testing.T) {
+	ogrinfo, err := exec.LookPath("ogrinfo")
+	if err != nil {
+		t.Skip("independent validator missing: no ogrinfo (apt-get install gdal-bin)")
+	}
+	// The layer is named by the file's "name" member.
+	out, err := exec.Command(ogrinfo, "-ro", "-q", "-dialect", "SQLite", "-sql",
+		"SELECT COUNT(*) AS n, SUM(ST_IsValid(geometry)) AS valid FROM kota_serang_kelurahan", "serang/kelurahan.geojson").CombinedOutput()
+	if err != nil {
+		t.Skipf("ogrinfo cannot run the SQLite dialect (%v): %s", err, out)
+	}
+	if !strings.Contains(string(out), "n (Integer) = 67") || !strings.Contains(string(out), "valid (Integer) = 67") {
+		t.Fatalf("ogr: want 67 of 67 valid:\n%s", out)
+	}
+}
