@@ -135,12 +135,16 @@ func (ix *Index) ApplyFix(id string, p tracking.Position) (Outcome, error) {
 	if !ok {
 		return History, tracking.Errorf(tracking.CodeNotFound, "unit %q is not registered", id)
 	}
-	if !p.At.After(e.unit.Position.At) {
+	now := ix.cfg.Now()
+	// A newest fix further ahead of the clock than any ingest accepts (kept
+	// from an older version, which took fixes up to a day ahead) does not
+	// hold the unit back: the correct fixes after it apply.
+	if !p.At.After(e.unit.Position.At) && !e.unit.Position.At.After(now.Add(tracking.MaxFixAhead)) {
 		return History, nil
 	}
 	ix.unindex(e)
 	e.unit.Position = p
-	e.unit.LastSeen = ix.cfg.Now()
+	e.unit.LastSeen = now
 	e.lwt = false
 	ix.index(e)
 	return Applied, nil

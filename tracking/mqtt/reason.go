@@ -20,7 +20,7 @@ const (
 	ReasonWrongType           = Reason(owntracks.ReasonWrongType)    // a field has the wrong JSON type
 	ReasonMissingField        = Reason(owntracks.ReasonMissingField) // lat, lon, tst, event, data or status absent
 	ReasonOutOfRange          = Reason(owntracks.ReasonOutOfRange)   // lat/lon outside WGS 84, or a time that is not one
-	ReasonFuture              = Reason(owntracks.ReasonFuture)       // more than a day ahead of the server clock
+	ReasonFuture              = Reason(owntracks.ReasonFuture)       // more than 5 minutes ahead of the server clock
 	ReasonTooLarge            = Reason(owntracks.ReasonTooLarge)     // payload over owntracks.MaxPayload bytes
 	ReasonNullIsland          = Reason(owntracks.ReasonNullIsland)   // lat 0, lon 0: a receiver without a fix
 	ReasonBadEvent            = Reason(owntracks.ReasonBadEvent)     // a transition neither "enter" nor "leave"

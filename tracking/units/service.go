@@ -132,16 +132,22 @@ func (s *Service) CountByLiveness() map[tracking.Liveness]int { return s.cfg.Fle
 //
 // Every ingest comes through here, so the rules every fix obeys are checked
 // here too (the decoders check them first, to name the refusal): not at
-// lat 0, lon 0, and not more than a day ahead of the server's clock.
+// lat 0, lon 0, and not more than tracking.MaxFixAhead ahead of the
+// server's clock. A fix stamped ahead by less (a tracker clock running
+// fast) is taken as of its receipt: kept at its own time, it would make
+// the correct fixes after it history until the clock caught up.
 func (s *Service) ApplyFix(id string, p tracking.Position) (fleet.Outcome, error) {
-	if problem, detail := (tracking.Fix{Lon: p.Lon, Lat: p.Lat, At: p.At}).Check(s.cfg.Now()); problem != tracking.FixOK {
+	now := s.cfg.Now()
+	if problem, detail := (tracking.Fix{Lon: p.Lon, Lat: p.Lat, At: p.At}).Check(now); problem != tracking.FixOK {
 		return fleet.History, tracking.Errorf(tracking.CodeInvalid, "%s", detail)
+	}
+	if p.At.After(now) {
+		p.At = now
 	}
 	out, err := s.cfg.Fleet.ApplyFix(id, p)
 	if err != nil || out != fleet.Applied {
 		return out, err
 	}
-	now := s.cfg.Now()
 	if s.cfg.Positions != nil {
 		s.cfg.Positions.Append(id, p, now)
 	}
