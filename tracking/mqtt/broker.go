@@ -12,6 +12,8 @@ import (
 	allowall "github.com/mochi-mqtt/server/v2/hooks/auth"
 	"github.com/mochi-mqtt/server/v2/packets"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"siaga112/tracking/internal/connlimit"
 )
 
 // MaxPacket caps an MQTT packet on the embedded broker (bytes): a payload
@@ -82,12 +84,11 @@ func NewBroker(cfg BrokerConfig) (*Broker, error) {
 	// device that never comes back is forgotten after a day.
 	opts.Capabilities.MaximumSessionExpiryInterval = 24 * 60 * 60
 	srv := mochi.New(opts)
-	b := &Broker{srv: srv, refused: newRefusals(logger.With("component", "mqtt-broker")), fileLimit: raiseFileLimit()}
+	b := &Broker{srv: srv, refused: newRefusals(logger.With("component", "mqtt-broker")), fileLimit: connlimit.FileLimit()}
 	limits := cfg.Limits.withDefaults()
-	// Leave a quarter of the descriptors to HTTP and the database.
-	if fl := int(b.fileLimit * 3 / 4); fl > 0 && limits.MaxConns > fl {
-		limits.MaxConns = fl
-	}
+	// The broker's share of the descriptors: the rest is the OsmAnd and
+	// web ports' and the database's, so a flood on one never starves another.
+	limits.MaxConns = connlimit.Cap(limits.MaxConns, b.fileLimit, connlimit.MQTT)
 	b.guard = newGuard(limits, b.refused)
 	var hook mochi.Hook = new(allowall.AllowHook)
 	if cfg.Auth != nil {
@@ -164,7 +165,7 @@ func (b *Broker) URL() string {
 }
 
 // FileLimit is the soft RLIMIT_NOFILE in force (raised to the hard limit
-// at start).
+// at start); the broker holds at most half of it (connlimit.MQTT).
 func (b *Broker) FileLimit() uint64 { return b.fileLimit }
 
 // Healthy reports whether every listener is accepting connections.
