@@ -186,16 +186,28 @@ func (ix *Index) SetStatus(id string, st tracking.Status, at time.Time) (Outcome
 // MarkOffline records the tracker's Last Will: the unit is offline until its
 // next newer fix.
 func (ix *Index) MarkOffline(id string) error {
+	_, err := ix.MarkOfflineIf(id, nil)
+	return err
+}
+
+// MarkOfflineIf is MarkOffline when cond (nil: always) holds for the unit
+// as it is now, judged under the index's lock so that no fix slips in
+// between; it reports whether the unit was marked. cond must not call the
+// index.
+func (ix *Index) MarkOfflineIf(id string, cond func(tracking.Unit) bool) (bool, error) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	e, ok := ix.units[id]
 	if !ok {
-		return tracking.Errorf(tracking.CodeNotFound, "unit %q is not registered", id)
+		return false, tracking.Errorf(tracking.CodeNotFound, "unit %q is not registered", id)
+	}
+	if cond != nil && !cond(e.unit) {
+		return false, nil
 	}
 	ix.unindex(e)
 	e.lwt = true
 	ix.index(e)
-	return nil
+	return true, nil
 }
 
 // Get returns one unit.

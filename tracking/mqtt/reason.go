@@ -29,14 +29,15 @@ const (
 	ReasonBadTopic     Reason = "bad_topic"                          // topic does not name a valid unit
 	ReasonBadStatus    Reason = "bad_status"                         // unknown crew status
 	ReasonUnregistered Reason = "unregistered"                       // no such unit in the fleet
+	ReasonRevoked      Reason = "revoked"                            // from a session a credential rotation closed
 )
 
-const numReasons = 13
+const numReasons = 14
 
 // Reasons lists every drop reason, so metrics show zeros too.
 var Reasons = [numReasons]Reason{ReasonNotJSON, ReasonWrongType, ReasonMissingField, ReasonOutOfRange,
 	ReasonFuture, ReasonBadTopic, ReasonBadStatus, ReasonUnregistered, ReasonTooLarge,
-	ReasonNullIsland, ReasonBadEvent, ReasonNoSecret, ReasonDecrypt}
+	ReasonNullIsland, ReasonBadEvent, ReasonNoSecret, ReasonDecrypt, ReasonRevoked}
 
 // MaxPayload caps a message: an iOS location carrying a POI image is tens
 // of KiB. The embedded broker's packet limit (MaxPacket) leaves room for
