@@ -149,7 +149,7 @@ func TestOsmAndFloodLeavesMQTTItsDescriptors(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	for i := range 4 {
 		start := time.Now()
-		c := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://"+srv.MQTT).SetClientID(fmt.Sprintf("flood-device-%d", i)).
+		c := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://" + srv.MQTT).SetClientID(fmt.Sprintf("flood-device-%d", i)).
 			SetUsername(srv.Unit).SetPassword(srv.Password).SetConnectTimeout(10 * time.Second).SetAutoReconnect(false).SetConnectRetry(false))
 		tok := c.Connect()
 		ok := tok.WaitTimeout(10 * time.Second)
