@@ -53,8 +53,9 @@ type session struct {
 	admin  bool
 	unit   string
 	agency string
-	login  uint64        // the broker's count of logins when it was accepted: later logins are larger
-	cl     *mochi.Client // nil for the gateway user
+	login  uint64                 // the broker's count of logins when it was accepted: later logins are larger
+	tag    []packets.UserProperty // LoginProperty = login, put on each message (shared: never modified)
+	cl     *mochi.Client          // nil for the gateway user
 
 	// mu is held for reading while one of the session's messages is being
 	// applied, and for writing to revoke it: once revoke returns, nothing

@@ -23,16 +23,17 @@ type logins struct {
 	next   atomic.Uint64
 	mu     sync.Mutex
 	byUnit map[string]map[*session]struct{}
-	byNum  map[uint64]*session
+	byNum  sync.Map // login → *session, read on every message without a lock
 }
 
 // add numbers s and records it. The caller holds s.unit's lock.
 func (l *logins) add(s *session) {
 	s.login = l.next.Add(1)
+	s.tag = []packets.UserProperty{{Key: LoginProperty, Val: strconv.FormatUint(s.login, 10)}}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.byUnit == nil {
-		l.byUnit, l.byNum = map[string]map[*session]struct{}{}, map[uint64]*session{}
+		l.byUnit = map[string]map[*session]struct{}{}
 	}
 	m := l.byUnit[s.unit]
 	if m == nil {
@@ -40,7 +41,7 @@ func (l *logins) add(s *session) {
 		l.byUnit[s.unit] = m
 	}
 	m[s] = struct{}{}
-	l.byNum[s.login] = s
+	l.byNum.Store(s.login, s)
 }
 
 func (l *logins) remove(s *session) {
@@ -52,7 +53,7 @@ func (l *logins) remove(s *session) {
 			delete(l.byUnit, s.unit)
 		}
 	}
-	delete(l.byNum, s.login)
+	l.byNum.Delete(s.login)
 }
 
 // take removes and returns every login of unit.
@@ -63,16 +64,17 @@ func (l *logins) take(unit string) []*session {
 	out := make([]*session, 0, len(m))
 	for s := range m {
 		out = append(out, s)
-		delete(l.byNum, s.login)
+		l.byNum.Delete(s.login)
 	}
 	delete(l.byUnit, unit)
 	return out
 }
 
 func (l *logins) get(n uint64) *session {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.byNum[n]
+	if v, ok := l.byNum.Load(n); ok {
+		return v.(*session)
+	}
+	return nil
 }
 
 // live counts the unit's recorded logins that are not revoked.
@@ -151,14 +153,21 @@ func (h *authHook) holdLogin(n uint64) (release func(), ok bool) {
 // withLogin replaces any LoginProperty in props with s's login (none for
 // the gateway user, or a client without a session).
 func withLogin(props []packets.UserProperty, s *session) []packets.UserProperty {
+	tagged := s != nil && !s.admin && s.login != 0
+	if len(props) == 0 { // the usual case: no allocation
+		if tagged {
+			return s.tag
+		}
+		return nil
+	}
 	out := make([]packets.UserProperty, 0, len(props)+1)
 	for _, p := range props {
 		if p.Key != LoginProperty {
 			out = append(out, p)
 		}
 	}
-	if s != nil && !s.admin && s.login != 0 {
-		out = append(out, packets.UserProperty{Key: LoginProperty, Val: strconv.FormatUint(s.login, 10)})
+	if tagged {
+		out = append(out, s.tag...)
 	}
 	return out
 }
