@@ -481,3 +481,30 @@ type discard struct{}
 
 func (discard) ApplyFix(string, tracking.Fix) error          { return nil }
 func (discard) RecordRegionEvent(tracking.RegionEvent) error { return nil }
+
+// BenchmarkOsmAndKeyCheck is what a key adds to a request: resolving the
+// tracker id and checking the key against the unit's stored hash, from
+// memory (issue 22 asks under 10 µs).
+func BenchmarkOsmAndKeyCheck(b *testing.B) {
+	w := newWorld()
+	key, hash, err := tracking.NewSecret()
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := New(Config{Devices: hashedDevices{"AMB-01": hash}, Trackers: w, Fleet: discard{}, Now: func() time.Time { return now }})
+	for _, bc := range []struct{ name, target string }{
+		{"key", "/?id=" + imei + "&lat=-6.12&lon=106.15&key=" + key},
+		{"wrong_key", "/?id=" + imei + "&lat=-6.12&lon=106.15&key=guess"},
+		{"unknown_id", "/?id=000000000000000&lat=-6.12&lon=106.15&key=" + key},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			r := httptest.NewRequest("GET", bc.target, nil)
+			v := r.URL.Query()
+			_, id, _ := first(v, "id")
+			b.ReportAllocs()
+			for b.Loop() {
+				in.authenticate(r, v, id)
+			}
+		})
+	}
+}

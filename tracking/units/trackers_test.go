@@ -188,3 +188,35 @@ func TestFixAheadOfTheClockNeverFreezesTheUnit(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkDeviceKey is the OsmAnd listener's key check against the real
+// service, in a 2,000-unit fleet: the tracker id to the unit, then the key
+// against the unit's hash (CheckDevice, also MQTT's and OwnTracks HTTP's).
+func BenchmarkDeviceKey(b *testing.B) {
+	r := newRig(b)
+	ctx := context.Background()
+	var key string
+	for i := range 2000 {
+		id := fmt.Sprintf("U%04d", i)
+		if _, _, err := r.units.Register(ctx, tracking.Registration{ID: id, Type: tracking.Ambulance, Agency: "dinkes"}, "admin"); err != nil {
+			b.Fatal(err)
+		}
+		secret, err := r.units.IssueDeviceSecret(ctx, id, "admin")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.units.SetTrackers(ctx, id, tracking.TrackerSettings{TrackerID: ptr(fmt.Sprintf("35693803564%04d", i))}, "admin"); err != nil {
+			b.Fatal(err)
+		}
+		if i == 1234 {
+			key = secret
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		unit, ok := r.units.UnitByTrackerID("356938035641234")
+		if _, good := r.units.CheckDevice(unit, key); !ok || !good {
+			b.Fatal("refused")
+		}
+	}
+}
