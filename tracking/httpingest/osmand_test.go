@@ -348,6 +348,7 @@ func FuzzDecodeParams(f *testing.F) {
 		"id=" + imei + "&timestamp=1764201590&lat=-6.1201&lon=106.1502&speed=10.0&bearing=90.0&altitude=41.0&accuracy=5.0&batt=80.0",
 		"id=1&lat=0&lon=0", "id=1&lat=1e999&lon=-1", "id=1&lat=-6&lon=106&timestamp=2025-11-26T23:59:50Z",
 		"deviceid=x&lat=NaN&lon=1", "id=%00&lat=1&lon=1", "lat=1",
+		"id=1&lat=-6.1&lon=106.1&hdop=7.5&speed=10&altitude=40&bearing=90", "id=1&lat=-6.1&lon=106.1&hdop=-1&speed=1e308", "id=1&lat=-6&lon=106&hdop=x",
 	} {
 		f.Add(s)
 	}
