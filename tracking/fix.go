@@ -79,9 +79,14 @@ func EpochSeconds(s float64) (time.Time, bool) {
 }
 
 // MaxFixAhead is how far ahead of the server's clock a fix time may be
-// before it is refused: phones with a wrong clock or a wrong time zone are
-// hours off, never more than a day.
-const MaxFixAhead = 24 * time.Hour
+// before it is refused. A fix is never newer than its receipt, so anything
+// further ahead is a wrong clock (or time zone), and accepting it would make
+// every correct fix after it look like history: the unit would freeze. A
+// fix ahead by less is taken as of its receipt (units.Service.ApplyFix).
+const MaxFixAhead = 5 * time.Minute
+
+// aheadText says MaxFixAhead in words, for refusals.
+const aheadText = "5 minutes"
 
 // FixProblem says why a fix is refused; "" when it is fine. Each is a
 // metric label in the ingests.
@@ -106,7 +111,7 @@ func (f Fix) Check(now time.Time) (FixProblem, string) {
 		return FixOutOfRange, "the fix has no time"
 	}
 	if f.At.Sub(now) > MaxFixAhead {
-		return FixFuture, "fix time " + f.At.UTC().Format(time.RFC3339) + " is more than a day ahead of the server clock"
+		return FixFuture, "fix time " + f.At.UTC().Format(time.RFC3339) + " is more than " + aheadText + " ahead of the server clock"
 	}
 	return FixOK, ""
 }

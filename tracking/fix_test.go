@@ -22,8 +22,10 @@ func TestFixCheck(t *testing.T) {
 		{"NaN", Fix{Lat: math.NaN(), Lon: 106, At: now}, FixOutOfRange},
 		{"latitude 91", Fix{Lat: 91, Lon: 106, At: now}, FixOutOfRange},
 		{"no time", Fix{Lat: -6.12, Lon: 106.15}, FixOutOfRange},
-		{"a day ahead exactly", Fix{Lat: -6.12, Lon: 106.15, At: now.Add(MaxFixAhead)}, FixOK},
-		{"a day and a second ahead", Fix{Lat: -6.12, Lon: 106.15, At: now.Add(MaxFixAhead + time.Second)}, FixFuture},
+		{"4 minutes ahead", Fix{Lat: -6.12, Lon: 106.15, At: now.Add(4 * time.Minute)}, FixOK},
+		{"5 minutes ahead exactly", Fix{Lat: -6.12, Lon: 106.15, At: now.Add(MaxFixAhead)}, FixOK},
+		{"6 minutes ahead (issue 22: a day was allowed)", Fix{Lat: -6.12, Lon: 106.15, At: now.Add(6 * time.Minute)}, FixFuture},
+		{"23 hours ahead (issue 22: froze the unit)", Fix{Lat: -6.12, Lon: 106.15, At: now.Add(23 * time.Hour)}, FixFuture},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

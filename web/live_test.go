@@ -63,9 +63,9 @@ func TestLiveSnapshotThenDeltas(t *testing.T) {
 		t.Fatalf("snapshot %+v", snap)
 	}
 	// Many fixes of one unit within a batch arrive as one update, the newest.
-	start := st.clk.Now() // the units service refuses fixes a day ahead of its clock
 	for i := range 20 {
-		st.units.ApplyFix("AMB-1", tracking.Position{Lon: 106.15 + float64(i)*1e-4, Lat: -6.11, At: start.Add(time.Duration(i) * time.Millisecond), Battery: -1})
+		st.clk.Add(time.Millisecond) // a fix is never ahead of the clock (the units service takes it as of its receipt)
+		st.units.ApplyFix("AMB-1", tracking.Position{Lon: 106.15 + float64(i)*1e-4, Lat: -6.11, At: st.clk.Now(), Battery: -1})
 	}
 	m := read(t, c)
 	if m.Type != "units" || len(m.Units) != 1 || m.Units[0].Properties["liveness"] != "live" {

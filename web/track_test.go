@@ -39,6 +39,7 @@ func TestTrackFromMemory(t *testing.T) {
 	}
 	t0 := s.clk.Now()
 	for i := range 5 {
+		s.clk.Add(t0.Add(time.Duration(i) * time.Minute).Sub(s.clk.Now())) // a fix is never ahead of the clock
 		s.units.ApplyFix("AMB-TR", tracking.Position{Lon: 106.15 + float64(i)*0.001, Lat: -6.12, At: t0.Add(time.Duration(i) * time.Minute),
 			SpeedKmh: tracking.Some(40), Heading: tracking.Some(90), AccuracyM: accuracyOf(i), Battery: -1})
 	}

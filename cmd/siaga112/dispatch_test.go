@@ -44,6 +44,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // The dispatch story through the HTTP API, against a server fed over MQTT.
 func TestDispatchOverMQTTAndHTTP(t *testing.T) {
 	cfg := testConfig(t)
+	cfg.ArrivalDwell = 2 * time.Second // fixes are not taken ahead of the clock: the test lives the dwell
 	base := startRun(t, cfg)
 	pub, err := mqtt.NewPublisher(mqtt.PublisherConfig{URL: "tcp://" + cfg.MQTTListen, ClientID: "e2e-crew", QoS: 1, Username: "admin", Password: testToken})
 	if err != nil {
@@ -96,14 +97,18 @@ func TestDispatchOverMQTTAndHTTP(t *testing.T) {
 	}
 	waitFor(t, "assignment en route", func() bool { return assignment()["status"] == "en_route" })
 
-	// It drives up and stays: arrival is seen in its fixes (fix times, not
-	// wall time, measure the 15 s dwell).
-	fix("AMB-1", geo.Destination(scene, 90, 300), t0.Add(10*time.Second))
-	fix("AMB-1", geo.Destination(scene, 90, 60), t0.Add(20*time.Second))
-	fix("AMB-1", geo.Destination(scene, 90, 20), t0.Add(30*time.Second))
-	fix("AMB-1", geo.Destination(scene, 90, 10), t0.Add(36*time.Second))
+	// It drives up and stays: arrival is seen in its fixes (their times
+	// measure the dwell; the on-scene time is the first fix inside).
+	fix("AMB-1", geo.Destination(scene, 90, 300), time.Now().Truncate(time.Millisecond))
+	time.Sleep(10 * time.Millisecond)
+	inside := time.Now().Truncate(time.Millisecond)
+	fix("AMB-1", geo.Destination(scene, 90, 60), inside)
+	time.Sleep(time.Second)
+	fix("AMB-1", geo.Destination(scene, 90, 20), time.Now().Truncate(time.Millisecond))
+	time.Sleep(1100 * time.Millisecond)
+	fix("AMB-1", geo.Destination(scene, 90, 10), time.Now().Truncate(time.Millisecond))
 	waitFor(t, "arrival detected", func() bool { return assignment()["status"] == "on_scene" })
-	if a := assignment(); a["on_scene_detected"] != true || !strings.HasPrefix(a["on_scene_at"].(string), t0.Add(20*time.Second).UTC().Format("2006-01-02T15:04:05")) {
+	if a := assignment(); a["on_scene_detected"] != true || !strings.HasPrefix(a["on_scene_at"].(string), inside.UTC().Format("2006-01-02T15:04:05")) {
 		t.Fatalf("arrival: %v", a)
 	}
 

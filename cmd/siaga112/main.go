@@ -17,6 +17,7 @@ import (
 	"siaga112/geo"
 	"siaga112/tracking"
 	"siaga112/tracking/deadline"
+	"siaga112/tracking/httpingest"
 	"siaga112/tracking/mqtt"
 	"siaga112/web"
 )
@@ -50,12 +51,14 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.StringVar(&c.HTTP, "http", ":8080", "HTTP listen address for the API and the map")
 	fs.StringVar(&c.MQTTListen, "mqtt-listen", ":1883", "listen address of the embedded MQTT broker (unused with --mqtt-url); when not given and 1883 is taken, the next free port")
 	fs.StringVar(&c.MQTTTLSListen, "mqtt-tls-listen", "", "listen address of MQTT over TLS on the embedded broker, e.g. :8883 (needs --tls-cert and --tls-key)")
-	fs.IntVar(&c.MQTTMaxConns, "mqtt-max-conns", mqtt.DefaultMaxConns, "most connections the embedded broker holds (also capped at 3/4 of the open-file limit)")
+	fs.IntVar(&c.MQTTMaxConns, "mqtt-max-conns", mqtt.DefaultMaxConns, "most connections the embedded broker holds (also capped at half the open-file limit)")
 	fs.IntVar(&c.MQTTMaxConnsPerIP, "mqtt-max-conns-per-addr", mqtt.DefaultMaxConnsPerAddr, "most connections the embedded broker holds from one IP address")
 	fs.DurationVar(&c.MQTTConnectTimeout, "mqtt-connect-timeout", mqtt.DefaultConnectTimeout, "a connection that has not completed CONNECT (and TLS) by then is closed")
 	fs.Float64Var(&c.MQTTRate, "mqtt-rate", mqtt.DefaultRate, "messages per second each device may publish on the embedded broker; the excess is dropped and counted (0: no limit)")
 	fs.IntVar(&c.MQTTBurst, "mqtt-burst", mqtt.DefaultBurst, "burst of messages a device may send above --mqtt-rate")
 	fs.StringVar(&c.OsmAndListen, "osmand-listen", ":5055", "listen address of the OsmAnd protocol (Traccar Client, OsmAnd-protocol trackers); empty: off; when not given and 5055 is taken, off with a warning")
+	fs.BoolVar(&c.OsmAndKeyless, "osmand-keyless", false, "take OsmAnd requests that carry no key by their tracker id alone (anyone who knows an id can then move that unit); off: each request needs its unit's device password")
+	fs.IntVar(&c.OsmAndMaxConnsPerAddr, "osmand-max-conns-per-addr", httpingest.DefaultOsmAndConnsPerAddr, "most connections the OsmAnd listener holds from one IP address (IPv6: one /64)")
 	fs.StringVar(&c.MQTTURL, "mqtt-url", "", "external MQTT broker, e.g. tcp://127.0.0.1:1883; empty: embed a broker")
 	fs.StringVar(&c.MQTTUsername, "mqtt-username", "", "username on the MQTT broker")
 	fs.StringVar(&c.MQTTPassword, "mqtt-password", "", "password on the MQTT broker")

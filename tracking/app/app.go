@@ -29,6 +29,7 @@ import (
 	"siaga112/tracking/deadline"
 	"siaga112/tracking/dispatch"
 	"siaga112/tracking/fleet"
+	"siaga112/tracking/internal/connlimit"
 	"siaga112/tracking/memstore"
 	"siaga112/tracking/mqtt"
 	"siaga112/tracking/postgres"
@@ -93,6 +94,12 @@ type Config struct {
 	// was not given, so a taken port turns the listener off with a warning.
 	OsmAndListen        string
 	OsmAndListenDefault bool
+	// OsmAndKeyless takes OsmAnd requests without a key by their tracker
+	// id alone (--osmand-keyless; off: every request needs the unit's
+	// device password). OsmAndMaxConnsPerAddr caps the OsmAnd listener's
+	// connections from one address (0: the default).
+	OsmAndKeyless         bool
+	OsmAndMaxConnsPerAddr int
 }
 
 // App is one built server.
@@ -381,6 +388,9 @@ func (a *App) Run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The web port's share of the descriptors: a flood here leaves the
+	// broker's devices theirs (and the other way round).
+	ln = connlimit.Limit(ln, connlimit.Share(connlimit.FileLimit(), connlimit.Web), 0, nil)
 	demoDone := make(chan struct{})
 	close(demoDone)
 	if a.cfg.Demo && a.Ingest != nil {

@@ -12,6 +12,7 @@ import (
 
 	"siaga112/tracking"
 	"siaga112/tracking/httpingest"
+	"siaga112/tracking/internal/connlimit"
 	"siaga112/tracking/units"
 )
 
@@ -23,11 +24,12 @@ import (
 func (a *App) startHTTPTrackers(reg *prometheus.Registry) (func(http.Handler) http.Handler, error) {
 	in := httpingest.New(httpingest.Config{
 		Devices: a.Units, Secrets: a.Units, Trackers: a.Units, Fleet: trackerFleet{a.Units},
-		Logger: a.log.With("component", "http-ingest"), Now: a.cfg.Now,
+		Logger: a.log.With("component", "http-ingest"), Now: a.cfg.Now, Keyless: a.cfg.OsmAndKeyless,
 	})
 	reg.MustRegister(in)
 	if addr := a.cfg.OsmAndListen; addr != "" {
-		ln, err := httpingest.ListenOsmAnd(addr, 0)
+		maxConns := connlimit.Cap(httpingest.MaxOsmAndConns, connlimit.FileLimit(), connlimit.OsmAnd)
+		ln, err := httpingest.ListenOsmAnd(addr, maxConns, a.cfg.OsmAndMaxConnsPerAddr, a.log.With("component", "http-ingest"))
 		switch {
 		case err != nil && a.cfg.OsmAndListenDefault:
 			// The README's first command must work on a box where Traccar
@@ -36,6 +38,7 @@ func (a *App) startHTTPTrackers(reg *prometheus.Registry) (func(http.Handler) ht
 		case err != nil:
 			return nil, errors.New("--osmand-listen " + addr + ": " + err.Error() + " (the port is probably taken; choose another, or --osmand-listen '' to turn it off)")
 		default:
+			reg.MustRegister(ln)
 			srv := httpingest.NewOsmAndServer(addr, in.OsmAnd())
 			srv.ErrorLog = slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)
 			a.OsmAndAddr = ln.Addr().String()
@@ -49,7 +52,12 @@ func (a *App) startHTTPTrackers(reg *prometheus.Registry) (func(http.Handler) ht
 				defer cancel()
 				_ = srv.Shutdown(ctx)
 			})
-			a.log.Info("OsmAnd protocol listening (Traccar Client, OsmAnd-protocol trackers)", "addr", a.OsmAndAddr)
+			a.log.Info("OsmAnd protocol listening (Traccar Client, OsmAnd-protocol trackers); each request needs its unit's device password (key= or Basic auth)",
+				"addr", a.OsmAndAddr, "max_conns", ln.Max(), "max_conns_per_addr", ln.PerAddr())
+			if a.cfg.OsmAndKeyless {
+				a.log.Warn("--osmand-keyless: OsmAnd requests without a key are taken by their tracker id alone; anyone who knows or guesses an id can move that unit",
+					"addr", a.OsmAndAddr)
+			}
 		}
 	}
 	pub, osmand := in.OwnTracks(), a.OsmAndAddr

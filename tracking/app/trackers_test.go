@@ -240,7 +240,8 @@ func TestOwnTracksAppOverMQTT(t *testing.T) {
 }
 
 // OwnTracks HTTP mode, with curl: POST /pub with the device's Basic auth
-// answers 200 [] only when the fix was applied, 401/400/413 otherwise.
+// answers 200 [] when the fix was applied or refused for what it holds
+// (so that the app drops it), 401 without the device password.
 func TestOwnTracksHTTPMode(t *testing.T) {
 	s := newTrackerStack(t, "")
 	id := fmt.Sprintf("OH%d", time.Now().UnixNano()%1e9)
@@ -258,10 +259,11 @@ func TestOwnTracksHTTPMode(t *testing.T) {
 		{"waypoints acknowledged", id + ":" + pass, `{"_type":"waypoints","waypoints":[]}`, 200, "[]"},
 		{"wrong password", id + ":nope", loc(-6.12, 106.15, now), 401, "wrong password"},
 		{"no auth", "", loc(-6.12, 106.15, now), 401, "Basic auth"},
-		{"null island", id + ":" + pass, loc(0, 0, now), 400, "lat 0, lon 0"},
-		{"a day ahead", id + ":" + pass, loc(-6.12, 106.15, now+25*3600), 400, "ahead"},
-		{"not JSON", id + ":" + pass, "garbage", 400, "not JSON"},
-		{"too large", id + ":" + pass, big, 413, "larger than"},
+		// Refused for what they hold: 200 [] so that the app drops them.
+		{"null island: dropped", id + ":" + pass, loc(0, 0, now), 200, "[]"},
+		{"a day ahead: dropped", id + ":" + pass, loc(-6.12, 106.15, now+25*3600), 200, "[]"},
+		{"not JSON: dropped", id + ":" + pass, "garbage", 200, "[]"},
+		{"too large: dropped", id + ":" + pass, big, 200, "[]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -302,7 +304,7 @@ func TestOsmAndAndTraccarClient(t *testing.T) {
 	s := newTrackerStack(t, "")
 	id := fmt.Sprintf("OS%d", time.Now().UnixNano()%1e9)
 	other := id + "b"
-	s.register(t, id)
+	pass := s.register(t, id)
 	s.register(t, other)
 	imei := fmt.Sprint(356938035643809 + time.Now().UnixNano()%1000)
 	if code, body := s.api(t, "PUT", "/api/units/"+id, `{"type":"ambulance","agency":"dinkes","tracker_id":"`+imei+`"}`); code != 200 || !strings.Contains(body, imei) {
@@ -326,15 +328,16 @@ func TestOsmAndAndTraccarClient(t *testing.T) {
 		answer string
 		lat    float64
 	}{
-		{"OsmAnd GET query, no speed or bearing", []string{s.osmand + fmt.Sprintf("/?id=%s&lat=-6.1201&lon=106.1502&timestamp=%d", imei, now.Unix()-10)}, 200, "", -6.1201},
-		{"OsmAnd POST form", []string{"-d", fmt.Sprintf("id=%s&lat=-6.1202&lon=106.1503&timestamp=%d&speed=10&bearing=90&accuracy=8&batt=77", imei, now.Unix()-9), s.osmand + "/"}, 200, "", -6.1202},
+		{"OsmAnd GET query, no speed or bearing", []string{s.osmand + fmt.Sprintf("/?id=%s&lat=-6.1201&lon=106.1502&timestamp=%d&key=%s", imei, now.Unix()-10, pass)}, 200, "", -6.1201},
+		{"OsmAnd POST form", []string{"-d", fmt.Sprintf("id=%s&lat=-6.1202&lon=106.1503&timestamp=%d&speed=10&bearing=90&accuracy=8&batt=77&key=%s", imei, now.Unix()-9, pass), s.osmand + "/"}, 200, "", -6.1202},
 		{"Traccar Client JSON", []string{"-H", "Content-Type: application/json", "-d",
 			fmt.Sprintf(`{"device_id":%q,"location":{"timestamp":%q,"coords":{"latitude":-6.1203,"longitude":106.1504,"speed":5,"heading":180,"accuracy":6,"altitude":30},"battery":{"level":0.6}}}`,
-				imei, now.Add(-8*time.Second).UTC().Format(time.RFC3339)), s.osmand + "/"}, 200, "", -6.1203},
-		{"unknown id", []string{s.osmand + fmt.Sprintf("/?id=999&lat=-6.12&lon=106.15&timestamp=%d", now.Unix())}, 404, "tracker id", 0},
-		{"null island", []string{s.osmand + fmt.Sprintf("/?id=%s&lat=0&lon=0&timestamp=%d", imei, now.Unix())}, 400, "lat", 0},
-		{"bad latitude", []string{s.osmand + fmt.Sprintf("/?id=%s&lat=abc&lon=106.15", imei)}, 400, "lat", 0},
-		{"a day ahead", []string{s.osmand + fmt.Sprintf("/?id=%s&lat=-6.12&lon=106.15&timestamp=%d", imei, now.Unix()+25*3600)}, 400, "ahead", 0},
+				imei, now.Add(-8*time.Second).UTC().Format(time.RFC3339)), s.osmand + "/?key=" + pass}, 200, "", -6.1203},
+		{"no key", []string{s.osmand + fmt.Sprintf("/?id=%s&lat=-6.12&lon=106.15&timestamp=%d", imei, now.Unix())}, 401, "key=", 0},
+		{"unknown id", []string{s.osmand + fmt.Sprintf("/?id=999&lat=-6.12&lon=106.15&timestamp=%d&key=%s", now.Unix(), pass)}, 401, "unknown tracker id or wrong key", 0},
+		{"null island", []string{s.osmand + fmt.Sprintf("/?id=%s&lat=0&lon=0&timestamp=%d&key=%s", imei, now.Unix(), pass)}, 400, "lat", 0},
+		{"bad latitude", []string{s.osmand + fmt.Sprintf("/?id=%s&lat=abc&lon=106.15&key=%s", imei, pass)}, 400, "lat", 0},
+		{"a day ahead", []string{s.osmand + fmt.Sprintf("/?id=%s&lat=-6.12&lon=106.15&timestamp=%d&key=%s", imei, now.Unix()+25*3600, pass)}, 400, "ahead", 0},
 		{"web port, misdirected", []string{s.web.URL + fmt.Sprintf("/?id=%s&lat=-6.12&lon=106.15", imei)}, 400, "port " + s.a.OsmAndAddr[strings.LastIndex(s.a.OsmAndAddr, ":")+1:], 0},
 	}
 	for _, tt := range tests {
@@ -367,7 +370,7 @@ func TestTrackerSettingsSurviveRestart(t *testing.T) {
 	db := pgtest.URL(t)
 	s := newTrackerStack(t, db)
 	id := fmt.Sprintf("RS%d", time.Now().UnixNano()%1e9)
-	s.register(t, id)
+	pass := s.register(t, id)
 	const passphrase = "tetap rahasia"
 	code, body := s.api(t, "PUT", "/api/units/"+id, `{"type":"ambulance","agency":"dinkes","tracker_id":"IMEI-`+id+`","owntracks_secret":"`+passphrase+`"}`)
 	if code != 200 || strings.Contains(body, passphrase) {
@@ -377,7 +380,7 @@ func TestTrackerSettingsSurviveRestart(t *testing.T) {
 		t.Fatal("the secret is in /api/units")
 	}
 	// A fix without speed, heading or accuracy, through the OsmAnd port.
-	if code, body := curl(t, s.osmand+fmt.Sprintf("/?id=IMEI-%s&lat=-6.1201&lon=106.1502&timestamp=%d", id, time.Now().Unix())); code != 200 {
+	if code, body := curl(t, s.osmand+fmt.Sprintf("/?id=IMEI-%s&lat=-6.1201&lon=106.1502&timestamp=%d&key=%s", id, time.Now().Unix(), pass)); code != 200 {
 		t.Fatalf("OsmAnd fix: %d %s", code, body)
 	}
 	s.web.Close()

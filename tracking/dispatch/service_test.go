@@ -417,6 +417,7 @@ func TestArrivalDetection(t *testing.T) {
 			}
 			t0 := r.clk.Now()
 			for _, f := range tt.fixes {
+				r.clk.Add(t0.Add(f.after).Sub(r.clk.Now())) // a fix arrives after it is taken, never before
 				p := geo.Destination(kaligandu, 90, f.eastM)
 				if _, err := r.units.ApplyFix("AMB-1", tracking.Position{Lon: p[0], Lat: p[1], At: t0.Add(f.after), Battery: -1}); err != nil {
 					t.Fatal(err)

@@ -135,12 +135,16 @@ func (ix *Index) ApplyFix(id string, p tracking.Position) (Outcome, error) {
 	if !ok {
 		return History, tracking.Errorf(tracking.CodeNotFound, "unit %q is not registered", id)
 	}
-	if !p.At.After(e.unit.Position.At) {
+	now := ix.cfg.Now()
+	// A newest fix further ahead of the clock than any ingest accepts (kept
+	// from an older version, which took fixes up to a day ahead) does not
+	// hold the unit back: the correct fixes after it apply.
+	if !p.At.After(e.unit.Position.At) && !e.unit.Position.At.After(now.Add(tracking.MaxFixAhead)) {
 		return History, nil
 	}
 	ix.unindex(e)
 	e.unit.Position = p
-	e.unit.LastSeen = ix.cfg.Now()
+	e.unit.LastSeen = now
 	e.lwt = false
 	ix.index(e)
 	return Applied, nil
@@ -182,16 +186,28 @@ func (ix *Index) SetStatus(id string, st tracking.Status, at time.Time) (Outcome
 // MarkOffline records the tracker's Last Will: the unit is offline until its
 // next newer fix.
 func (ix *Index) MarkOffline(id string) error {
+	_, err := ix.MarkOfflineIf(id, nil)
+	return err
+}
+
+// MarkOfflineIf is MarkOffline when cond (nil: always) holds for the unit
+// as it is now, judged under the index's lock so that no fix slips in
+// between; it reports whether the unit was marked. cond must not call the
+// index.
+func (ix *Index) MarkOfflineIf(id string, cond func(tracking.Unit) bool) (bool, error) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	e, ok := ix.units[id]
 	if !ok {
-		return tracking.Errorf(tracking.CodeNotFound, "unit %q is not registered", id)
+		return false, tracking.Errorf(tracking.CodeNotFound, "unit %q is not registered", id)
+	}
+	if cond != nil && !cond(e.unit) {
+		return false, nil
 	}
 	ix.unindex(e)
 	e.lwt = true
 	ix.index(e)
-	return nil
+	return true, nil
 }
 
 // Get returns one unit.

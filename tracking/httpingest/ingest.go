@@ -26,15 +26,25 @@ type Config struct {
 	// quickly, a broken one looping as fast as it can does not).
 	RatePerSecond float64
 	Burst         int
+	// Keyless takes OsmAnd requests that carry no key by their tracker id
+	// alone (--osmand-keyless): anyone who knows or guesses an id can then
+	// move that unit. Off by default; only for trackers that cannot send a
+	// key, on a network nobody else reaches.
+	Keyless bool
+	// FailureLimit failed keys from one address (IPv6: one /64) within
+	// FailureWindow make it wait out the window (defaults 10, 15 min).
+	FailureLimit  int
+	FailureWindow time.Duration
 }
 
 // Ingest serves the HTTP tracker protocols. It is a prometheus.Collector.
 type Ingest struct {
-	cfg   Config
-	log   *slog.Logger
-	limit *limiter
-	logs  *lograte.Limiter
-	c     *counters
+	cfg      Config
+	log      *slog.Logger
+	limit    *limiter
+	throttle *addrThrottle
+	logs     *lograte.Limiter
+	c        *counters
 }
 
 // New builds the ingest.
@@ -51,12 +61,19 @@ func New(cfg Config) *Ingest {
 	if cfg.Burst <= 0 {
 		cfg.Burst = 30
 	}
+	if cfg.FailureLimit <= 0 {
+		cfg.FailureLimit = DefaultFailureLimit
+	}
+	if cfg.FailureWindow <= 0 {
+		cfg.FailureWindow = DefaultFailureWindow
+	}
 	return &Ingest{
-		cfg:   cfg,
-		log:   cfg.Logger,
-		limit: newLimiter(cfg.RatePerSecond, cfg.Burst),
-		logs:  lograte.New(10 * time.Second),
-		c:     newCounters(),
+		cfg:      cfg,
+		log:      cfg.Logger,
+		limit:    newLimiter(cfg.RatePerSecond, cfg.Burst),
+		throttle: newAddrThrottle(cfg.FailureLimit, cfg.FailureWindow),
+		logs:     lograte.New(10 * time.Second),
+		c:        newCounters(),
 	}
 }
 
@@ -75,26 +92,38 @@ func fleetRefusal(err error) *refusal {
 	}
 	switch tracking.CodeOf(err) {
 	case tracking.CodeNotFound:
-		return &refusal{http.StatusNotFound, ReasonUnknownID, err.Error()}
+		return &refusal{status: http.StatusNotFound, reason: ReasonUnknownID, detail: err.Error()}
 	case tracking.CodeInvalid, tracking.CodeOutsideArea:
-		return &refusal{http.StatusBadRequest, ReasonRefusedFix, err.Error()}
+		return &refusal{status: http.StatusBadRequest, reason: ReasonRefusedFix, detail: err.Error()}
 	}
-	return &refusal{http.StatusServiceUnavailable, ReasonUnavailable, "the server could not apply the fix now; retry"}
+	return &refusal{status: http.StatusServiceUnavailable, reason: ReasonUnavailable, detail: "the server could not apply the fix now; retry"}
 }
 
 // refuse counts, logs at a bounded rate, and answers a refusal as JSON
-// {"error": sentence}.
+// {"error": sentence} (a dropped OwnTracks message as 200 []).
 func (in *Ingest) refuse(w http.ResponseWriter, r *http.Request, proto string, ref *refusal) {
 	in.c.refuse(proto, ref.reason)
 	if held, ok := in.logs.Allow(proto + "/" + string(ref.reason)); ok {
-		in.log.Warn("refused tracker request", "protocol", proto, "reason", ref.reason, "status", ref.status,
+		status := ref.status
+		if ref.drop {
+			status = http.StatusOK
+		}
+		in.log.Warn("refused tracker request", "protocol", proto, "reason", ref.reason, "status", status,
 			"detail", ref.detail, "remote", r.RemoteAddr, "suppressed_since_last", held)
+	}
+	if ref.drop {
+		answerOwnTracks(w)
+		return
 	}
 	switch ref.status {
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Basic realm="siaga112", charset="UTF-8"`)
 	case http.StatusTooManyRequests:
-		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(1/in.cfg.RatePerSecond))))
+		wait := max(1, int(1/in.cfg.RatePerSecond))
+		if ref.retryAfter > 0 {
+			wait = int((ref.retryAfter + time.Second - 1) / time.Second) // whole seconds, rounded up
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
 	case http.StatusMethodNotAllowed:
 		if proto == ProtoOwnTracks {
 			w.Header().Set("Allow", "POST")

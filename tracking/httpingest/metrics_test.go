@@ -19,7 +19,7 @@ func TestMetrics(t *testing.T) {
 	}
 	rec := httptest.NewRecorder()
 	in.OsmAnd().ServeHTTP(rec, httptest.NewRequest("GET", "/?id=nobody&lat=-6.1&lon=106.1", nil))
-	if rec.Code != 404 {
+	if rec.Code != 401 {
 		t.Fatalf("status %d", rec.Code)
 	}
 	want := `
@@ -35,7 +35,7 @@ siaga112_http_ingest_requests_total{protocol="traccar_json"} 0
 	if n := testutil.CollectAndCount(in, "siaga112_http_ingest_refused_total"); n != len(protocols)*len(Reasons) {
 		t.Fatalf("%d refused series, want %d", n, len(protocols)*len(Reasons))
 	}
-	if in.Refused(ProtoOsmAnd, ReasonUnknownID) != 1 {
-		t.Fatal("unknown_id not counted")
+	if in.Refused(ProtoOsmAnd, ReasonUnauthorized) != 1 {
+		t.Fatal("an unknown id is not counted as unauthorized")
 	}
 }

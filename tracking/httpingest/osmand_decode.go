@@ -24,15 +24,16 @@ type report struct {
 // knotsToKmh: the OsmAnd protocol's speed is in knots.
 const knotsToKmh = 1.852
 
-// mpsToKmh: Traccar Client's JSON speed is in metres per second.
+// mpsToKmh: Traccar Client's JSON speed, and the OsmAnd app's, are in
+// metres per second.
 const mpsToKmh = 3.6
 
 func badParam(name, detail string) *refusal {
-	return &refusal{http.StatusBadRequest, ReasonBadParam, name + ": " + detail}
+	return &refusal{status: http.StatusBadRequest, reason: ReasonBadParam, detail: name + ": " + detail}
 }
 
 func missingParam(name string) *refusal {
-	return &refusal{http.StatusBadRequest, ReasonMissingParam, name + " is missing"}
+	return &refusal{status: http.StatusBadRequest, reason: ReasonMissingParam, detail: name + " is missing"}
 }
 
 // first returns the first non-empty value of any of the names (trackers
@@ -51,7 +52,12 @@ func first(v url.Values, names ...string) (string, string, bool) {
 // decodeParams decodes the OsmAnd query or form parameters: id, lat, lon,
 // timestamp (Unix seconds, milliseconds or ISO 8601; absent: now), speed
 // (knots), bearing, altitude (m), accuracy (m), batt (%). Unknown parameters
-// (hdop, charge, valid, …) are ignored.
+// (charge, valid, key, …) are ignored.
+//
+// hdop marks the OsmAnd app, whose live-monitoring template sends
+// speed={5} from Android's Location.getSpeed() in m/s and hdop={3}, its
+// accuracy in metres: with hdop, speed is m/s and hdop is the accuracy when
+// accuracy itself is absent. Hardware trackers send no hdop, and knots.
 func decodeParams(v url.Values, now time.Time) (report, *refusal) {
 	var rep report
 	_, id, ok := first(v, "id", "deviceid")
@@ -79,7 +85,15 @@ func decodeParams(v url.Values, now time.Time) (report, *refusal) {
 		f.At = at
 	}
 	var err *refusal
-	if f.SpeedKmh, err = optionalNumber(v, knotsToKmh, "speed"); err != nil {
+	hdop, err := optionalNumber(v, 1, "hdop")
+	if err != nil {
+		return rep, err
+	}
+	speedScale := knotsToKmh
+	if hdop.Valid {
+		speedScale = mpsToKmh
+	}
+	if f.SpeedKmh, err = optionalNumber(v, speedScale, "speed"); err != nil {
 		return rep, err
 	}
 	if f.Heading, err = optionalNumber(v, 1, "bearing", "heading"); err != nil {
@@ -90,6 +104,9 @@ func decodeParams(v url.Values, now time.Time) (report, *refusal) {
 	}
 	if f.AccuracyM, err = optionalNumber(v, 1, "accuracy"); err != nil {
 		return rep, err
+	}
+	if !f.AccuracyM.Valid {
+		f.AccuracyM = hdop
 	}
 	if f.Battery, err = optionalNumber(v, 1, "batt"); err != nil {
 		return rep, err
@@ -196,9 +213,9 @@ func checkFix(f tracking.Fix, now time.Time) (tracking.Fix, *refusal) {
 	case tracking.FixOK:
 		return f, nil
 	case tracking.FixFuture:
-		return f, &refusal{http.StatusBadRequest, ReasonFuture, "timestamp: " + detail}
+		return f, &refusal{status: http.StatusBadRequest, reason: ReasonFuture, detail: "timestamp: " + detail}
 	}
-	return f, &refusal{http.StatusBadRequest, Reason(p), "lat/lon: " + detail}
+	return f, &refusal{status: http.StatusBadRequest, reason: Reason(p), detail: "lat/lon: " + detail}
 }
 
 // traccarJSON is Traccar Client's body (the shape of the
@@ -230,9 +247,9 @@ func decodeTraccarJSON(body []byte, now time.Time) (report, *refusal) {
 	if err := json.Unmarshal(body, &w); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return rep, &refusal{http.StatusBadRequest, ReasonNotJSON, te.Field + ": a JSON " + te.Value + ", not a " + te.Type.String()}
+			return rep, &refusal{status: http.StatusBadRequest, reason: ReasonNotJSON, detail: te.Field + ": a JSON " + te.Value + ", not a " + te.Type.String()}
 		}
-		return rep, &refusal{http.StatusBadRequest, ReasonNotJSON, "body is not a JSON object"}
+		return rep, &refusal{status: http.StatusBadRequest, reason: ReasonNotJSON, detail: "body is not a JSON object"}
 	}
 	id, ok := jsonScalar(w.DeviceID)
 	if !ok || id == "" {

@@ -122,9 +122,35 @@ func TestOsmAnd(t *testing.T) {
 		{name: "null island", target: "/?id=" + imei + "&lat=0&lon=0", wantStatus: 400, wantReason: ReasonNullIsland, wantInBody: "lat 0, lon 0"},
 		{name: "latitude out of range", target: "/?id=" + imei + "&lat=91&lon=106", wantStatus: 400, wantReason: ReasonOutOfRange, wantInBody: "lat/lon"},
 		{name: "a day and a minute ahead", target: "/?id=" + imei + "&lat=-6.1&lon=106.1&timestamp=1764288060", wantStatus: 400, wantReason: ReasonFuture, wantInBody: "timestamp"},
-		{name: "unknown tracker id: 404, never 200", target: "/?id=000000000000000&lat=-6.1&lon=106.1", wantStatus: 404, wantReason: ReasonUnknownID, wantInBody: "tracker id"},
+		{name: "unknown tracker id: 401, as a wrong key", target: "/?id=000000000000000&lat=-6.1&lon=106.1", wantStatus: 401, wantReason: ReasonUnauthorized, wantInBody: "unknown tracker id or wrong key"},
 		{name: "JSON unknown device", method: "POST", target: "/", contentType: "application/json",
-			body: strings.Replace(traccarClientJSON, imei, "999", 1), wantStatus: 404, wantReason: ReasonUnknownID},
+			body: strings.Replace(traccarClientJSON, imei, "999", 1), wantStatus: 401, wantReason: ReasonUnauthorized},
+		{name: "the OsmAnd app: hdop, so speed in m/s and hdop as the accuracy",
+			target:     "/?id=" + imei + "&lat=-6.12&lon=106.15&timestamp=1764201590&hdop=7.5&altitude=40.0&speed=10.0&bearing=90.0",
+			wantStatus: 200,
+			check: func(t *testing.T, f tracking.Fix) {
+				if !near(f.SpeedKmh.Value, 36) || f.AccuracyM != tracking.Some(7.5) || f.AltitudeM != tracking.Some(40) {
+					t.Fatalf("applied %+v, want 36 km/h and accuracy 7.5 m", f)
+				}
+			},
+		},
+		{name: "hdop beside accuracy: accuracy wins, speed still m/s", target: "/?id=" + imei + "&lat=-6.12&lon=106.15&hdop=7.5&accuracy=3&speed=10",
+			wantStatus: 200,
+			check: func(t *testing.T, f tracking.Fix) {
+				if !near(f.SpeedKmh.Value, 36) || f.AccuracyM != tracking.Some(3) {
+					t.Fatalf("applied %+v", f)
+				}
+			},
+		},
+		{name: "no hdop: speed in knots, no accuracy", target: "/?id=" + imei + "&lat=-6.12&lon=106.15&speed=10",
+			wantStatus: 200,
+			check: func(t *testing.T, f tracking.Fix) {
+				if !near(f.SpeedKmh.Value, 18.52) || f.AccuracyM.Valid {
+					t.Fatalf("applied %+v", f)
+				}
+			},
+		},
+		{name: "bad hdop", target: "/?id=" + imei + "&lat=-6.12&lon=106.15&hdop=wide", wantStatus: 400, wantReason: ReasonBadParam, wantInBody: "hdop"},
 		{name: "JSON without coords", method: "POST", target: "/", contentType: "application/json",
 			body: `{"device_id":"` + imei + `","location":{"timestamp":"2025-11-26T23:59:50Z"}}`, wantStatus: 400, wantReason: ReasonMissingParam, wantInBody: "location.coords"},
 		{name: "JSON string latitude", method: "POST", target: "/", contentType: "application/json",
@@ -148,7 +174,14 @@ func TestOsmAnd(t *testing.T) {
 			if method == "" {
 				method = "GET"
 			}
-			req, _ := http.NewRequest(method, srv.URL+tt.target, strings.NewReader(tt.body))
+			// Every request carries the unit's key (see TestOsmAndKey).
+			target := tt.target
+			if strings.Contains(target, "?") {
+				target += "&key=s3cret"
+			} else {
+				target += "?key=s3cret"
+			}
+			req, _ := http.NewRequest(method, srv.URL+target, strings.NewReader(tt.body))
 			if tt.contentType != "" {
 				req.Header.Set("Content-Type", tt.contentType)
 			}
@@ -206,11 +239,12 @@ func TestOsmAndWithCurl(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"GET query", []string{srv.URL + "/?id=TRK-7&lat=-6.11&lon=106.16&timestamp=1764201590&speed=5"}, "200"},
-		{"POST form", []string{"-d", "id=TRK-7&lat=-6.11&lon=106.16&timestamp=1764201591", srv.URL + "/"}, "200"},
-		{"POST JSON", []string{"-H", "Content-Type: application/json", "-d",
-			`{"device_id":"TRK-7","location":{"timestamp":"2025-11-26T23:59:52Z","coords":{"latitude":-6.11,"longitude":106.16}}}`, srv.URL + "/"}, "200"},
-		{"unknown id", []string{srv.URL + "/?id=nobody&lat=-6.11&lon=106.16"}, "404"},
+		{"GET query, key in the query", []string{srv.URL + "/?id=TRK-7&lat=-6.11&lon=106.16&timestamp=1764201590&speed=5&key=other"}, "200"},
+		{"POST form, key in the form", []string{"-d", "id=TRK-7&lat=-6.11&lon=106.16&timestamp=1764201591&key=other", srv.URL + "/"}, "200"},
+		{"POST JSON, key in the URL", []string{"-H", "Content-Type: application/json", "-d",
+			`{"device_id":"TRK-7","location":{"timestamp":"2025-11-26T23:59:52Z","coords":{"latitude":-6.11,"longitude":106.16}}}`, srv.URL + "/?key=other"}, "200"},
+		{"no key", []string{srv.URL + "/?id=TRK-7&lat=-6.11&lon=106.16"}, "401"},
+		{"unknown id", []string{srv.URL + "/?id=nobody&lat=-6.11&lon=106.16&key=other"}, "401"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -239,9 +273,9 @@ func TestServedWithCurl(t *testing.T) {
 	if err != nil {
 		t.Skip("curl is not installed")
 	}
-	ln, err := ListenOsmAnd("127.0.0.1:20355", 16)
+	ln, err := ListenOsmAnd("127.0.0.1:20355", 16, 0, nil)
 	if err != nil {
-		if ln, err = ListenOsmAnd("127.0.0.1:0", 16); err != nil {
+		if ln, err = ListenOsmAnd("127.0.0.1:0", 16, 0, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -262,7 +296,7 @@ func TestServedWithCurl(t *testing.T) {
 		}
 		return string(out)
 	}
-	if got := run(osmand + "/?id=TRK-7&lat=-6.11&lon=106.16&timestamp=1764201590&speed=5"); got != " 200" {
+	if got := run("-u", "AMB-02:other", osmand+"/?id=TRK-7&lat=-6.11&lon=106.16&timestamp=1764201590&speed=5"); got != " 200" {
 		t.Fatalf("OsmAnd GET: %q", got)
 	}
 	if got := run("-u", "AMB-02:other", "-H", "X-Limit-U: AMB-02", "-H", "X-Limit-D: phone",
@@ -314,6 +348,7 @@ func FuzzDecodeParams(f *testing.F) {
 		"id=" + imei + "&timestamp=1764201590&lat=-6.1201&lon=106.1502&speed=10.0&bearing=90.0&altitude=41.0&accuracy=5.0&batt=80.0",
 		"id=1&lat=0&lon=0", "id=1&lat=1e999&lon=-1", "id=1&lat=-6&lon=106&timestamp=2025-11-26T23:59:50Z",
 		"deviceid=x&lat=NaN&lon=1", "id=%00&lat=1&lon=1", "lat=1",
+		"id=1&lat=-6.1&lon=106.1&hdop=7.5&speed=10&altitude=40&bearing=90", "id=1&lat=-6.1&lon=106.1&hdop=-1&speed=1e308", "id=1&lat=-6&lon=106&hdop=x",
 	} {
 		f.Add(s)
 	}
@@ -371,13 +406,32 @@ func checkDecoded(t *testing.T, rep report, ref *refusal, known map[Reason]bool)
 	}
 }
 
+// BenchmarkOsmAnd: one fix through the OsmAnd handler. The key is checked
+// as the units service checks it (SHA-256 of the key against the unit's
+// stored hash); "query_keyless" is the keyless mode, the path every request
+// took before keys (issue 22).
 func BenchmarkOsmAnd(b *testing.B) {
 	w := newWorld()
-	in := New(Config{Devices: w, Trackers: w, Fleet: discard{}, Now: func() time.Time { return now }, RatePerSecond: 1e9, Burst: 1 << 30})
-	h := in.OsmAnd()
-	for _, bc := range []struct{ name, ct, target, body string }{
-		{"query", "", "/?id=" + imei + "&timestamp=1764201590&lat=-6.1201&lon=106.1502&speed=10.0&bearing=90.0&altitude=41.0&accuracy=5.0&batt=80.0", ""},
-		{"traccar_json", "application/json", "/", traccarClientJSON},
+	key, hash, err := tracking.NewSecret()
+	if err != nil {
+		b.Fatal(err)
+	}
+	devices := hashedDevices{"AMB-01": hash}
+	cfg := Config{Devices: devices, Trackers: w, Fleet: discard{}, Now: func() time.Time { return now }, RatePerSecond: 1e9, Burst: 1 << 30}
+	keyed := New(cfg).OsmAnd()
+	cfg.Keyless = true
+	keyless := New(cfg).OsmAnd()
+	const query = "/?id=" + imei + "&timestamp=1764201590&lat=-6.1201&lon=106.1502&speed=10.0&bearing=90.0&altitude=41.0&accuracy=5.0&batt=80.0"
+	for _, bc := range []struct {
+		name, ct, target, body string
+		basic                  bool
+		h                      http.Handler
+	}{
+		{"query", "", query + "&key=" + key, "", false, keyed},
+		{"query_basic", "", query, "", true, keyed},
+		{"query_keyless", "", query, "", false, keyless},
+		{"traccar_json", "application/json", "/?key=" + key, traccarClientJSON, false, keyed},
+		{"traccar_json_keyless", "application/json", "/", traccarClientJSON, false, keyless},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -386,14 +440,25 @@ func BenchmarkOsmAnd(b *testing.B) {
 				if bc.ct != "" {
 					req.Header.Set("Content-Type", bc.ct)
 				}
+				if bc.basic {
+					req.SetBasicAuth("AMB-01", key)
+				}
 				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, req)
+				bc.h.ServeHTTP(rec, req)
 				if rec.Code != 200 {
 					b.Fatal(rec.Code, rec.Body)
 				}
 			}
 		})
 	}
+}
+
+// hashedDevices checks device passwords as units.Service.CheckDevice does,
+// against stored hashes (unit → hash).
+type hashedDevices map[string]string
+
+func (d hashedDevices) CheckDevice(unit, pass string) (string, bool) {
+	return "dinkes", tracking.SecretMatches(d[unit], pass)
 }
 
 func BenchmarkOwnTracksHTTP(b *testing.B) {
@@ -417,3 +482,30 @@ type discard struct{}
 
 func (discard) ApplyFix(string, tracking.Fix) error          { return nil }
 func (discard) RecordRegionEvent(tracking.RegionEvent) error { return nil }
+
+// BenchmarkOsmAndKeyCheck is what a key adds to a request: resolving the
+// tracker id and checking the key against the unit's stored hash, from
+// memory (issue 22 asks under 10 µs).
+func BenchmarkOsmAndKeyCheck(b *testing.B) {
+	w := newWorld()
+	key, hash, err := tracking.NewSecret()
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := New(Config{Devices: hashedDevices{"AMB-01": hash}, Trackers: w, Fleet: discard{}, Now: func() time.Time { return now }})
+	for _, bc := range []struct{ name, target string }{
+		{"key", "/?id=" + imei + "&lat=-6.12&lon=106.15&key=" + key},
+		{"wrong_key", "/?id=" + imei + "&lat=-6.12&lon=106.15&key=guess"},
+		{"unknown_id", "/?id=000000000000000&lat=-6.12&lon=106.15&key=" + key},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			r := httptest.NewRequest("GET", bc.target, nil)
+			v := r.URL.Query()
+			_, id, _ := first(v, "id")
+			b.ReportAllocs()
+			for b.Loop() {
+				in.authenticate(r, v, id)
+			}
+		})
+	}
+}

@@ -95,14 +95,24 @@ func TestOwnTracksHTTP(t *testing.T) {
 		{name: "unknown unit", user: "AMB-99", body: androidLocation, wantStatus: 401, wantReason: ReasonUnauthorized},
 		{name: "X-Limit-U names another unit", header: map[string]string{"X-Limit-U": "AMB-02"}, body: androidLocation,
 			wantStatus: 400, wantReason: ReasonBadHeader, wantInBody: "X-Limit-U"},
-		{name: "null island", body: `{"_type":"location","lat":0,"lon":0,"tst":1764201600}`, wantStatus: 400,
-			wantReason: Reason(owntracks.ReasonNullIsland), wantInBody: "lat 0, lon 0"},
-		{name: "a day and a minute ahead", body: `{"_type":"location","lat":-6.1,"lon":106.1,"tst":1764288060}`, wantStatus: 400,
-			wantReason: Reason(owntracks.ReasonFuture), wantInBody: "ahead"},
-		{name: "not JSON", body: `lat=1`, wantStatus: 400, wantReason: Reason(owntracks.ReasonNotJSON)},
-		{name: "missing tst", body: `{"_type":"location","lat":-6.1,"lon":106.1}`, wantStatus: 400,
-			wantReason: Reason(owntracks.ReasonMissingField), wantInBody: "tst"},
-		{name: "over 64 KiB", body: `{"_type":"location","pad":"` + strings.Repeat("x", 64<<10) + `"}`, wantStatus: 413, wantReason: ReasonTooLarge},
+		// Refused for what they hold: 200 [] so that the app drops them
+		// (a 400 stays at the head of its queue for ever), counted by reason.
+		{name: "null island: dropped", body: `{"_type":"location","lat":0,"lon":0,"tst":1764201600}`, wantStatus: 200,
+			wantReason: Reason(owntracks.ReasonNullIsland)},
+		{name: "3 days ahead: dropped", body: `{"_type":"location","lat":-6.1,"lon":106.1,"tst":1764460800}`, wantStatus: 200,
+			wantReason: Reason(owntracks.ReasonFuture)},
+		{name: "6 minutes ahead: dropped", body: `{"_type":"location","lat":-6.1,"lon":106.1,"tst":1764201960}`, wantStatus: 200,
+			wantReason: Reason(owntracks.ReasonFuture)},
+		{name: "latitude 91: dropped", body: `{"_type":"location","lat":91,"lon":106.1,"tst":1764201600}`, wantStatus: 200,
+			wantReason: Reason(owntracks.ReasonOutOfRange)},
+		{name: "not JSON: dropped", body: `lat=1`, wantStatus: 200, wantReason: Reason(owntracks.ReasonNotJSON)},
+		{name: "a sealed payload that does not open: dropped", body: `{"_type":"encrypted","data":"bm90IHNlYWxlZA=="}`, wantStatus: 200,
+			wantReason: Reason(owntracks.ReasonDecrypt)},
+		{name: "missing tst: dropped", body: `{"_type":"location","lat":-6.1,"lon":106.1}`, wantStatus: 200,
+			wantReason: Reason(owntracks.ReasonMissingField)},
+		{name: "over 64 KiB: dropped", body: `{"_type":"location","pad":"` + strings.Repeat("x", 64<<10) + `"}`, wantStatus: 200, wantReason: ReasonTooLarge},
+		{name: "fleet refuses the fix: dropped", body: androidLocation, fleetErr: tracking.Errorf(tracking.CodeOutsideArea, "outside the service area"),
+			wantStatus: 200, wantReason: ReasonRefusedFix},
 		{name: "GET", method: "GET", wantStatus: 405, wantReason: ReasonMethod},
 		{name: "unit gone from the fleet", body: androidLocation, fleetErr: tracking.Errorf(tracking.CodeNotFound, "unit AMB-01 is not registered"),
 			wantStatus: 404, wantReason: ReasonUnknownID},
@@ -147,14 +157,25 @@ func TestOwnTracksHTTP(t *testing.T) {
 			if resp.StatusCode != tt.wantStatus {
 				t.Fatalf("status %d %s, want %d", resp.StatusCode, got, tt.wantStatus)
 			}
-			if tt.wantStatus == 200 {
+			switch {
+			case tt.wantStatus == 200 && tt.wantReason != "": // dropped
+				if string(got) != "[]" || resp.Header.Get("Content-Type") != "application/json" {
+					t.Fatalf("body %q (%s), want []", got, resp.Header.Get("Content-Type"))
+				}
+				if in.Refused(ProtoOwnTracks, tt.wantReason) != 1 || in.Accepted(ProtoOwnTracks) != 0 {
+					t.Fatalf("refusal %q not counted (or counted as accepted)", tt.wantReason)
+				}
+				if w.total() != 0 {
+					t.Fatal("a dropped payload was applied")
+				}
+			case tt.wantStatus == 200:
 				if string(got) != "[]" || resp.Header.Get("Content-Type") != "application/json" {
 					t.Fatalf("body %q (%s), want []", got, resp.Header.Get("Content-Type"))
 				}
 				if in.Accepted(ProtoOwnTracks) != 1 {
 					t.Fatal("not counted as accepted")
 				}
-			} else {
+			default:
 				if in.Refused(ProtoOwnTracks, tt.wantReason) != 1 {
 					t.Fatalf("refusal %q not counted; body %s", tt.wantReason, got)
 				}
@@ -187,8 +208,8 @@ func TestOwnTracksEncryptedWithoutSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 400 || in.Refused(ProtoOwnTracks, Reason(owntracks.ReasonNoSecret)) != 1 {
-		t.Fatalf("status %d", resp.StatusCode)
+	if resp.StatusCode != 200 || in.Refused(ProtoOwnTracks, Reason(owntracks.ReasonNoSecret)) != 1 || w.total() != 0 {
+		t.Fatalf("status %d: want 200 [], counted as no_secret, nothing applied", resp.StatusCode)
 	}
 }
 

@@ -1,6 +1,8 @@
 package httpingest
 
 import (
+	"time"
+
 	"siaga112/tracking"
 	"siaga112/tracking/owntracks"
 )
@@ -11,7 +13,7 @@ type Reason string
 
 const (
 	ReasonMethod       Reason = "method"        // not a method the protocol uses (405)
-	ReasonUnauthorized Reason = "unauthorized"  // no or wrong Basic credentials (401)
+	ReasonUnauthorized Reason = "unauthorized"  // no or wrong key or Basic credentials, or an unknown tracker id (401)
 	ReasonBadHeader    Reason = "bad_header"    // X-Limit-U names another unit (400)
 	ReasonTooLarge     Reason = "too_large"     // body over the cap (413)
 	ReasonMissingParam Reason = "missing_param" // id, lat or lon absent (400)
@@ -19,6 +21,7 @@ const (
 	ReasonNotJSON      Reason = "not_json"      // a JSON body that is not JSON of the expected shape (400)
 	ReasonUnknownID    Reason = "unknown_id"    // no unit has this tracker id, or the unit is gone (404)
 	ReasonRateLimited  Reason = "rate_limited"  // the tracker sends faster than its limit (429)
+	ReasonThrottled    Reason = "throttled"     // too many wrong keys from this address lately (429)
 	ReasonRefusedFix   Reason = "refused_fix"   // the fleet refused the fix as invalid (400)
 	ReasonUnavailable  Reason = "unavailable"   // the fleet failed; retry (503)
 	ReasonNullIsland   Reason = Reason(tracking.FixNullIsland)
@@ -29,7 +32,7 @@ const (
 // Reasons lists every reason, so metrics show zeros too.
 var Reasons = func() []Reason {
 	rs := []Reason{ReasonMethod, ReasonUnauthorized, ReasonBadHeader, ReasonTooLarge, ReasonMissingParam,
-		ReasonBadParam, ReasonNotJSON, ReasonUnknownID, ReasonRateLimited, ReasonRefusedFix, ReasonUnavailable}
+		ReasonBadParam, ReasonNotJSON, ReasonUnknownID, ReasonRateLimited, ReasonThrottled, ReasonRefusedFix, ReasonUnavailable}
 	seen := map[Reason]bool{}
 	for _, r := range rs {
 		seen[r] = true
@@ -57,6 +60,11 @@ type refusal struct {
 	status int
 	reason Reason
 	detail string
+	// retryAfter is a 429's wait; 0: the unit's rate says it.
+	retryAfter time.Duration
+	// drop: answered as if applied (OwnTracks' 200 []), so that the app
+	// forgets a message it would otherwise resend ahead of every newer one.
+	drop bool
 }
 
 func (r *refusal) Error() string { return string(r.reason) + ": " + r.detail }

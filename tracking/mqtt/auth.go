@@ -3,6 +3,7 @@ package mqtt
 import (
 	"bytes"
 	"crypto/subtle"
+	"hash/fnv"
 	"strings"
 	"sync"
 	"time"
@@ -47,11 +48,20 @@ type Auth struct {
 	Known func(unitID string) bool
 }
 
-// session is who an accepted client is.
+// session is who an accepted client is: one login.
 type session struct {
 	admin  bool
 	unit   string
 	agency string
+	login  uint64                 // the broker's count of logins when it was accepted: later logins are larger
+	tag    []packets.UserProperty // LoginProperty = login, put on each message (shared: never modified)
+	cl     *mochi.Client          // nil for the gateway user
+
+	// mu is held for reading while one of the session's messages is being
+	// applied, and for writing to revoke it: once revoke returns, nothing
+	// the session sent is applied any more.
+	mu      sync.RWMutex
+	revoked bool
 }
 
 // authHook enforces Auth on mochi.
@@ -65,6 +75,9 @@ type authHook struct {
 
 	mu        sync.Mutex
 	clientIDs map[string]map[string]bool // device → client ids of its sessions, live or kept (clean=false)
+
+	logins    logins
+	unitLocks [64]sync.Mutex // by unit: a password check and its login's record, or a rotation's sweep
 }
 
 // MaxSessionsPerDevice caps the sessions (client ids) one device may hold,
@@ -119,11 +132,17 @@ func (h *authHook) OnConnect(cl *mochi.Client, pk packets.Packet) error {
 		}
 		s = &session{admin: true, unit: string(user)}
 	case len(user) > 0 && h.auth.Devices != nil && !tracking.ReservedUnitID(string(user)):
+		// The password check and the login's record are one step for a
+		// rotation (revokeUnit): a login either sees the new password, or
+		// is recorded before the sweep that closes it.
+		lk := h.unitLock(string(user))
+		lk.Lock()
+		defer lk.Unlock()
 		agency, ok := h.auth.Devices.CheckDevice(string(user), string(pass))
 		if !ok {
 			return refuse(RefusedCredentials, packets.ErrBadUsernameOrPassword)
 		}
-		s = &session{unit: string(user), agency: agency}
+		s = &session{unit: string(user), agency: agency, cl: cl}
 	default:
 		return refuse(RefusedCredentials, packets.ErrBadUsernameOrPassword)
 	}
@@ -145,8 +164,17 @@ func (h *authHook) OnConnect(cl *mochi.Client, pk packets.Packet) error {
 	if !s.admin && !h.holdClientID(s.unit, cl.ID) {
 		return refuse(RefusedSessions, packets.ErrQuotaExceeded)
 	}
+	if !s.admin {
+		h.logins.add(s)
+	}
 	h.sessions.Store(cl, s)
 	return nil
+}
+
+func (h *authHook) unitLock(unit string) *sync.Mutex {
+	f := fnv.New32a()
+	f.Write([]byte(unit))
+	return &h.unitLocks[f.Sum32()%uint32(len(h.unitLocks))]
 }
 
 // holdClientID records that unit holds a session under id, unless it holds
@@ -183,10 +211,11 @@ func (h *authHook) releaseClientID(unit, id string) {
 	}
 }
 
-// OnConnectAuthenticate admits what OnConnect accepted.
+// OnConnectAuthenticate admits what OnConnect accepted, unless a rotation
+// revoked it meanwhile.
 func (h *authHook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bool {
-	_, ok := h.sessions.Load(cl)
-	return ok
+	s := h.session(cl)
+	return s != nil && !s.isRevoked()
 }
 
 func (h *authHook) session(cl *mochi.Client) *session {
@@ -239,23 +268,31 @@ func (h *authHook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packe
 	}
 	pk.TopicName = topic
 	pk.FixedHeader.Retain = false
+	pk.Properties.User = withLogin(pk.Properties.User, s)
 	return pk, nil
 }
 
 // OnWill never lets a device's will be retained (OnConnect stripped it
-// already; this covers a will set some other way).
+// already; this covers a will set some other way), and names the login it
+// comes from, so the ingest can tell it from a newer login's fixes.
 func (h *authHook) OnWill(cl *mochi.Client, will mochi.Will) (mochi.Will, error) {
-	if s := h.session(cl); s == nil || !s.admin {
+	s := h.session(cl)
+	if s == nil || !s.admin {
 		will.Retain = false
 	}
+	will.User = withLogin(will.User, s)
 	return will, nil
 }
 
 // OnDisconnect forgets this client (and only this one: a session that took
 // over the same client id keeps its own entry).
 func (h *authHook) OnDisconnect(cl *mochi.Client, err error, expire bool) {
-	if s := h.session(cl); s != nil && expire && !s.admin {
+	s := h.session(cl)
+	if s != nil && expire && !s.admin {
 		h.releaseClientID(s.unit, cl.ID) // a clean session ends here; a kept one when it expires
+	}
+	if s != nil && !s.admin {
+		h.logins.remove(s)
 	}
 	h.sessions.Delete(cl)
 }

@@ -10,8 +10,9 @@ import (
 
 	mochi "github.com/mochi-mqtt/server/v2"
 	allowall "github.com/mochi-mqtt/server/v2/hooks/auth"
-	"github.com/mochi-mqtt/server/v2/packets"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"siaga112/tracking/internal/connlimit"
 )
 
 // MaxPacket caps an MQTT packet on the embedded broker (bytes): a payload
@@ -82,12 +83,11 @@ func NewBroker(cfg BrokerConfig) (*Broker, error) {
 	// device that never comes back is forgotten after a day.
 	opts.Capabilities.MaximumSessionExpiryInterval = 24 * 60 * 60
 	srv := mochi.New(opts)
-	b := &Broker{srv: srv, refused: newRefusals(logger.With("component", "mqtt-broker")), fileLimit: raiseFileLimit()}
+	b := &Broker{srv: srv, refused: newRefusals(logger.With("component", "mqtt-broker")), fileLimit: connlimit.FileLimit()}
 	limits := cfg.Limits.withDefaults()
-	// Leave a quarter of the descriptors to HTTP and the database.
-	if fl := int(b.fileLimit * 3 / 4); fl > 0 && limits.MaxConns > fl {
-		limits.MaxConns = fl
-	}
+	// The broker's share of the descriptors: the rest is the OsmAnd and
+	// web ports' and the database's, so a flood on one never starves another.
+	limits.MaxConns = connlimit.Cap(limits.MaxConns, b.fileLimit, connlimit.MQTT)
 	b.guard = newGuard(limits, b.refused)
 	var hook mochi.Hook = new(allowall.AllowHook)
 	if cfg.Auth != nil {
@@ -164,7 +164,7 @@ func (b *Broker) URL() string {
 }
 
 // FileLimit is the soft RLIMIT_NOFILE in force (raised to the hard limit
-// at start).
+// at start); the broker holds at most half of it (connlimit.MQTT).
 func (b *Broker) FileLimit() uint64 { return b.fileLimit }
 
 // Healthy reports whether every listener is accepting connections.
@@ -180,24 +180,32 @@ func (b *Broker) Healthy() error {
 	return nil
 }
 
-// DisconnectUnit closes every live session of the device unitID at once
-// (its credentials were rotated or revoked); it returns how many.
+// DisconnectUnit closes every session of the device unitID at once (its
+// credentials were rotated or revoked) and returns how many were open.
+// Call it after the new credentials are in force: a login whose password
+// check passed before is closed here, one checked after sees the new
+// password. The sessions come from the broker's own record of logins
+// (takeovers included), not its client list; when DisconnectUnit returns,
+// no message of theirs is applied any more.
 func (b *Broker) DisconnectUnit(unitID string) int {
+	if b.auth == nil {
+		return 0
+	}
 	n := 0
-	for _, cl := range b.srv.Clients.GetAll() {
-		if cl.Net.Inline || string(cl.Properties.Username) != unitID || cl.Closed() {
-			continue
-		}
-		if b.auth != nil {
-			if s := b.auth.session(cl); s != nil && s.admin {
-				continue
-			}
-		}
-		_ = b.srv.DisconnectClient(cl, packets.ErrNotAuthorized)
-		b.refused.add(RefusedRevoked, cl.Net.Remote, unitID)
+	for _, s := range b.auth.revokeUnit(unitID) {
+		b.refused.add(RefusedRevoked, s.cl.Net.Remote, unitID)
 		n++
 	}
 	return n
+}
+
+// LiveLogins is how many sessions of the device unitID the broker holds
+// now and has not revoked.
+func (b *Broker) LiveLogins(unitID string) int {
+	if b.auth == nil {
+		return 0
+	}
+	return b.auth.logins.live(unitID)
 }
 
 // Dropped counts messages the broker threw away because a subscriber fell

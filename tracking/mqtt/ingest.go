@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"siaga112/tracking/internal/lograte"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -25,7 +26,9 @@ import (
 type Fleet interface {
 	ApplyFix(id string, p tracking.Position) (fleet.Outcome, error)
 	SetStatus(id string, st tracking.Status, at time.Time) (fleet.Outcome, error)
-	MarkOffline(id string) error
+	// MarkOfflineIf records a last will when cond holds for the unit,
+	// atomically with its fixes.
+	MarkOfflineIf(id string, cond func(tracking.Unit) bool) (bool, error)
 	Has(id string) bool
 }
 
@@ -81,6 +84,10 @@ type Ingest struct {
 	regions    atomic.Uint64
 	reconnects atomic.Uint64
 	rejected   [numReasons]atomic.Uint64
+
+	// fixLogins: unit → *atomic.Uint64, the newest embedded-broker login
+	// a fix of the unit came from (see lastWill).
+	fixLogins sync.Map
 }
 
 // SubscribeQoS is the QoS we ask of the broker. QoS 1 lets crew status and
@@ -222,7 +229,7 @@ func randomClientID(prefix string) string {
 // handled in the publishing client's goroutine, one client's in order.
 func (in *Ingest) startInline(b *Broker) error {
 	handler := func(_ *mochi.Client, _ packets.Subscription, pk packets.Packet) {
-		in.Handle(pk.TopicName, pk.Payload)
+		in.handleInline(b, pk)
 	}
 	for i, filter := range Topics {
 		if err := b.srv.Subscribe(filter, inlineSubID+i, handler); err != nil {
@@ -261,12 +268,44 @@ func (in *Ingest) Close() {
 }
 
 func (in *Ingest) onMessage(_ paho.Client, m paho.Message) {
-	in.Handle(m.Topic(), m.Payload())
+	in.handle(m.Topic(), m.Payload(), origin{retained: m.Retained()})
+}
+
+// origin is what the ingest knows of where a message came from.
+type origin struct {
+	// login is the embedded broker's login (session) that sent it (0: not
+	// a device on the embedded broker).
+	login uint64
+	// retained: an external broker replayed it from its store on our
+	// (re)subscription; it was published some time ago.
+	retained bool
+}
+
+// handleInline handles a message the embedded broker delivers in-process.
+// A device's message names its login (LoginProperty): the login is held
+// while the message is applied, and a message of a login a credential
+// rotation revoked is dropped.
+func (in *Ingest) handleInline(b *Broker, pk packets.Packet) {
+	login := loginOf(pk.Properties.User)
+	if login != 0 && b.auth != nil {
+		release, ok := b.auth.holdLogin(login)
+		if !ok {
+			in.received.Add(1)
+			in.reject(pk.TopicName, drop(ReasonRevoked, "the device's session was closed: its credentials changed"))
+			return
+		}
+		defer release()
+	}
+	in.handle(pk.TopicName, pk.Payload, origin{login: login})
 }
 
 // Handle decodes one message and applies it. It never fails: a bad message is
 // counted by reason, logged at a bounded rate, and dropped.
 func (in *Ingest) Handle(topic string, payload []byte) {
+	in.handle(topic, payload, origin{})
+}
+
+func (in *Ingest) handle(topic string, payload []byte, from origin) {
 	in.received.Add(1)
 	if unit, ok := statusUnit(topic); ok {
 		in.handleStatus(topic, unit, payload)
@@ -305,6 +344,7 @@ func (in *Ingest) Handle(topic string, payload []byte) {
 		in.ignored.Add(1)
 		return
 	case owntracks.KindLocation:
+		in.noteFixLogin(unit, from.login) // before the fix: see lastWill
 		out, err = in.fleet.ApplyFix(unit, msg.Location.Position())
 	case owntracks.KindTransition:
 		if in.cfg.Regions == nil {
@@ -318,9 +358,17 @@ func (in *Ingest) Handle(topic string, payload []byte) {
 			return
 		}
 	case owntracks.KindLastWill:
-		err = in.fleet.MarkOffline(unit)
-		if err == nil {
+		var marked bool
+		marked, err = in.fleet.MarkOfflineIf(unit, in.lastWill(unit, msg.LastWill, from))
+		switch {
+		case err != nil:
+		case marked:
 			in.log.Info("unit tracker went offline (last will)", "unit", unit)
+		default:
+			out = fleet.History
+			if _, ok := in.limit.Allow("stale_will"); ok {
+				in.log.Info("last will ignored: the unit has a fix newer than the will's connection", "unit", unit, "retained", from.retained)
+			}
 		}
 	}
 	in.count(topic, unit, out, err)

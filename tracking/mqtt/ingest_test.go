@@ -67,9 +67,19 @@ func TestHandle(t *testing.T) {
 			rejected: map[Reason]uint64{ReasonNotJSON: 1, ReasonWrongType: 1, ReasonOutOfRange: 1, ReasonUnregistered: 1, ReasonFuture: 1},
 		},
 		{
-			name:    "last will marks offline",
-			msgs:    []msg{{"owntracks/dinkes/A1", location(-6.10, 106.1, t0)}, {"owntracks/dinkes/A1", `{"_type":"lwt","tst":1}`}},
+			name:    "last will of a connection made after the newest fix marks offline",
+			msgs:    []msg{{"owntracks/dinkes/A1", location(-6.10, 106.1, t0-10)}, {"owntracks/dinkes/A1", fmt.Sprintf(`{"_type":"lwt","tst":%d}`, t0-5)}},
 			applied: 2, wantLat: -6.10, wantLive: tracking.Offline,
+		},
+		{
+			name:    "last will without tst marks offline",
+			msgs:    []msg{{"owntracks/dinkes/A1", location(-6.10, 106.1, t0)}, {"owntracks/dinkes/A1", `{"_type":"lwt"}`}},
+			applied: 2, wantLat: -6.10, wantLive: tracking.Offline,
+		},
+		{
+			name:    "last will older than the newest fix is history (issue 22, item 20)",
+			msgs:    []msg{{"owntracks/dinkes/A1", location(-6.10, 106.1, t0)}, {"owntracks/dinkes/A1", fmt.Sprintf(`{"_type":"lwt","tst":%d}`, t0-60)}},
+			applied: 1, history: 1, wantLat: -6.10, wantLive: tracking.Live,
 		},
 		{
 			name:    "other OwnTracks types are ignored",
@@ -192,7 +202,7 @@ func TestIngestMosquitto(t *testing.T) {
 		t.Errorf("older fix not counted as history")
 	}
 
-	if err := pub.Publish(LocationTopic("dinkes", id), []byte(`{"_type":"lwt","tst":1764201600}`)); err != nil {
+	if err := pub.Publish(LocationTopic("dinkes", id), []byte(fmt.Sprintf(`{"_type":"lwt","tst":%d}`, newer.At.Unix()+1))); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, time.Second, "last will marks offline", func() bool {

@@ -299,21 +299,3 @@ func listenFree(addr string, tries int) (net.Listener, error) {
 	}
 	return nil, err
 }
-
-// raiseFileLimit lifts the soft RLIMIT_NOFILE to the hard limit, so a flood
-// of sockets meets the connection caps before the process runs out of
-// descriptors. It returns the soft limit now in force.
-func raiseFileLimit() uint64 {
-	var r syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
-		return 0
-	}
-	if r.Cur < r.Max {
-		n := r
-		n.Cur = n.Max
-		if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &n) == nil {
-			r = n
-		}
-	}
-	return r.Cur
-}

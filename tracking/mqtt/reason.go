@@ -20,7 +20,7 @@ const (
 	ReasonWrongType           = Reason(owntracks.ReasonWrongType)    // a field has the wrong JSON type
 	ReasonMissingField        = Reason(owntracks.ReasonMissingField) // lat, lon, tst, event, data or status absent
 	ReasonOutOfRange          = Reason(owntracks.ReasonOutOfRange)   // lat/lon outside WGS 84, or a time that is not one
-	ReasonFuture              = Reason(owntracks.ReasonFuture)       // more than a day ahead of the server clock
+	ReasonFuture              = Reason(owntracks.ReasonFuture)       // more than 5 minutes ahead of the server clock
 	ReasonTooLarge            = Reason(owntracks.ReasonTooLarge)     // payload over owntracks.MaxPayload bytes
 	ReasonNullIsland          = Reason(owntracks.ReasonNullIsland)   // lat 0, lon 0: a receiver without a fix
 	ReasonBadEvent            = Reason(owntracks.ReasonBadEvent)     // a transition neither "enter" nor "leave"
@@ -29,14 +29,15 @@ const (
 	ReasonBadTopic     Reason = "bad_topic"                          // topic does not name a valid unit
 	ReasonBadStatus    Reason = "bad_status"                         // unknown crew status
 	ReasonUnregistered Reason = "unregistered"                       // no such unit in the fleet
+	ReasonRevoked      Reason = "revoked"                            // from a session a credential rotation closed
 )
 
-const numReasons = 13
+const numReasons = 14
 
 // Reasons lists every drop reason, so metrics show zeros too.
 var Reasons = [numReasons]Reason{ReasonNotJSON, ReasonWrongType, ReasonMissingField, ReasonOutOfRange,
 	ReasonFuture, ReasonBadTopic, ReasonBadStatus, ReasonUnregistered, ReasonTooLarge,
-	ReasonNullIsland, ReasonBadEvent, ReasonNoSecret, ReasonDecrypt}
+	ReasonNullIsland, ReasonBadEvent, ReasonNoSecret, ReasonDecrypt, ReasonRevoked}
 
 // MaxPayload caps a message: an iOS location carrying a POI image is tens
 // of KiB. The embedded broker's packet limit (MaxPacket) leaves room for

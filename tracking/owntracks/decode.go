@@ -45,7 +45,7 @@ type reader struct {
 var readers = sync.Pool{New: func() any { return new(reader) }}
 
 // Decode turns one OwnTracks payload into a Message, or a *RefusedError
-// saying why it is refused. now is the server clock (fixes more than a day
+// saying why it is refused. now is the server clock (fixes more than 5 minutes
 // ahead of it are refused). secret is the unit's payload-encryption
 // passphrase, used only for an encrypted envelope; nil when none is set.
 // Decode never panics, whatever the input.
@@ -263,7 +263,7 @@ func transition(w *wire, now time.Time) (tracking.RegionEvent, error) {
 		return tracking.RegionEvent{}, refuse(ReasonOutOfRange, "tst is not a time in epoch seconds")
 	}
 	if at.Sub(now) > tracking.MaxFixAhead {
-		return tracking.RegionEvent{}, refuse(ReasonFuture, "transition time is more than a day ahead of the server clock")
+		return tracking.RegionEvent{}, refuse(ReasonFuture, "transition time is more than 5 minutes ahead of the server clock")
 	}
 	e := tracking.RegionEvent{
 		Kind:     kind,

@@ -97,7 +97,7 @@ func TestDecode(t *testing.T) {
 				}
 			},
 		},
-		{name: "23 hours ahead is a wrong phone clock, kept", payload: `{"_type":"location","lat":-6.1,"lon":106.1,"tst":1764284400}`, kind: KindLocation, typ: "location"},
+		{name: "4 minutes ahead is a fast phone clock, kept", payload: `{"_type":"location","lat":-6.1,"lon":106.1,"tst":1764201840}`, kind: KindLocation, typ: "location"},
 		{
 			name: "iOS transition", payload: iosTransition, kind: KindTransition, typ: "transition",
 			check: func(t *testing.T, m Message) {
@@ -148,6 +148,8 @@ func TestDecode(t *testing.T) {
 
 		{name: "null island", payload: `{"_type":"location","lat":0,"lon":0,"tst":1764201600}`, reason: ReasonNullIsland},
 		{name: "a day and a minute ahead", payload: `{"_type":"location","lat":-6.1,"lon":106.1,"tst":1764288060}`, reason: ReasonFuture},
+		{name: "6 minutes ahead (issue 22: up to a day was kept, and froze the unit)", payload: `{"_type":"location","lat":-6.1,"lon":106.1,"tst":1764201960}`, reason: ReasonFuture},
+		{name: "a transition 6 minutes ahead", payload: `{"_type":"transition","event":"enter","desc":"RSUD","tst":1764201960}`, reason: ReasonFuture},
 		{name: "transition from the future", payload: `{"_type":"transition","event":"enter","tst":1764288060}`, reason: ReasonFuture},
 		{name: "garbage", payload: `garbage`, reason: ReasonNotJSON},
 		{name: "truncated", payload: `{"_type":"location","lat":-6.1`, reason: ReasonNotJSON},

@@ -13,7 +13,7 @@ const (
 	ReasonMissingField Reason = "missing_field" // lat, lon, tst, event or data absent
 	ReasonOutOfRange   Reason = "out_of_range"  // lat/lon outside WGS 84, or a time that is not one
 	ReasonNullIsland   Reason = "null_island"   // lat 0, lon 0
-	ReasonFuture       Reason = "future"        // fix more than a day ahead of the server clock
+	ReasonFuture       Reason = "future"        // fix more than 5 minutes ahead of the server clock
 	ReasonBadEvent     Reason = "bad_event"     // a transition neither "enter" nor "leave"
 	ReasonNoSecret     Reason = "no_secret"     // encrypted, but the unit has no secret set
 	ReasonDecrypt      Reason = "decrypt"       // encrypted data that does not open with the unit's secret

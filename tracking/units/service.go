@@ -74,7 +74,7 @@ type Service struct {
 var _ interface {
 	ApplyFix(id string, p tracking.Position) (fleet.Outcome, error)
 	SetStatus(id string, st tracking.Status, at time.Time) (fleet.Outcome, error)
-	MarkOffline(id string) error
+	MarkOfflineIf(id string, cond func(tracking.Unit) bool) (bool, error)
 } = (*Service)(nil)
 
 // New builds the service and loads the units the store holds into the fleet.
@@ -132,16 +132,22 @@ func (s *Service) CountByLiveness() map[tracking.Liveness]int { return s.cfg.Fle
 //
 // Every ingest comes through here, so the rules every fix obeys are checked
 // here too (the decoders check them first, to name the refusal): not at
-// lat 0, lon 0, and not more than a day ahead of the server's clock.
+// lat 0, lon 0, and not more than tracking.MaxFixAhead ahead of the
+// server's clock. A fix stamped ahead by less (a tracker clock running
+// fast) is taken as of its receipt: kept at its own time, it would make
+// the correct fixes after it history until the clock caught up.
 func (s *Service) ApplyFix(id string, p tracking.Position) (fleet.Outcome, error) {
-	if problem, detail := (tracking.Fix{Lon: p.Lon, Lat: p.Lat, At: p.At}).Check(s.cfg.Now()); problem != tracking.FixOK {
+	now := s.cfg.Now()
+	if problem, detail := (tracking.Fix{Lon: p.Lon, Lat: p.Lat, At: p.At}).Check(now); problem != tracking.FixOK {
 		return fleet.History, tracking.Errorf(tracking.CodeInvalid, "%s", detail)
+	}
+	if p.At.After(now) {
+		p.At = now
 	}
 	out, err := s.cfg.Fleet.ApplyFix(id, p)
 	if err != nil || out != fleet.Applied {
 		return out, err
 	}
-	now := s.cfg.Now()
 	if s.cfg.Positions != nil {
 		s.cfg.Positions.Append(id, p, now)
 	}
@@ -225,13 +231,22 @@ func (s *Service) setStatusFrom(id string, from, st tracking.Status, at time.Tim
 // MarkOffline records a tracker's last will (liveness only: nothing to
 // write).
 func (s *Service) MarkOffline(id string) error {
-	if err := s.cfg.Fleet.MarkOffline(id); err != nil {
-		return err
+	_, err := s.MarkOfflineIf(id, nil)
+	return err
+}
+
+// MarkOfflineIf records a last will when cond (nil: always) holds for the
+// unit as the fleet has it, checked atomically with the fleet's fixes (see
+// fleet.Index.MarkOfflineIf); it reports whether the unit was marked.
+func (s *Service) MarkOfflineIf(id string, cond func(tracking.Unit) bool) (bool, error) {
+	marked, err := s.cfg.Fleet.MarkOfflineIf(id, cond)
+	if err != nil || !marked {
+		return marked, err
 	}
 	if u, err := s.cfg.Fleet.Get(id); err == nil {
 		s.cfg.Bus.Publish(tracking.Event{Kind: "unit", Action: "offline", At: s.cfg.Now(), Unit: &u})
 	}
-	return nil
+	return true, nil
 }
 
 // Register adds or updates a unit, recorded and published.
@@ -279,11 +294,12 @@ func (s *Service) IssueDeviceSecret(ctx context.Context, id, actor string) (stri
 	return secret, nil
 }
 
-// CheckDevice reports whether password is the unit's MQTT password, and
-// the unit's agency.
+// CheckDevice reports whether password is the unit's device password (its
+// MQTT password, the OwnTracks HTTP password and the OsmAnd key), and the
+// unit's agency. Every device login goes through here, from memory.
 func (s *Service) CheckDevice(id, password string) (agency string, ok bool) {
 	u, err := s.cfg.Fleet.Get(id)
-	if err != nil || !tracking.SecretMatches(u.SecretHash, password) {
+	if err != nil || !mayAuthenticate(u) || !tracking.SecretMatches(u.SecretHash, password) {
 		return "", false
 	}
 	return u.Agency, true

@@ -58,7 +58,7 @@ type rig struct {
 	clk   *trackingtest.Clock
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	r := &rig{store: &gateStore{Store: memstore.New()}, clk: trackingtest.NewClock()}
 	r.fleet = fleet.New(fleet.Config{Now: r.clk.Now})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"siaga112/tracking"
+	"siaga112/tracking/fleet"
 	"siaga112/tracking/units"
 )
 
@@ -118,7 +119,8 @@ func TestSetTrackers(t *testing.T) {
 	}
 }
 
-// Every path into the fleet refuses null island and fixes a day ahead.
+// Every path into the fleet refuses null island and fixes more than
+// tracking.MaxFixAhead ahead.
 func TestApplyFixRefusesImpossibleFixes(t *testing.T) {
 	r := newRig(t)
 	if _, _, err := r.units.Register(context.Background(), tracking.Registration{ID: "AMB-1", Type: tracking.Ambulance, Agency: "dinkes"}, "admin"); err != nil {
@@ -127,6 +129,7 @@ func TestApplyFixRefusesImpossibleFixes(t *testing.T) {
 	for _, p := range []tracking.Position{
 		{Lat: 0, Lon: 0, At: r.clk.Now(), Battery: -1},
 		{Lat: -6.1, Lon: 106.1, At: r.clk.Now().Add(25 * time.Hour), Battery: -1},
+		{Lat: -6.1, Lon: 106.1, At: r.clk.Now().Add(6 * time.Minute), Battery: -1},
 	} {
 		if _, err := r.units.ApplyFix("AMB-1", p); tracking.CodeOf(err) != tracking.CodeInvalid {
 			t.Fatalf("fix %+v: err = %v, want invalid", p, err)
@@ -134,5 +137,86 @@ func TestApplyFixRefusesImpossibleFixes(t *testing.T) {
 	}
 	if u, _ := r.units.Get("AMB-1"); u.HasPosition() {
 		t.Fatalf("refused fix applied: %+v", u.Position)
+	}
+}
+
+// A fix stamped ahead of the server's clock never freezes the unit (issue
+// 22, item 2): within tracking.MaxFixAhead it is taken as of its receipt,
+// so the next correct fix applies; beyond it, it is refused. A unit kept
+// with a fix a day ahead by an older version moves on its next fix too.
+func TestFixAheadOfTheClockNeverFreezesTheUnit(t *testing.T) {
+	tests := []struct {
+		name    string
+		ahead   time.Duration
+		refused bool
+	}{
+		{"4 minutes ahead: taken as of its receipt", 4 * time.Minute, false},
+		{"6 minutes ahead: refused", 6 * time.Minute, true},
+		{"23 hours ahead: refused", 23 * time.Hour, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t)
+			if _, _, err := r.units.Register(context.Background(), tracking.Registration{ID: "AMB-1", Type: tracking.Ambulance, Agency: "dinkes"}, "admin"); err != nil {
+				t.Fatal(err)
+			}
+			_, err := r.units.ApplyFix("AMB-1", tracking.Position{Lat: -6.10, Lon: 106.10, At: r.clk.Now().Add(tt.ahead), Battery: -1})
+			if refused := tracking.CodeOf(err) == tracking.CodeInvalid; refused != tt.refused {
+				t.Fatalf("err = %v, want refused %v", err, tt.refused)
+			}
+			if u, _ := r.units.Get("AMB-1"); u.Position.At.After(r.clk.Now()) {
+				t.Fatalf("reported_at %v is ahead of the server clock %v", u.Position.At, r.clk.Now())
+			}
+			r.clk.Add(time.Second)
+			if out, err := r.units.ApplyFix("AMB-1", tracking.Position{Lat: -6.11, Lon: 106.11, At: r.clk.Now(), Battery: -1}); err != nil || out != fleet.Applied {
+				t.Fatalf("the correct fix after it: %v, %v (want applied)", out, err)
+			}
+			if u, _ := r.units.Get("AMB-1"); u.Position.Lat != -6.11 {
+				t.Fatalf("unit at %+v, want the correct fix", u.Position)
+			}
+		})
+	}
+	t.Run("a unit kept with a fix a day ahead by an older version", func(t *testing.T) {
+		r := newRig(t)
+		frozen := tracking.Unit{ID: "AMB-1", Type: tracking.Ambulance, Agency: "dinkes", Status: tracking.Available,
+			Position: tracking.Position{Lat: -6.10, Lon: 106.10, At: r.clk.Now().Add(23 * time.Hour), Battery: -1}}
+		if err := r.fleet.Restore(frozen); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := r.units.ApplyFix("AMB-1", tracking.Position{Lat: -6.11, Lon: 106.11, At: r.clk.Now(), Battery: -1}); err != nil || out != fleet.Applied {
+			t.Fatalf("the correct fix: %v, %v (want applied)", out, err)
+		}
+	})
+}
+
+// BenchmarkDeviceKey is the OsmAnd listener's key check against the real
+// service, in a 2,000-unit fleet: the tracker id to the unit, then the key
+// against the unit's hash (CheckDevice, also MQTT's and OwnTracks HTTP's).
+func BenchmarkDeviceKey(b *testing.B) {
+	r := newRig(b)
+	ctx := context.Background()
+	var key string
+	for i := range 2000 {
+		id := fmt.Sprintf("U%04d", i)
+		if _, _, err := r.units.Register(ctx, tracking.Registration{ID: id, Type: tracking.Ambulance, Agency: "dinkes"}, "admin"); err != nil {
+			b.Fatal(err)
+		}
+		secret, err := r.units.IssueDeviceSecret(ctx, id, "admin")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.units.SetTrackers(ctx, id, tracking.TrackerSettings{TrackerID: ptr(fmt.Sprintf("35693803564%04d", i))}, "admin"); err != nil {
+			b.Fatal(err)
+		}
+		if i == 1234 {
+			key = secret
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		unit, ok := r.units.UnitByTrackerID("356938035641234")
+		if _, good := r.units.CheckDevice(unit, key); !ok || !good {
+			b.Fatal("refused")
+		}
 	}
 }
