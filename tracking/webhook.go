@@ -165,10 +165,14 @@ type WebhookOutbox interface {
 	Webhooks(ctx context.Context) ([]Webhook, error)
 	// Enqueue stores new pending deliveries, all or none.
 	Enqueue(ctx context.Context, ds []Delivery) error
-	// Claim returns up to limit pending deliveries due at now, oldest
-	// first, and leases them until now+lease so that no other worker (of
-	// this process or another) takes them meanwhile.
-	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Delivery, error)
+	// Due lists the webhooks that have pending deliveries due at now.
+	Due(ctx context.Context, now time.Time) ([]string, error)
+	// Claim returns up to limit of one webhook's pending deliveries due at
+	// now, oldest first, and leases them until now+lease so that no other
+	// worker (of this process or another) takes them meanwhile. Each
+	// webhook is claimed for on its own, so one receiver's backlog never
+	// stands before another's deliveries.
+	Claim(ctx context.Context, webhookID string, now time.Time, lease time.Duration, limit int) ([]Delivery, error)
 	// Record logs an attempt and moves the delivery on.
 	Record(ctx context.Context, deliveryID string, o Outcome) error
 	// Deliveries lists a webhook's latest deliveries, newest first, each

@@ -32,8 +32,10 @@ type Config struct {
 	Client *http.Client
 	// Timeout bounds one attempt, answer included (default 10 s).
 	Timeout time.Duration
-	// Workers bounds the attempts in flight (default 4).
-	Workers int
+	// PerReceiver bounds the attempts in flight to one webhook (default
+	// 2). Each webhook has its own worker, so a receiver that hangs holds
+	// only its own slots.
+	PerReceiver int
 	// Queue bounds the events waiting to be written to the outbox
 	// (default 10,000); past it Publish refuses, counts and logs.
 	Queue int
@@ -93,8 +95,8 @@ func New(cfg Config) *Service {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
 	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = 4
+	if cfg.PerReceiver <= 0 {
+		cfg.PerReceiver = 2
 	}
 	if cfg.Queue <= 0 {
 		cfg.Queue = 10_000
@@ -174,7 +176,19 @@ func (s *Service) Reload(ctx context.Context) error {
 	s.mu.Lock()
 	s.hooks = hooks
 	s.mu.Unlock()
+	s.poke() // the delivery loop starts and stops the receivers' workers
 	return nil
+}
+
+// hookIDs lists the cached subscriptions' ids.
+func (s *Service) hookIDs() map[string]bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ids := make(map[string]bool, len(s.hooks))
+	for _, w := range s.hooks {
+		ids[w.ID] = true
+	}
+	return ids
 }
 
 func (s *Service) hook(id string) (tracking.Webhook, bool) {

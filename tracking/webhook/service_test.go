@@ -169,7 +169,7 @@ func TestGivesUpAfterTheDay(t *testing.T) {
 	}
 }
 
-// A receiver that never answers holds the only worker; Publish still takes
+// A receiver that never answers holds its only slot; Publish still takes
 // every event and they all reach the outbox; the hung attempt times out
 // and is logged.
 func TestDeadReceiverDoesNotBlockPublish(t *testing.T) {
@@ -182,7 +182,7 @@ func TestDeadReceiverDoesNotBlockPublish(t *testing.T) {
 	}))
 	t.Cleanup(func() { close(hang); dead.Close() })
 	out := NewMemory()
-	s := start(t, out, func(c *Config) { c.Workers = 1; c.Timeout = 200 * time.Millisecond; c.Queue = 1000 })
+	s := start(t, out, func(c *Config) { c.PerReceiver = 1; c.Timeout = 200 * time.Millisecond; c.Queue = 1000 })
 	w := subscribe(t, s, dead.URL, tracking.EventIncidentCreated)
 	for i := range 500 {
 		if !s.Publish(tracking.EventIncidentCreated, time.Now(), i) {
@@ -350,7 +350,7 @@ func TestDeadReceiverDoesNotStarveOthers(t *testing.T) {
 	rc := newReceiver(t)
 	const workers = 2
 	s := start(t, NewMemory(), func(c *Config) {
-		c.Workers, c.Timeout, c.Backoff, c.MaxBackoff = workers, 200*time.Millisecond, time.Hour, time.Hour
+		c.PerReceiver, c.Timeout, c.Backoff, c.MaxBackoff = workers, 200*time.Millisecond, time.Hour, time.Hour
 	})
 	deadHook := subscribe(t, s, dead.URL, tracking.EventIncidentCreated)
 	subscribe(t, s, rc.srv.URL, tracking.EventIncidentCreated)
@@ -363,7 +363,7 @@ func TestDeadReceiverDoesNotStarveOthers(t *testing.T) {
 	hits := deadHits
 	mu.Unlock()
 	if hits > workers {
-		t.Fatalf("the dead receiver was tried %d times; at most %d (one per worker) before its deliveries were postponed", hits, workers)
+		t.Fatalf("the dead receiver was tried %d times; at most %d (one per slot) before its deliveries were postponed", hits, workers)
 	}
 	ds, _ := s.Deliveries(context.Background(), deadHook.ID, 50)
 	if len(ds) != 20 {
