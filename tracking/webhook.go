@@ -52,12 +52,10 @@ const (
 // ValidateWebhook checks a subscription as an admin typed it and returns it
 // normalized (events deduplicated, in the closed set's order).
 //
-// SSRF: a dispatch centre's webhooks legitimately target gateways on its own
-// network (an SMS modem, a WhatsApp relay), so private and loopback
-// addresses are not refused; only admins may subscribe. What is refused is
-// anything but http and https, credentials in the URL (they would land in
-// logs and delivery records) and fragments; the delivery worker also refuses
-// redirects to another scheme.
+// Refused here: anything but http and https, credentials in the URL (they
+// would land in logs and delivery records) and fragments. Targets inside
+// the server's own or internal networks are refused by the webhook
+// service, which resolves the host (tracking/webhook/guard.go).
 func ValidateWebhook(w Webhook) (Webhook, error) {
 	if len(w.URL) > MaxWebhookURL {
 		return w, Errorf(CodeInvalid, "the url is longer than %d characters", MaxWebhookURL)

@@ -260,6 +260,9 @@ func (s *Service) post(ctx context.Context, w tracking.Webhook, d tracking.Deliv
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return resp.StatusCode, fmt.Errorf("answered %s; redirects are not followed (point the webhook at the final address)", resp.Status)
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return resp.StatusCode, fmt.Errorf("answered %s", resp.Status)
 	}
