@@ -78,11 +78,11 @@ type errInternal struct {
 }
 
 func (e *errInternal) Error() string {
-	what := e.addr.String()
-	if e.host != "" && e.host != what {
-		what = fmt.Sprintf("%s resolves to %s,", e.host, e.addr)
+	what := fmt.Sprintf("%s is a %s address", e.addr, e.kind)
+	if e.host != "" && e.host != e.addr.String() {
+		what = fmt.Sprintf("%s resolves to %s, a %s address", e.host, e.addr, e.kind)
 	}
-	return fmt.Sprintf("%s is a %s address: webhooks may not reach the server itself or internal networks (start the server with --webhook-allow-private to allow it)", what, e.kind)
+	return what + ": webhooks may not reach the server itself or internal networks (start the server with --webhook-allow-private to allow it)"
 }
 
 // checkTarget refuses a subscription whose host is, or resolves to, an
