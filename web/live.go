@@ -41,7 +41,7 @@ const (
 	// client has left what it was sent unread for that long: the kernel's
 	// socket buffers would otherwise hide a client that stopped reading
 	// (for a minute under traffic, for ever without).
-	livePingEvery = time.Second
+	livePingEvery = 500 * time.Millisecond
 )
 
 // liveMsg is one message of the feed.
