@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strings"
 	"syscall"
 	"time"
 
@@ -29,9 +30,9 @@ var internalRanges = []struct {
 	prefix netip.Prefix
 	kind   string
 }{
-	{netip.MustParsePrefix("0.0.0.0/8"), "\"this network\""},               // connects to the host itself on Linux
+	{netip.MustParsePrefix("0.0.0.0/8"), "\"this network\""},               // 0.0.0.0 reaches the host itself on Linux
 	{netip.MustParsePrefix("100.64.0.0/10"), "shared (carrier-grade NAT)"}, // RFC 6598; some clouds' metadata
-	{netip.MustParsePrefix("192.0.0.0/24"), "IETF protocol"},
+	{netip.MustParsePrefix("192.0.0.0/24"), "reserved (IETF protocol)"},
 	{netip.MustParsePrefix("198.18.0.0/15"), "benchmarking"},
 	{netip.MustParsePrefix("255.255.255.255/32"), "broadcast"},
 	{netip.MustParsePrefix("fec0::/10"), "site-local"},
@@ -78,9 +79,13 @@ type errInternal struct {
 }
 
 func (e *errInternal) Error() string {
-	what := fmt.Sprintf("%s is a %s address", e.addr, e.kind)
+	a := "a"
+	if strings.ContainsRune("aeiou", rune(e.kind[0])) {
+		a = "an"
+	}
+	what := fmt.Sprintf("%s is %s %s address", e.addr, a, e.kind)
 	if e.host != "" && e.host != e.addr.String() {
-		what = fmt.Sprintf("%s resolves to %s, a %s address", e.host, e.addr, e.kind)
+		what = fmt.Sprintf("%s resolves to %s, %s %s address", e.host, e.addr, a, e.kind)
 	}
 	return what + ": webhooks may not reach the server itself or internal networks (start the server with --webhook-allow-private to allow it)"
 }

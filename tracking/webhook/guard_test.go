@@ -32,7 +32,7 @@ func TestInternalTargetsRefused(t *testing.T) {
 		{"private 192.168/16", "http://192.168.1.1:9000/", "private"},
 		{"unique local v6", "http://[fd12:3456::1]/", "private"},
 		{"carrier-grade NAT", "http://100.100.100.200/", "shared"},
-		{"unspecified", "http://0.0.0.0:8080/", "unspecified"},
+		{"unspecified", "http://0.0.0.0:8080/", "an unspecified address"},
 		{"this network", "http://0.1.2.3/", "this network"},
 		{"NAT64 of metadata", "http://[64:ff9b::a9fe:a9fe]/", "link-local"},
 		{"a name resolving to loopback", "http://localhost:8080/hook", "loopback"},
