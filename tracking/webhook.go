@@ -52,12 +52,10 @@ const (
 // ValidateWebhook checks a subscription as an admin typed it and returns it
 // normalized (events deduplicated, in the closed set's order).
 //
-// SSRF: a dispatch centre's webhooks legitimately target gateways on its own
-// network (an SMS modem, a WhatsApp relay), so private and loopback
-// addresses are not refused; only admins may subscribe. What is refused is
-// anything but http and https, credentials in the URL (they would land in
-// logs and delivery records) and fragments; the delivery worker also refuses
-// redirects to another scheme.
+// Refused here: anything but http and https, credentials in the URL (they
+// would land in logs and delivery records) and fragments. Targets inside
+// the server's own or internal networks are refused by the webhook
+// service, which resolves the host (tracking/webhook/guard.go).
 func ValidateWebhook(w Webhook) (Webhook, error) {
 	if len(w.URL) > MaxWebhookURL {
 		return w, Errorf(CodeInvalid, "the url is longer than %d characters", MaxWebhookURL)
@@ -165,10 +163,14 @@ type WebhookOutbox interface {
 	Webhooks(ctx context.Context) ([]Webhook, error)
 	// Enqueue stores new pending deliveries, all or none.
 	Enqueue(ctx context.Context, ds []Delivery) error
-	// Claim returns up to limit pending deliveries due at now, oldest
-	// first, and leases them until now+lease so that no other worker (of
-	// this process or another) takes them meanwhile.
-	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Delivery, error)
+	// Due lists the webhooks that have pending deliveries due at now.
+	Due(ctx context.Context, now time.Time) ([]string, error)
+	// Claim returns up to limit of one webhook's pending deliveries due at
+	// now, oldest first, and leases them until now+lease so that no other
+	// worker (of this process or another) takes them meanwhile. Each
+	// webhook is claimed for on its own, so one receiver's backlog never
+	// stands before another's deliveries.
+	Claim(ctx context.Context, webhookID string, now time.Time, lease time.Duration, limit int) ([]Delivery, error)
 	// Record logs an attempt and moves the delivery on.
 	Record(ctx context.Context, deliveryID string, o Outcome) error
 	// Deliveries lists a webhook's latest deliveries, newest first, each

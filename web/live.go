@@ -35,6 +35,13 @@ const (
 	// liveWriteTimeout: a client that cannot take a message this fast is
 	// dropped.
 	liveWriteTimeout = 5 * time.Second
+	// livePingEvery: each client is pinged this often, and one whose pong
+	// is not back within liveWriteTimeout is dropped at once. The pong
+	// follows everything sent before the ping, so a late one means the
+	// client has left what it was sent unread for that long: the kernel's
+	// socket buffers would otherwise hide a client that stopped reading
+	// (for a minute under traffic, for ever without).
+	livePingEvery = 500 * time.Millisecond
 )
 
 // liveMsg is one message of the feed.
@@ -53,7 +60,9 @@ type liveMsg struct {
 const DefaultLiveClients = 200
 
 type liveClient struct {
-	ch chan []byte // encoded messages, shared by every client; closed when the hub drops the client
+	ch      chan []byte // encoded messages, shared by every client; closed when the hub drops the client
+	stalled atomic.Bool // dropped by its heartbeat: it reads nothing
+	writing atomic.Bool // a message is being written (with its own timeout)
 }
 
 // liveHub turns bus events into feed messages once, for every client: each
@@ -67,6 +76,7 @@ type liveHub struct {
 	mu        sync.Mutex
 	clients   map[*liveClient]struct{}
 	waiting   map[*liveClient]struct{} // joined, snapshot not sent yet
+	pingEvery time.Duration            // livePingEvery; 0: no heartbeat (a test's knob)
 	stop      chan struct{}
 	closeOnce sync.Once
 	done      chan struct{}
@@ -79,7 +89,7 @@ func newLiveHub(s *Server, max int) *liveHub {
 		max = DefaultLiveClients
 	}
 	h := &liveHub{s: s, max: max, clients: map[*liveClient]struct{}{}, waiting: map[*liveClient]struct{}{},
-		stop: make(chan struct{}), done: make(chan struct{})}
+		pingEvery: livePingEvery, stop: make(chan struct{}), done: make(chan struct{})}
 	// Subscribe before New returns, so no event falls before the hub runs.
 	go h.run(s.cfg.Bus.Subscribe(hubBuffer))
 	return h
@@ -119,6 +129,23 @@ func (h *liveHub) remove(c *liveClient) {
 	}
 	h.mu.Unlock()
 	h.connected.Add(-1)
+}
+
+// drop frees a client's slot at once, before its connection is closed
+// (which takes a close handshake), and counts it; false when it was
+// dropped already.
+func (h *liveHub) drop(c *liveClient) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, m := range []map[*liveClient]struct{}{h.clients, h.waiting} {
+		if _, ok := m[c]; ok {
+			delete(m, c)
+			close(c.ch)
+			h.dropped.Add(1)
+			return true
+		}
+	}
+	return false
 }
 
 // broadcast hands data to every client that has room and drops the others.
@@ -289,25 +316,67 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 
 	// Logout or revocation closes the feed (auth.go).
 	go s.closeWhenSignedOut(ctx, r, c)
+	if s.hub.pingEvery > 0 {
+		go s.heartbeat(ctx, client, c, r.RemoteAddr)
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case b, ok := <-client.ch:
 			if !ok {
-				s.log.Warn("live client too slow; dropped", "remote", r.RemoteAddr)
-				c.Close(websocket.StatusPolicyViolation, "too slow: reconnect and resync")
+				if !client.stalled.Load() { // its queue overflowed: slow, but reading
+					s.log.Warn("live client too slow; dropped", "remote", r.RemoteAddr)
+					c.Close(websocket.StatusPolicyViolation, "too slow: reconnect and resync")
+				}
 				return
 			}
-			if err := writeLive(ctx, c, b); err != nil {
-				if ctx.Err() == nil {
-					s.hub.dropped.Add(1)
+			client.writing.Store(true)
+			err := writeLive(ctx, c, b)
+			client.writing.Store(false)
+			if err != nil {
+				if ctx.Err() == nil && s.hub.drop(client) {
 					s.log.Warn("live client too slow; dropped", "remote", r.RemoteAddr)
 					c.Close(websocket.StatusPolicyViolation, "too slow: reconnect and resync")
 				}
 				return
 			}
 		}
+	}
+}
+
+// heartbeat pings the client every pingEvery; a pong not back within
+// liveWriteTimeout frees the client's slot at once and cuts the connection
+// (a client that reads nothing would not read a close frame either). No
+// ping waits behind a message being written (a snapshot can be large):
+// that write has its own timeout.
+func (s *Server) heartbeat(ctx context.Context, client *liveClient, c *websocket.Conn, remote string) {
+	t := time.NewTicker(s.hub.pingEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if client.writing.Load() {
+			continue
+		}
+		pctx, cancel := context.WithTimeout(ctx, liveWriteTimeout)
+		err := c.Ping(pctx)
+		late := err != nil && ctx.Err() == nil && pctx.Err() == context.DeadlineExceeded
+		cancel()
+		if err == nil {
+			continue
+		}
+		if late {
+			client.stalled.Store(true)
+			if s.hub.drop(client) {
+				s.log.Warn("live client left what it was sent unread for 5 s; dropped", "remote", remote)
+			}
+			c.CloseNow()
+		}
+		return
 	}
 }
 

@@ -83,6 +83,7 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.Float64Var(&c.ArrivalM, "arrival-radius", 100, "a unit within this many metres of its incident …")
 	fs.DurationVar(&c.ArrivalDwell, "arrival-dwell", 15*time.Second, "… for this long is on scene")
 	fs.IntVar(&c.LiveClients, "live-clients", web.DefaultLiveClients, "most clients of the live feed (/api/live) at once; one more is answered 503")
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks target loopback, link-local and private addresses (gateways on the centre's own network); default: refused")
 	fs.IntVar(&c.IncidentRate, "incident-rate", web.DefaultIncidentRate, "incidents one user or token may create per minute; more are answered 429")
 	fs.StringVar(&c.Geofences, "geofences", "", "GeoJSON FeatureCollection of geofences (hospitals, stations, depots: polygons, or points with radius_m)")
 	fs.StringVar(&c.GeofenceRules, "geofence-rules", "", "JSON array of geofence rules (tracking/geofence/rules.go); empty: transporting→at_hospital at a hospital, returning→available at its station")

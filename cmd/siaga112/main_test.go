@@ -62,6 +62,9 @@ func TestParseConfig(t *testing.T) {
 		{"MQTT over TLS needs a certificate", []string{"--mqtt-tls-listen", ":8883"}, nil, nil, "--mqtt-tls-listen"},
 		{"negative device rate", []string{"--mqtt-rate", "-1"}, nil, nil, "--mqtt-rate"},
 		{"no connections allowed", []string{"--mqtt-max-conns-per-addr", "0"}, nil, nil, "--mqtt-max-conns"},
+		{"webhooks to private addresses off by default", nil, nil, func(c config) bool { return !c.WebhookAllowPrivate }, ""},
+		{"--webhook-allow-private", []string{"--webhook-allow-private"}, nil, func(c config) bool { return c.WebhookAllowPrivate }, ""},
+		{"SIAGA112_WEBHOOK_ALLOW_PRIVATE", nil, map[string]string{"SIAGA112_WEBHOOK_ALLOW_PRIVATE": "true"}, func(c config) bool { return c.WebhookAllowPrivate }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

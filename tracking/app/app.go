@@ -89,6 +89,10 @@ type Config struct {
 	// from the store (tests that drive its clock).
 	Accounts *accounts.Service
 
+	// WebhookAllowPrivate lets webhooks target loopback, link-local and
+	// private addresses (--webhook-allow-private; default refused).
+	WebhookAllowPrivate bool
+
 	// OsmAndListen is the OsmAnd protocol's listen address (Traccar
 	// Client, hardware trackers); "": off. OsmAndListenDefault: the flag
 	// was not given, so a taken port turns the listener off with a warning.

@@ -21,7 +21,7 @@ func TestCallLogBlocksAt6ProposesAt11AndPersists(t *testing.T) {
 	recv := &hookReceiver{t: t, secret: "a-webhook-secret-of-some-length"}
 	hooks := httptest.NewServer(recv)
 	defer hooks.Close()
-	cfg := app.Config{DB: db, WebhookPoll: 50 * time.Millisecond}
+	cfg := app.Config{DB: db, WebhookPoll: 50 * time.Millisecond, WebhookAllowPrivate: true} // the receiver is on 127.0.0.1
 	a1, base := newAccountsApp(t, cfg)
 	admin := &client{t: t, base: base, token: agencyAdminToken, http: http.DefaultClient}
 	admin.must("POST", "/api/webhooks", map[string]any{"url": hooks.URL, "events": []string{"caller.blocked", "caller.proposed"}, "secret": recv.secret}, 201, nil)

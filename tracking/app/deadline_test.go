@@ -78,7 +78,8 @@ func TestDeadlineWarningOverdueWebhookOnceAcrossRestarts(t *testing.T) {
 	recv := &hookReceiver{t: t, secret: "a-webhook-secret-of-some-length"}
 	hooks := httptest.NewServer(recv)
 	defer hooks.Close()
-	cfg := app.Config{DB: db, AgencyDeadline: deadline, WebhookPoll: 50 * time.Millisecond, WebhookBackoff: 200 * time.Millisecond}
+	cfg := app.Config{DB: db, AgencyDeadline: deadline, WebhookPoll: 50 * time.Millisecond, WebhookBackoff: 200 * time.Millisecond,
+		WebhookAllowPrivate: true} // the receiver is on 127.0.0.1
 
 	a1, base := newAccountsApp(t, cfg)
 	admin := &client{t: t, base: base, token: agencyAdminToken, http: http.DefaultClient}

@@ -58,7 +58,8 @@ func TestWarningOverdueWebhookOnceAcrossRestart(t *testing.T) {
 		}
 		defer st.Close(context.Background())
 		bus := tracking.NewBus()
-		hooks := webhook.New(webhook.Config{Outbox: st.Webhooks(), PollEvery: 20 * time.Millisecond, Backoff: 20 * time.Millisecond})
+		hooks := webhook.New(webhook.Config{Outbox: st.Webhooks(), PollEvery: 20 * time.Millisecond, Backoff: 20 * time.Millisecond,
+			AllowPrivate: true}) // the receiver is on 127.0.0.1
 		if subscribe {
 			if _, err := hooks.Subscribe(context.Background(), tracking.Webhook{URL: rc.URL, Events: []tracking.WebhookEvent{
 				tracking.EventIncidentDeadlineWarning, tracking.EventIncidentOverdue}, Secret: secret}); err != nil {

@@ -101,13 +101,21 @@ func scanDelivery(r pgx.CollectableRow) (tracking.Delivery, error) {
 	return d, err
 }
 
-// Claim leases due deliveries with FOR UPDATE SKIP LOCKED, so several
-// workers or instances never take the same one.
-func (w *Webhooks) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]tracking.Delivery, error) {
+func (w *Webhooks) Due(ctx context.Context, now time.Time) ([]string, error) {
+	rows, err := w.pool.Query(ctx, `SELECT DISTINCT webhook_id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1`, now)
+	if err != nil {
+		return nil, fmt.Errorf("due webhooks: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// Claim leases one webhook's due deliveries with FOR UPDATE SKIP LOCKED,
+// so several workers or instances never take the same one.
+func (w *Webhooks) Claim(ctx context.Context, webhookID string, now time.Time, lease time.Duration, limit int) ([]tracking.Delivery, error) {
 	rows, err := w.pool.Query(ctx, `WITH claimed AS (UPDATE webhook_deliveries SET next_attempt_at = $2
-		WHERE id IN (SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1
+		WHERE id IN (SELECT id FROM webhook_deliveries WHERE webhook_id = $4 AND status = 'pending' AND next_attempt_at <= $1
 			ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
-		RETURNING `+deliveryColumns+`) SELECT `+deliveryColumns+` FROM claimed ORDER BY created_at, id`, now, now.Add(lease), limit)
+		RETURNING `+deliveryColumns+`) SELECT `+deliveryColumns+` FROM claimed ORDER BY created_at, id`, now, now.Add(lease), limit, webhookID)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}

@@ -33,11 +33,11 @@ func RunWebhookOutbox(t *testing.T, open func(t *testing.T) tracking.WebhookOutb
 		if err := o.Enqueue(ctx, []tracking.Delivery{delivery(1, t0), delivery(2, t0.Add(time.Second)), delivery(3, t0.Add(time.Hour))}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := o.Claim(ctx, t0.Add(time.Second), time.Minute, 10)
+		got, err := o.Claim(ctx, "wh_a", t0.Add(time.Second), time.Minute, 10)
 		if err != nil || len(got) != 2 || got[0].ID != "dl_001" || string(got[0].Body) != `{"n":1}` {
 			t.Fatalf("claim = %+v (%v)", got, err)
 		}
-		if again, _ := o.Claim(ctx, t0.Add(2*time.Second), time.Minute, 10); len(again) != 0 {
+		if again, _ := o.Claim(ctx, "wh_a", t0.Add(2*time.Second), time.Minute, 10); len(again) != 0 {
 			t.Fatalf("leased deliveries claimed again: %+v", again)
 		}
 		a := tracking.Attempt{At: t0.Add(2 * time.Second), StatusCode: 500, Error: "answered 500", DurationMS: 12}
@@ -51,10 +51,10 @@ func RunWebhookOutbox(t *testing.T, open func(t *testing.T) tracking.WebhookOutb
 		if n, _ := o.Pending(ctx); n != 2 {
 			t.Fatalf("pending = %d, want 2", n)
 		}
-		if got, _ := o.Claim(ctx, t0.Add(9*time.Second), time.Minute, 10); len(got) != 0 {
+		if got, _ := o.Claim(ctx, "wh_a", t0.Add(9*time.Second), time.Minute, 10); len(got) != 0 {
 			t.Fatalf("claimed before its retry time: %+v", got)
 		}
-		got, _ = o.Claim(ctx, t0.Add(10*time.Second), time.Minute, 10)
+		got, _ = o.Claim(ctx, "wh_a", t0.Add(10*time.Second), time.Minute, 10)
 		if len(got) != 1 || got[0].ID != "dl_001" || got[0].Attempts != 1 || got[0].LastStatus != 500 {
 			t.Fatalf("retry claim = %+v", got)
 		}
@@ -79,10 +79,10 @@ func RunWebhookOutbox(t *testing.T, open func(t *testing.T) tracking.WebhookOutb
 		if err := o.Postpone(ctx, "wh_a", t0.Add(30*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := o.Claim(ctx, t0.Add(29*time.Minute), time.Minute, 10); len(got) != 0 {
+		if got, _ := o.Claim(ctx, "wh_a", t0.Add(29*time.Minute), time.Minute, 10); len(got) != 0 {
 			t.Fatalf("claimed a postponed delivery: %+v", got)
 		}
-		got, _ = o.Claim(ctx, t0.Add(61*time.Minute), time.Minute, 10)
+		got, _ = o.Claim(ctx, "wh_a", t0.Add(61*time.Minute), time.Minute, 10)
 		if len(got) != 2 || got[0].ID != "dl_001" || got[1].ID != "dl_003" {
 			t.Fatalf("after postpone claimed %+v", got)
 		}
@@ -98,6 +98,51 @@ func RunWebhookOutbox(t *testing.T, open func(t *testing.T) tracking.WebhookOutb
 		}
 		if n, _ := o.Pending(ctx); n != 2 {
 			t.Fatalf("pending after prune = %d", n)
+		}
+	})
+
+	// Each webhook's deliveries are claimed on their own (issue 22): a
+	// backlog of one never stands before another's.
+	t.Run("claims by webhook", func(t *testing.T) {
+		o := open(t)
+		other := hook
+		other.ID, other.URL = "wh_b", "https://other.example/hook"
+		for _, h := range []tracking.Webhook{hook, other} {
+			if err := o.AddWebhook(ctx, h); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ids, err := o.Due(ctx, t0); err != nil || len(ids) != 0 {
+			t.Fatalf("due before any delivery = %v (%v)", ids, err)
+		}
+		var ds []tracking.Delivery
+		for i := range 5 { // wh_a's backlog, older than wh_b's one
+			ds = append(ds, delivery(i, t0))
+		}
+		b := delivery(9, t0.Add(time.Second))
+		b.WebhookID = "wh_b"
+		later := delivery(10, t0.Add(time.Hour))
+		later.WebhookID = "wh_b"
+		if err := o.Enqueue(ctx, append(ds, b, later)); err != nil {
+			t.Fatal(err)
+		}
+		ids, err := o.Due(ctx, t0.Add(time.Second))
+		if err != nil || len(ids) != 2 || !(ids[0] == "wh_a" && ids[1] == "wh_b" || ids[0] == "wh_b" && ids[1] == "wh_a") {
+			t.Fatalf("due = %v (%v), want wh_a and wh_b once each", ids, err)
+		}
+		got, err := o.Claim(ctx, "wh_b", t0.Add(time.Second), time.Minute, 10)
+		if err != nil || len(got) != 1 || got[0].ID != "dl_009" || got[0].WebhookID != "wh_b" {
+			t.Fatalf("claim for wh_b = %+v (%v)", got, err)
+		}
+		if ids, _ := o.Due(ctx, t0.Add(time.Second)); len(ids) != 1 || ids[0] != "wh_a" {
+			t.Fatalf("due after wh_b's claim = %v, want [wh_a]", ids)
+		}
+		got, _ = o.Claim(ctx, "wh_a", t0.Add(time.Second), time.Minute, 2)
+		if len(got) != 2 || got[0].ID != "dl_000" || got[1].ID != "dl_001" {
+			t.Fatalf("claim 2 for wh_a = %+v", got)
+		}
+		if got, _ := o.Claim(ctx, "wh_nope", t0.Add(time.Hour), time.Minute, 10); len(got) != 0 {
+			t.Fatalf("claim for an unknown webhook = %+v", got)
 		}
 	})
 
@@ -118,7 +163,7 @@ func RunWebhookOutbox(t *testing.T, open func(t *testing.T) tracking.WebhookOutb
 		if n, _ := o.Pending(ctx); n != 0 {
 			t.Fatalf("pending after delete = %d", n)
 		}
-		if got, _ := o.Claim(ctx, t0.Add(time.Hour), time.Minute, 10); len(got) != 0 {
+		if got, _ := o.Claim(ctx, "wh_a", t0.Add(time.Hour), time.Minute, 10); len(got) != 0 {
 			t.Fatalf("claimed a deleted webhook's delivery: %+v", got)
 		}
 	})

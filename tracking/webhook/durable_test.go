@@ -48,7 +48,7 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 	tune := func(c *Config) { c.Backoff, c.MaxBackoff = time.Hour, time.Hour } // no retry within the first run
 
 	first := open()
-	s1 := New(Config{Outbox: first.Webhooks(), Backoff: time.Hour, MaxBackoff: time.Hour, PollEvery: 10 * time.Millisecond})
+	s1 := New(Config{Outbox: first.Webhooks(), AllowPrivate: true, PerReceiver: 3, Backoff: time.Hour, MaxBackoff: time.Hour, PollEvery: 10 * time.Millisecond})
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { s1.Run(ctx); close(done) }()

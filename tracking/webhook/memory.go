@@ -85,13 +85,26 @@ func (m *Memory) Enqueue(_ context.Context, ds []tracking.Delivery) error {
 	return nil
 }
 
-func (m *Memory) Claim(_ context.Context, now time.Time, lease time.Duration, limit int) ([]tracking.Delivery, error) {
+func (m *Memory) Due(_ context.Context, now time.Time) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var ids []string
+	for _, id := range m.order {
+		d := m.deliveries[id]
+		if d.Status == tracking.DeliveryPending && !d.NextAttemptAt.After(now) && !slices.Contains(ids, d.WebhookID) {
+			ids = append(ids, d.WebhookID)
+		}
+	}
+	return ids, nil
+}
+
+func (m *Memory) Claim(_ context.Context, webhookID string, now time.Time, lease time.Duration, limit int) ([]tracking.Delivery, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var due []*tracking.Delivery
 	for _, id := range m.order {
 		d := m.deliveries[id]
-		if d.Status == tracking.DeliveryPending && !d.NextAttemptAt.After(now) {
+		if d.WebhookID == webhookID && d.Status == tracking.DeliveryPending && !d.NextAttemptAt.After(now) {
 			due = append(due, d)
 		}
 	}

@@ -10,10 +10,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -27,13 +27,22 @@ type Config struct {
 	Outbox tracking.WebhookOutbox // required
 	Logger *slog.Logger
 	Now    func() time.Time
-	// Client posts the deliveries (default: Timeout, no redirect to
-	// another scheme, at most 3 redirects).
+	// Client posts the deliveries (default: Timeout, no redirects
+	// followed, internal addresses refused at connect unless
+	// AllowPrivate). Tests may pass their own; it then has no guard.
 	Client *http.Client
+	// AllowPrivate lets webhooks target loopback, link-local and private
+	// addresses (--webhook-allow-private; guard.go).
+	AllowPrivate bool
+	// LookupIP resolves a subscription's host to check it (default the
+	// system resolver; tests pass their own).
+	LookupIP func(ctx context.Context, host string) ([]netip.Addr, error)
 	// Timeout bounds one attempt, answer included (default 10 s).
 	Timeout time.Duration
-	// Workers bounds the attempts in flight (default 4).
-	Workers int
+	// PerReceiver bounds the attempts in flight to one webhook (default
+	// 2). Each webhook has its own worker, so a receiver that hangs holds
+	// only its own slots.
+	PerReceiver int
 	// Queue bounds the events waiting to be written to the outbox
 	// (default 10,000); past it Publish refuses, counts and logs.
 	Queue int
@@ -93,8 +102,11 @@ func New(cfg Config) *Service {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
 	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = 4
+	if cfg.PerReceiver <= 0 {
+		cfg.PerReceiver = 2
+	}
+	if cfg.LookupIP == nil {
+		cfg.LookupIP = lookupIP
 	}
 	if cfg.Queue <= 0 {
 		cfg.Queue = 10_000
@@ -115,28 +127,20 @@ func New(cfg Config) *Service {
 		cfg.PollEvery = time.Second
 	}
 	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: cfg.Timeout, CheckRedirect: sameSchemeRedirects}
+		cfg.Client = guardedClient(cfg.Timeout, cfg.AllowPrivate)
 	}
 	return &Service{cfg: cfg, log: cfg.Logger.With("component", "webhook"),
 		in: make(chan event, cfg.Queue), kick: make(chan struct{}, 1)}
 }
 
-// sameSchemeRedirects follows at most 3 redirects and none to another
-// scheme (no https → http downgrade, nothing but http and https).
-func sameSchemeRedirects(req *http.Request, via []*http.Request) error {
-	if len(via) >= 3 {
-		return errors.New("more than 3 redirects")
-	}
-	if req.URL.Scheme != via[0].URL.Scheme {
-		return fmt.Errorf("redirect from %s to %s refused", via[0].URL.Scheme, req.URL.Scheme)
-	}
-	return nil
-}
-
-// Subscribe validates and stores a subscription.
+// Subscribe validates and stores a subscription; a target inside the
+// server's own or internal networks is refused (guard.go).
 func (s *Service) Subscribe(ctx context.Context, w tracking.Webhook) (tracking.Webhook, error) {
 	w, err := tracking.ValidateWebhook(w)
 	if err != nil {
+		return w, err
+	}
+	if err := s.checkTarget(ctx, w.URL); err != nil {
 		return w, err
 	}
 	w.ID, w.CreatedAt = "wh_"+randomHex(8), s.cfg.Now().UTC()
@@ -174,7 +178,19 @@ func (s *Service) Reload(ctx context.Context) error {
 	s.mu.Lock()
 	s.hooks = hooks
 	s.mu.Unlock()
+	s.poke() // the delivery loop starts and stops the receivers' workers
 	return nil
+}
+
+// hookIDs lists the cached subscriptions' ids.
+func (s *Service) hookIDs() map[string]bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ids := make(map[string]bool, len(s.hooks))
+	for _, w := range s.hooks {
+		ids[w.ID] = true
+	}
+	return ids
 }
 
 func (s *Service) hook(id string) (tracking.Webhook, bool) {

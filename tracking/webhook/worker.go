@@ -80,42 +80,23 @@ func (s *Service) writeLoop(ctx context.Context) {
 	}
 }
 
-// deliverLoop claims due deliveries and attempts them, at most Workers at
-// a time.
+// deliverLoop gives each webhook its own worker (hookworker.go) and wakes
+// the workers whose deliveries are due: at every poll for retries, and at
+// once when the write loop has enqueued new deliveries.
 func (s *Service) deliverLoop(ctx context.Context) {
-	sem := make(chan struct{}, s.cfg.Workers)
+	workers := map[string]*hookWorker{}
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	defer func() {
+		for _, r := range workers {
+			r.stop()
+		}
+		wg.Wait()
+	}()
 	tick := time.NewTicker(s.cfg.PollEvery)
 	defer tick.Stop()
-	lease := s.cfg.Timeout + 30*time.Second
 	for {
-		for {
-			free := cap(sem) - len(sem)
-			if free == 0 {
-				break
-			}
-			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			ds, err := s.cfg.Outbox.Claim(cctx, s.cfg.Now(), lease, free)
-			cancel()
-			if err != nil {
-				if ctx.Err() == nil {
-					s.log.Error("webhook outbox claim failed", "err", err)
-				}
-				break
-			}
-			if len(ds) == 0 {
-				break
-			}
-			for _, d := range ds {
-				sem <- struct{}{}
-				wg.Add(1)
-				go func() {
-					defer func() { <-sem; wg.Done(); s.poke() }()
-					s.attempt(ctx, d)
-				}()
-			}
-		}
+		s.syncReceivers(ctx, workers, &wg)
+		s.wakeDue(ctx, workers, &wg)
 		select {
 		case <-ctx.Done():
 			return
@@ -125,6 +106,74 @@ func (s *Service) deliverLoop(ctx context.Context) {
 	}
 }
 
+// syncReceivers starts a worker for each subscription in the cache and
+// stops those of subscriptions gone from it.
+func (s *Service) syncReceivers(ctx context.Context, workers map[string]*hookWorker, wg *sync.WaitGroup) {
+	ids := s.hookIDs()
+	for id, r := range workers {
+		if !ids[id] {
+			r.stop()
+			delete(workers, id)
+		}
+	}
+	for id := range ids {
+		if workers[id] == nil {
+			workers[id] = s.startReceiver(ctx, id, wg)
+		}
+	}
+}
+
+// wakeDue asks the outbox which webhooks have deliveries due and pokes
+// their workers. Deliveries of a webhook this instance does not know are
+// another instance's new subscription (the cache is reloaded) or of one
+// deleted meanwhile (they fail).
+func (s *Service) wakeDue(ctx context.Context, workers map[string]*hookWorker, wg *sync.WaitGroup) {
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	due, err := s.cfg.Outbox.Due(cctx, s.cfg.Now())
+	cancel()
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("webhook outbox poll failed", "err", err)
+		}
+		return
+	}
+	var unknown []string
+	for _, id := range due {
+		if r := workers[id]; r != nil {
+			r.poke()
+		} else {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) == 0 {
+		return
+	}
+	if err := s.Reload(ctx); err != nil {
+		s.log.Error("webhook subscriptions not reloaded", "err", err)
+		return
+	}
+	s.syncReceivers(ctx, workers, wg)
+	for _, id := range unknown {
+		if r := workers[id]; r != nil {
+			r.poke()
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ds, err := s.cfg.Outbox.Claim(cctx, id, s.cfg.Now(), s.lease(), 100)
+		cancel()
+		if err != nil {
+			continue
+		}
+		for _, d := range ds {
+			s.attempt(ctx, d) // fails at once: no such webhook
+		}
+	}
+}
+
+// lease is how long a claimed delivery is kept from other workers and
+// instances: its attempt and a margin.
+func (s *Service) lease() time.Duration { return s.cfg.Timeout + 30*time.Second }
+
 func (s *Service) poke() {
 	select {
 	case s.kick <- struct{}{}:
@@ -132,15 +181,16 @@ func (s *Service) poke() {
 	}
 }
 
-// attempt POSTs one delivery and records the outcome.
-func (s *Service) attempt(ctx context.Context, d tracking.Delivery) {
+// attempt POSTs one delivery and records the outcome; it reports whether
+// the receiver answered 2xx.
+func (s *Service) attempt(ctx context.Context, d tracking.Delivery) bool {
 	at := tracking.Attempt{At: s.cfg.Now().UTC()}
 	start := time.Now() // monotonic, for the duration
 	w, ok := s.hook(d.WebhookID)
 	if !ok {
 		at.Error = "the webhook was deleted"
 		s.record(d, tracking.Outcome{Attempt: at, Status: tracking.DeliveryFailed})
-		return
+		return false
 	}
 	s.attempts.Add(1)
 	status, err := s.post(ctx, w, d)
@@ -165,7 +215,8 @@ func (s *Service) attempt(ctx context.Context, d tracking.Delivery) {
 	s.record(d, o)
 	if o.Status == tracking.DeliveryPending && ctx.Err() == nil {
 		// The receiver is failing: its other deliveries wait for this one's
-		// retry (those already leased are tried meanwhile, at most Workers).
+		// retry (those already leased are tried meanwhile, at most
+		// PerReceiver).
 		pctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		if err := s.cfg.Outbox.Postpone(pctx, w.ID, o.Next); err != nil {
 			s.log.Error("webhook postpone failed", "webhook", w.ID, "err", err)
@@ -178,6 +229,7 @@ func (s *Service) attempt(ctx context.Context, d tracking.Delivery) {
 	case tracking.DeliveryFailed:
 		s.failed.Add(1)
 	}
+	return o.Status == tracking.DeliveryDelivered
 }
 
 func (s *Service) record(d tracking.Delivery, o tracking.Outcome) {
@@ -208,6 +260,9 @@ func (s *Service) post(ctx context.Context, w tracking.Webhook, d tracking.Deliv
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return resp.StatusCode, fmt.Errorf("answered %s; redirects are not followed (point the webhook at the final address)", resp.Status)
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return resp.StatusCode, fmt.Errorf("answered %s", resp.Status)
 	}
