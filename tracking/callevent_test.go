@@ -11,11 +11,11 @@ var callT0 = time.Date(2026, 1, 1, 10, 0, 0, 0, time.FixedZone("WIB", 7*3600))
 func TestNewCallEvent(t *testing.T) {
 	now := callT0
 	for _, tc := range []struct {
-		name                                string
+		name                              string
 		callID, number, event, reason, at string
-		wantField                           string // "" : accepted
-		wantNumber                          string
-		wantAt                              time.Time
+		wantField                         string // "" : accepted
+		wantNumber                        string
+		wantAt                            time.Time
 	}{
 		{"ringing, at defaults to now", "c1@pbx", "+62 812-3456-7890", "ringing", "", "", "", "081234567890", now},
 		{"rejected with reason", "c1@pbx", "0812 3456 7890", "rejected", "blocked", "", "", "081234567890", now},

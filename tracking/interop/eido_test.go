@@ -190,4 +190,3 @@ func BenchmarkEIDO(b *testing.B) {
 		}
 	}
 }
-
