@@ -289,6 +289,7 @@ func TestValidatePSAPID(t *testing.T) {
 func BenchmarkCAP(b *testing.B) {
 	in := capCases()[2].in // dispatched: two units, an Update
 	enc := Encoder{}
+	cpuPerOp(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := enc.CAP(in); err != nil {

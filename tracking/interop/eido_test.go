@@ -183,6 +183,7 @@ func TestEIDOIncidentTypeOfUnknownCategory(t *testing.T) {
 func BenchmarkEIDO(b *testing.B) {
 	in := capCases()[2].in
 	enc := Encoder{}
+	cpuPerOp(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := enc.EIDO(in); err != nil {
