@@ -29,6 +29,10 @@ type callBody struct {
 // 201 with the call and, for prank and ghost calls, the caller's record.
 func (s *Server) postCall(rec CallRecorder) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if err := s.callRate.allow(actor(r)); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		var b callBody
 		if err := decodeBody(w, r, &b); err != nil {
 			s.writeError(w, r, err)

@@ -58,6 +58,10 @@ type Config struct {
 	// IncidentRate is how many incidents one principal may create per
 	// minute (default DefaultIncidentRate); more are answered 429.
 	IncidentRate int
+	// CallRate is how many calls one principal may log per minute
+	// (POST /api/calls and the prank shortcut together; default
+	// DefaultCallRate); more are answered 429.
+	CallRate int
 	// Analytics serves the planners; without it those routes are not served.
 	Analytics *Analytics
 	// Auth holds the accounts; nil leaves the API open (tests, embedding).
@@ -93,6 +97,7 @@ type Server struct {
 	handler      http.Handler
 	hub          *liveHub // nil without a Bus
 	incidentRate *perPrincipal
+	callRate     *perPrincipal
 	geoms        map[string]orb.Geometry // area code → polygons or point
 	areaDocs     map[string]*cachedDoc   // level → encoded areas
 	apiFallback  http.HandlerFunc        // unknown API paths and methods
@@ -122,7 +127,8 @@ func New(cfg Config) (*Server, error) {
 		cfg.TilesAttribution = DefaultTilesAttribution
 	}
 	s.cfg = cfg
-	s.incidentRate = newPerPrincipal(cfg.IncidentRate, DefaultIncidentRate, "incidents")
+	s.incidentRate = newPerPrincipal(cfg.IncidentRate, DefaultIncidentRate, "incidents", "--incident-rate")
+	s.callRate = newPerPrincipal(cfg.CallRate, DefaultCallRate, "calls", "--call-rate")
 	s.geoms = areaGeometries(cfg.Gazetteer, cfg.Districts)
 	var err error
 	if s.areaDocs, err = s.encodeAreas(); err != nil {
