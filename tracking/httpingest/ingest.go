@@ -95,6 +95,8 @@ func (in *Ingest) refuse(w http.ResponseWriter, r *http.Request, proto string, r
 		w.Header().Set("WWW-Authenticate", `Basic realm="siaga112", charset="UTF-8"`)
 	case http.StatusTooManyRequests:
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(1/in.cfg.RatePerSecond))))
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", "5") // every 503 says when to come back
 	case http.StatusMethodNotAllowed:
 		if proto == ProtoOwnTracks {
 			w.Header().Set("Allow", "POST")
