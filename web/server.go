@@ -33,6 +33,9 @@ type Fleet interface {
 	IssueDeviceSecret(ctx context.Context, id, actor string) (string, error)
 	SetTrackers(ctx context.Context, id string, t tracking.TrackerSettings, actor string) (tracking.Unit, error)
 	UnitByTrackerID(trackerID string) (unitID string, ok bool)
+	// SetDisabled and Delete retire a unit (units.go).
+	SetDisabled(ctx context.Context, id string, disabled bool, actor string) (tracking.Unit, error)
+	Delete(ctx context.Context, id, actor string) error
 }
 
 // Check reports the health of one component; nil means healthy.
@@ -160,6 +163,8 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /api/openapi.json", s.guard(readers, s.openAPI))
 	mux.HandleFunc("GET /api/units/{id}", s.guard(readers, s.getUnit))
 	mux.HandleFunc("PUT /api/units/{id}", s.guard(adminsOnly, s.putUnit))
+	mux.HandleFunc("PATCH /api/units/{id}", s.guard(adminsOnly, s.patchUnit))
+	mux.HandleFunc("DELETE /api/units/{id}", s.guard(adminsOnly, s.deleteUnit))
 	mux.HandleFunc("GET /api/locate", s.guard(readers, s.locate))
 	mux.HandleFunc("GET /api/areas", s.guard(readers, s.areas))
 	s.historyRoutes(mux)

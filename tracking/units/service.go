@@ -280,10 +280,10 @@ func (s *Service) IssueDeviceSecret(ctx context.Context, id, actor string) (stri
 }
 
 // CheckDevice reports whether password is the unit's MQTT password, and
-// the unit's agency.
+// the unit's agency; never for a disabled unit (Unit.MayAuthenticate).
 func (s *Service) CheckDevice(id, password string) (agency string, ok bool) {
 	u, err := s.cfg.Fleet.Get(id)
-	if err != nil || !tracking.SecretMatches(u.SecretHash, password) {
+	if err != nil || !u.MayAuthenticate() || !tracking.SecretMatches(u.SecretHash, password) {
 		return "", false
 	}
 	return u.Agency, true
