@@ -56,7 +56,7 @@ func TestRetiredUnitsTrackersRefused(t *testing.T) {
 
 	lost := make(chan error, 4)
 	connect := func() (paho.Client, error) {
-		opts := paho.NewClientOptions().AddBroker(a.BrokerURL).SetClientID("retire-"+id).SetUsername(id).SetPassword(pass).
+		opts := paho.NewClientOptions().AddBroker(a.BrokerURL).SetClientID("retire-" + id).SetUsername(id).SetPassword(pass).
 			SetAutoReconnect(false).SetConnectRetry(false).SetConnectionLostHandler(func(_ paho.Client, err error) { lost <- err })
 		c := paho.NewClient(opts)
 		tok := c.Connect()
