@@ -32,6 +32,12 @@ const minBare62 = 9
 // NormalizePhone writes a phone number in its canonical form (see above),
 // or says why it is not one (CodeInvalid). Spaces, dashes, dots and
 // parentheses are dropped.
+//
+// Zeros right after "+" or "00" (and after the country code 62) are the
+// national trunk, however many: +0812…, 00 0812…, 0000081… and
+// 000 62 812… are all 0812…, so no spelling of a blocked number is a new
+// caller. What follows "+" or "00" without them is a country code: a
+// foreign number keeps it (0065 9123 4567 is +6591234567).
 func NormalizePhone(s string) (string, error) {
 	raw := s
 	s = strings.Map(func(r rune) rune {
@@ -55,16 +61,20 @@ func NormalizePhone(s string) (string, error) {
 	}
 	out := s
 	if international {
-		if national, ok := strings.CutPrefix(s, indonesia); ok {
+		rest := strings.TrimLeft(s, "0")
+		switch national, ok := strings.CutPrefix(rest, indonesia); {
+		case ok:
 			// "+62 (0)813…": the trunk 0 written after the country code.
-			national = strings.TrimPrefix(national, "0")
-			if national == "" || national[0] == '0' {
-				// "+62 00…" is no national number; "0" + it would read
-				// back as an international prefix.
+			national = strings.TrimLeft(national, "0")
+			if national == "" {
 				return "", badPhone(raw)
 			}
 			out = "0" + national
-		} else {
+		case rest == "":
+			return "", badPhone(raw)
+		case len(rest) < len(s):
+			out = "0" + rest // "+0812…": a trunk where a country code belongs
+		default:
 			out = "+" + s // foreign: kept with its country code
 		}
 	}

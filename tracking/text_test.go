@@ -24,6 +24,16 @@ func TestCheckText(t *testing.T) {
 		{"C1 control", "a\u0085", 20, true, false},
 		{"line separator", "a\u2028b", 20, true, false},
 		{"invalid UTF-8", "a\xffb", 20, true, false},
+		// Issue 22 (7): bidi controls reorder what a dispatcher reads.
+		{"right-to-left override", "AMB\u202e1", 20, true, false},
+		{"left-to-right embedding", "\u202aA", 20, true, false},
+		{"first strong isolate", "a\u2068b", 20, true, false},
+		{"isolate and its end", "\u2066x\u2069", 20, true, false},
+		{"right-to-left mark", "a\u200fb", 20, true, false},
+		{"left-to-right mark", "a\u200eb", 20, true, false},
+		{"Arabic letter mark", "a\u061cb", 20, true, false},
+		{"Arabic text is text", "مستشفى", 20, false, true},
+		{"zero-width joiner is text", "a\u200db", 20, false, true},
 		{"at the limit", strings.Repeat("é", 10), 20, false, true},
 		{"over the limit", strings.Repeat("é", 11), 20, false, false},
 	}

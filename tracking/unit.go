@@ -107,6 +107,41 @@ type Unit struct {
 	// encryption; "" when none. It must be kept readable to open payloads,
 	// and is never shown, published or logged.
 	OwnTracksSecret string `json:"-"`
+	// Disabled: retired by an admin (a scrapped ambulance, a car in the
+	// workshop for months). It stays on the map and in the history, but is
+	// never recommended, dispatched or counted in coverage, and its
+	// tracker credentials are refused (MayAuthenticate).
+	Disabled bool
+	// Deleted marks, in a Change, a unit that leaves the fleet (its
+	// positions, assignments and audit trail stay). The fleet never holds
+	// a deleted unit.
+	Deleted bool
+}
+
+// MayAuthenticate is the one rule of whether a unit's tracker may sign in
+// (MQTT password, OwnTracks HTTP, the OsmAnd tracker id): not when the
+// unit is disabled.
+func (u Unit) MayAuthenticate() bool { return !u.Disabled && !u.Deleted }
+
+// Busy reports whether the unit's status says it is on an incident
+// (dispatched … at hospital): it is not disabled or deleted then, or its
+// crew's assignment would be left without a unit.
+func (u Unit) Busy() bool {
+	switch u.Status {
+	case Dispatched, EnRoute, OnScene, Transporting, AtHospital:
+		return true
+	}
+	return false
+}
+
+// AuditData is what the audit trail keeps of a unit change (never its
+// secrets).
+func (u Unit) AuditData() map[string]any {
+	d := map[string]any{"callsign": u.Callsign, "type": u.Type, "agency": u.Agency, "status": u.Status, "disabled": u.Disabled}
+	if u.Deleted {
+		d["deleted"] = true
+	}
+	return d
 }
 
 // TrackerSettings is what an operator sets about a unit's trackers; a nil

@@ -17,7 +17,7 @@ func init() {
 		t.Helper()
 		clk := trackingtest.NewClock()
 		a, err := app.New(context.Background(), app.Config{
-			NoMQTT: true, OpenAPI: o.AdminToken == "" && o.Accounts == nil, AdminToken: o.AdminToken, Now: clk.Now, IncidentRate: o.IncidentRate, Accounts: o.Accounts,
+			NoMQTT: true, OpenAPI: o.AdminToken == "" && o.Accounts == nil, AdminToken: o.AdminToken, Now: clk.Now, IncidentRate: o.IncidentRate, CallRate: o.CallRate, LiveClients: o.LiveClients, Accounts: o.Accounts,
 		}, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)

@@ -49,10 +49,15 @@ func page(r *http.Request, def, maxLimit int) (limit int, cursor int64, err erro
 
 // nextPage sets the headers that lead to the page after seq.
 func nextPage(w http.ResponseWriter, r *http.Request, seq int64, limit int) {
+	nextCursor(w, r, strconv.FormatInt(seq, 10), limit)
+}
+
+// nextCursor sets the headers that lead to the page after cursor.
+func nextCursor(w http.ResponseWriter, r *http.Request, cursor string, limit int) {
 	next := r.URL.Query()
-	next.Set("cursor", strconv.FormatInt(seq, 10))
+	next.Set("cursor", cursor)
 	next.Set("limit", strconv.Itoa(limit))
-	w.Header().Set("X-Next-Cursor", strconv.FormatInt(seq, 10))
+	w.Header().Set("X-Next-Cursor", cursor)
 	w.Header().Set("Link", fmt.Sprintf("<%s?%s>; rel=\"next\"", r.URL.Path, next.Encode()))
 }
 

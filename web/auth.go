@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -169,12 +170,25 @@ func (s *Server) tokenSignIn(next http.Handler) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		u := *r.URL
-		q := u.Query()
+		q := r.URL.Query()
 		q.Del("token")
-		u.RawQuery = q.Encode()
-		http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+		w.Header().Set("Location", localPath(r.URL.Path, q.Encode()))
+		w.WriteHeader(http.StatusSeeOther)
 	})
+}
+
+// localPath is a redirect target on this server: the path cleaned, with
+// one leading "/" and never "//" or "/\", which browsers read as another
+// host (GET //evil.example/?token=… used to redirect there). It is set
+// directly: http.Redirect passes a "//host" on untouched.
+func localPath(p, rawQuery string) string {
+	trailing := strings.HasSuffix(p, "/")
+	p = "/" + strings.TrimLeft(path.Clean("/"+strings.ReplaceAll(p, "\\", "/")), "/")
+	if trailing && p != "/" {
+		p += "/"
+	}
+	u := url.URL{Path: p, RawQuery: rawQuery}
+	return u.RequestURI()
 }
 
 type loginBody struct {
@@ -204,8 +218,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, p)
 }
 
+// logout answers POST /api/logout: ends the session. Like every write a
+// cookie carries, it must echo the session's CSRF token: another site must
+// not sign a dispatcher out in the middle of a call (403, session kept).
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
+		if _, csrf, ok := s.cfg.Auth.Session(c.Value); ok {
+			if subtle.ConstantTimeCompare([]byte(r.Header.Get(csrfHeader)), []byte(csrf)) != 1 {
+				s.writeError(w, r, tracking.Errorf(tracking.CodeForbidden, "the request lacks the session's CSRF token (header %s); the session goes on", csrfHeader))
+				return
+			}
+		}
 		if err := s.cfg.Auth.EndSession(r.Context(), c.Value); err != nil {
 			s.writeError(w, r, err)
 			return

@@ -155,7 +155,7 @@ func TestBrowserSession(t *testing.T) {
 		t.Fatalf("login: %d", resp.StatusCode)
 	}
 	jar = []*http.Cookie{cookie(resp.Cookies(), sessionCookie)}
-	send(t, "POST", base+"/api/logout", "", "", jar, nil)
+	send(t, "POST", base+"/api/logout", "", "", jar, map[string]string{csrfHeader: cookie(resp.Cookies(), csrfCookie).Value})
 	if resp, _ := send(t, "GET", base+"/api/me", "", "", jar, nil); resp.StatusCode != 401 {
 		t.Fatalf("after logout: %d", resp.StatusCode)
 	}

@@ -2,8 +2,11 @@ package web
 
 import (
 	"context"
+	"encoding/csv"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"siaga112/tracking"
@@ -29,6 +32,10 @@ type callBody struct {
 // 201 with the call and, for prank and ghost calls, the caller's record.
 func (s *Server) postCall(rec CallRecorder) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if err := s.callRate.allow(actor(r)); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		var b callBody
 		if err := decodeBody(w, r, &b); err != nil {
 			s.writeError(w, r, err)
@@ -71,9 +78,21 @@ func (s *Server) callQuery(r *http.Request) (tracking.CallQuery, error) {
 	return cq, nil
 }
 
-// listCalls answers GET /api/calls?from=&to=&number=&limit=, oldest first.
+// listCalls answers GET /api/calls?from=&to=&number=&limit=&format=json|csv,
+// oldest first; Accept: text/csv asks for CSV too.
 func (s *Server) listCalls(log tracking.CallLog) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		csvOut := false
+		switch f := r.URL.Query().Get("format"); f {
+		case "":
+			csvOut = strings.Contains(r.Header.Get("Accept"), "text/csv")
+		case "json":
+		case "csv":
+			csvOut = true
+		default:
+			s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "format must be json or csv, not %q", truncate(f, 20)))
+			return
+		}
 		q, err := s.callQuery(r)
 		if err != nil {
 			s.writeError(w, r, err)
@@ -93,8 +112,26 @@ func (s *Server) listCalls(log tracking.CallLog) http.HandlerFunc {
 			s.writeError(w, r, err)
 			return
 		}
+		if csvOut {
+			writeCallsCSV(w, q.From, calls)
+			return
+		}
 		writeJSON(w, http.StatusOK, calls)
 	}
+}
+
+// writeCallsCSV writes the call log for a spreadsheet, formulas defused
+// as in the audit export (cell).
+func writeCallsCSV(w http.ResponseWriter, from time.Time, calls []tracking.Call) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="siaga112-calls-%s.csv"`, from.UTC().Format("20060102T150405Z")))
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"id", "at", "number", "outcome", "incident_id", "note", "by"})
+	for _, c := range calls {
+		cw.Write([]string{cell(c.ID), c.At.UTC().Format(time.RFC3339Nano), cell(c.Number), cell(string(c.Outcome)),
+			cell(c.IncidentID), cell(c.Note), cell(c.By)})
+	}
+	cw.Flush()
 }
 
 // callStats answers GET /api/calls/stats?from=&to=: calls per hour of the

@@ -106,7 +106,7 @@ func TestUnknownAPIPathsAnswer404(t *testing.T) {
 		{"DELETE unknown", "DELETE", "/api/", 404, "", "no API route"},
 		{"OPTIONS unknown", "OPTIONS", "/api/nope", 404, "", "no API route"},
 		{"invented method", "BREW", "/api/nope", 404, "", "no API route"},
-		{"wrong method", "DELETE", "/api/units/N00001", 405, "GET, PUT, HEAD", "is not allowed; use GET, PUT, HEAD"},
+		{"wrong method", "POST", "/api/units/N00001", 405, "GET, PUT, PATCH, DELETE, HEAD", "is not allowed; use GET, PUT, PATCH, DELETE, HEAD"},
 		{"wrong method on a POST route", "GET", "/api/incidents/1/ack", 405, "POST", "use POST"},
 		{"page file still served", "GET", "/app.js", 200, "", ""},
 	}

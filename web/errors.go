@@ -34,6 +34,8 @@ type errorBody struct {
 
 // writeError answers with the status the error's code calls for and its
 // sentence. Uncoded errors are internal: logged in full, answered vaguely.
+// A 503 answers with its own sentence only: what it wraps (a driver's
+// error naming the database's user, host and port) goes to the log.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, ok := statusByCode[tracking.CodeOf(err)]
 	msg := err.Error()
@@ -41,6 +43,20 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusInternalServerError
 		msg = "internal error; the server log has the details"
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if status == http.StatusServiceUnavailable {
+		var coded *tracking.Error
+		errors.As(err, &coded)
+		if msg = coded.Message; msg != err.Error() {
+			s.log.Warn("service unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+		if w.Header().Get("Retry-After") == "" {
+			wait := tracking.RetryAfterOf(err)
+			if wait == 0 {
+				wait = unavailableRetry
+			}
+			w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(wait)))
+		}
 	}
 	if status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 		// Every 429 says when to come back (RFC 9110 §10.2.3), in whole seconds.
@@ -132,6 +148,12 @@ func requestLogger(log *slog.Logger, next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// unavailableRetry is the Retry-After of a 503 that names no wait of its
+// own (RFC 9110 §10.2.3: every 503 says when to come back): a capacity
+// limit or an outage is not over in a second, and clients that retry at
+// once only deepen it.
+const unavailableRetry = 5 * time.Second
 
 // retrySeconds rounds a wait up to whole seconds, at least one.
 func retrySeconds(d time.Duration) int {

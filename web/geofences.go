@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 
 	"github.com/paulmach/orb/geojson"
 
@@ -29,6 +30,7 @@ func (s *Server) historyRoutes(mux routeRecorder) {
 	}
 	if s.cfg.Geofences != nil {
 		mux.HandleFunc("GET /api/geofences", s.guard(readers, s.listGeofences))
+		mux.HandleFunc("GET /api/geofences/{id}", s.guard(readers, s.getGeofence))
 		mux.HandleFunc("POST /api/geofences", s.guard(adminsOnly, s.addGeofences))
 		mux.HandleFunc("DELETE /api/geofences/{id}", s.guard(adminsOnly, s.deleteGeofence))
 	}
@@ -51,9 +53,23 @@ func (s *Server) listGeofences(w http.ResponseWriter, r *http.Request) {
 	writeGeoJSON(w, http.StatusOK, fenceCollection(s.cfg.Geofences.Geofences()))
 }
 
+// getGeofence answers GET /api/geofences/{id}: one fence as a GeoJSON
+// Feature, or 404.
+func (s *Server) getGeofence(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	for _, f := range s.cfg.Geofences.Geofences() {
+		if f.ID == id {
+			writeGeoJSON(w, http.StatusOK, f.Feature())
+			return
+		}
+	}
+	s.writeError(w, r, tracking.Errorf(tracking.CodeNotFound, "no geofence %q", truncate(id, 64)))
+}
+
 // addGeofences answers POST /api/geofences with a GeoJSON FeatureCollection
 // of fences (the --geofences format): all are added (or replace the fence
-// of the same id), or none; 201 with the fences added.
+// of the same id), or none; 201 with the fences added, and Location where
+// they are read back: the fence itself when it is one, the list otherwise.
 func (s *Server) addGeofences(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxGeofenceBody))
 	if err != nil {
@@ -65,6 +81,11 @@ func (s *Server) addGeofences(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	loc := "/api/geofences"
+	if len(fs) == 1 {
+		loc += "/" + url.PathEscape(fs[0].ID)
+	}
+	w.Header().Set("Location", loc)
 	writeGeoJSON(w, http.StatusCreated, fenceCollection(fs))
 }
 

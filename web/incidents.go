@@ -24,7 +24,7 @@ type Dispatch interface {
 	List(f dispatch.Filter) []tracking.Incident
 	RecordPrank(ctx context.Context, number, actor string) (dispatch.CallerView, error)
 	Caller(number string) (dispatch.CallerView, error)
-	Callers(proposed bool) []dispatch.CallerView
+	CallersPage(proposed bool, after string, limit int) ([]dispatch.CallerView, bool)
 	LiftBlock(ctx context.Context, number, actor, reason string) (dispatch.CallerView, error)
 	Plans() *dispatch.Plans
 	Now() time.Time

@@ -52,7 +52,8 @@ type liveMsg struct {
 	Incidents []incidentView     `json:"incidents,omitempty"`
 	Incident  *incidentView      `json:"incident,omitempty"`
 	Action    string             `json:"action,omitempty"`
-	Region    *regionEvent       `json:"region,omitempty"` // Type "region"
+	Region    *regionEvent       `json:"region,omitempty"`  // Type "region"
+	Removed   []string           `json:"removed,omitempty"` // Type "units": ids of units deleted since
 }
 
 // DefaultLiveClients is the default cap on live-feed clients; one more is
@@ -210,6 +211,8 @@ func (h *liveHub) run(sub *tracking.Subscription) {
 				for id := range pending {
 					if u, err := h.s.cfg.Fleet.Get(id); err == nil {
 						msg.Units = append(msg.Units, h.s.unitFeature(u))
+					} else {
+						msg.Removed = append(msg.Removed, id) // deleted: the page drops it
 					}
 				}
 				clear(pending)

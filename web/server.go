@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -32,6 +33,9 @@ type Fleet interface {
 	IssueDeviceSecret(ctx context.Context, id, actor string) (string, error)
 	SetTrackers(ctx context.Context, id string, t tracking.TrackerSettings, actor string) (tracking.Unit, error)
 	UnitByTrackerID(trackerID string) (unitID string, ok bool)
+	// SetDisabled and Delete retire a unit (units.go).
+	SetDisabled(ctx context.Context, id string, disabled bool, actor string) (tracking.Unit, error)
+	Delete(ctx context.Context, id, actor string) error
 }
 
 // Check reports the health of one component; nil means healthy.
@@ -58,6 +62,10 @@ type Config struct {
 	// IncidentRate is how many incidents one principal may create per
 	// minute (default DefaultIncidentRate); more are answered 429.
 	IncidentRate int
+	// CallRate is how many calls one principal may log per minute
+	// (POST /api/calls and the prank shortcut together; default
+	// DefaultCallRate); more are answered 429.
+	CallRate int
 	// Analytics serves the planners; without it those routes are not served.
 	Analytics *Analytics
 	// Auth holds the accounts; nil leaves the API open (tests, embedding).
@@ -93,6 +101,7 @@ type Server struct {
 	handler      http.Handler
 	hub          *liveHub // nil without a Bus
 	incidentRate *perPrincipal
+	callRate     *perPrincipal
 	geoms        map[string]orb.Geometry // area code → polygons or point
 	areaDocs     map[string]*cachedDoc   // level → encoded areas
 	apiFallback  http.HandlerFunc        // unknown API paths and methods
@@ -122,7 +131,8 @@ func New(cfg Config) (*Server, error) {
 		cfg.TilesAttribution = DefaultTilesAttribution
 	}
 	s.cfg = cfg
-	s.incidentRate = newPerPrincipal(cfg.IncidentRate, DefaultIncidentRate, "incidents")
+	s.incidentRate = newPerPrincipal(cfg.IncidentRate, DefaultIncidentRate, "incidents", "--incident-rate")
+	s.callRate = newPerPrincipal(cfg.CallRate, DefaultCallRate, "calls", "--call-rate")
 	s.geoms = areaGeometries(cfg.Gazetteer, cfg.Districts)
 	var err error
 	if s.areaDocs, err = s.encodeAreas(); err != nil {
@@ -153,6 +163,8 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /api/openapi.json", s.guard(readers, s.openAPI))
 	mux.HandleFunc("GET /api/units/{id}", s.guard(readers, s.getUnit))
 	mux.HandleFunc("PUT /api/units/{id}", s.guard(adminsOnly, s.putUnit))
+	mux.HandleFunc("PATCH /api/units/{id}", s.guard(adminsOnly, s.patchUnit))
+	mux.HandleFunc("DELETE /api/units/{id}", s.guard(adminsOnly, s.deleteUnit))
 	mux.HandleFunc("GET /api/locate", s.guard(readers, s.locate))
 	mux.HandleFunc("GET /api/areas", s.guard(readers, s.areas))
 	s.historyRoutes(mux)
@@ -325,6 +337,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if body.Status != "ok" {
 		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(unavailableRetry)))
 	}
 	if !detailed {
 		body.Components, body.Units = nil, nil

@@ -162,7 +162,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	if status != 404 || !bytes.Contains(body, []byte(`"error"`)) {
 		t.Fatalf("unknown route: %d %s", status, body)
 	}
-	status, _ = do(t, "DELETE", ts.URL+"/api/units/A1", "")
+	status, _ = do(t, "POST", ts.URL+"/api/units/A1", "")
 	if status != 405 {
 		t.Fatalf("wrong method: %d", status)
 	}

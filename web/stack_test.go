@@ -29,6 +29,8 @@ type Stack struct {
 type StackOptions struct {
 	AdminToken   string // "": the API is open
 	IncidentRate int
+	CallRate     int
+	LiveClients  int
 	Accounts     *accounts.Service // prebuilt (a test's clock); nil: built from AdminToken
 }
 

@@ -33,12 +33,18 @@ type trackGeometry struct {
 // the last hour) as a GeoJSON FeatureCollection: a LineString of the
 // track first (when it has two fixes or more), then each fix as a Point
 // with its time, speed, heading and accuracy. At most MaxTrackPoints, the
-// newest; "truncated" says when the window held more.
+// newest; "truncated" says when the window held more. A deleted unit's
+// track is still there (its history is kept); an id that never had one is
+// a 404.
 func (s *Server) getTrack(w http.ResponseWriter, r *http.Request) {
-	u, err := s.cfg.Fleet.Get(r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
+	id := r.PathValue("id")
+	u, unknown := s.cfg.Fleet.Get(id)
+	if unknown != nil && (tracking.CodeOf(unknown) != tracking.CodeNotFound || tracking.ValidateID("unit id", id) != nil) {
+		s.writeError(w, r, unknown)
 		return
+	}
+	if unknown != nil {
+		u = tracking.Unit{ID: id, Callsign: id} // deleted: only its history is left
 	}
 	from, to, err := trackWindow(r, time.Now())
 	if err != nil {
@@ -48,6 +54,10 @@ func (s *Server) getTrack(w http.ResponseWriter, r *http.Request) {
 	pts, err := s.cfg.Tracks.Track(r.Context(), u.ID, from, to, tracking.MaxTrackPoints+1)
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if unknown != nil && len(pts) == 0 {
+		s.writeError(w, r, unknown)
 		return
 	}
 	truncated := len(pts) > tracking.MaxTrackPoints

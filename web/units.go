@@ -36,6 +36,7 @@ func (s *Server) unitFeature(u tracking.Unit) *geojson.Feature {
 	if u.TrackerID != "" {
 		p["tracker_id"] = u.TrackerID
 	}
+	p["disabled"] = u.Disabled
 	p["kecamatan"] = nil // set where the unit is inside the city
 	p["kelurahan"] = nil
 	if u.HasPosition() {
@@ -161,4 +162,39 @@ func (s *Server) setUnitStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.unitFeature(u))
+}
+
+type unitPatch struct {
+	Disabled *bool `json:"disabled"`
+}
+
+// patchUnit answers PATCH /api/units/{id} {"disabled": true|false}
+// (admins): the unit as it is now. Disabling a disabled unit is a 200 that
+// records nothing; a unit on an incident is a 409.
+func (s *Server) patchUnit(w http.ResponseWriter, r *http.Request) {
+	var b unitPatch
+	if err := decodeBody(w, r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if b.Disabled == nil {
+		s.writeError(w, r, tracking.Errorf(tracking.CodeInvalid, "field \"disabled\" (true or false) is required; to change anything else, PUT the unit"))
+		return
+	}
+	u, err := s.cfg.Fleet.SetDisabled(r.Context(), r.PathValue("id"), *b.Disabled, actor(r))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.unitFeature(u))
+}
+
+// deleteUnit answers DELETE /api/units/{id} (admins): 204; the unit leaves
+// the fleet, its history stays.
+func (s *Server) deleteUnit(w http.ResponseWriter, r *http.Request) {
+	if err := s.cfg.Fleet.Delete(r.Context(), r.PathValue("id"), actor(r)); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

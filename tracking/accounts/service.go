@@ -207,6 +207,9 @@ func (s *Service) AddUserFor(ctx context.Context, name string, role tracking.Rol
 	if err := tracking.ValidateID("user name", name); err != nil {
 		return tracking.User{}, err
 	}
+	if err := checkName("user name", name); err != nil {
+		return tracking.User{}, err
+	}
 	if err := userRole(role); err != nil {
 		return tracking.User{}, err
 	}
@@ -222,6 +225,10 @@ func (s *Service) AddUserFor(ctx context.Context, name string, role tracking.Rol
 	}
 	now := s.now()
 	s.mu.Lock()
+	if err := s.userNameClash(name); err != nil {
+		s.mu.Unlock()
+		return tracking.User{}, err
+	}
 	u, existed := s.users[name]
 	if !existed {
 		u.CreatedAt = now
@@ -345,6 +352,9 @@ func (s *Service) IssueToken(ctx context.Context, name string, role tracking.Rol
 	if err := tracking.ValidateID("token name", name); err != nil {
 		return tracking.Token{}, "", err
 	}
+	if err := checkName("token name", name); err != nil {
+		return tracking.Token{}, "", err
+	}
 	if _, err := tracking.ParseRole(string(role)); err != nil {
 		return tracking.Token{}, "", err
 	}
@@ -354,6 +364,10 @@ func (s *Service) IssueToken(ctx context.Context, name string, role tracking.Rol
 	secret := randomToken()
 	t := tracking.Token{ID: "t" + strings.ToLower(rand.Text()[:12]), Name: name, Role: role, Hash: digest(secret), CreatedAt: s.now()}
 	s.mu.Lock()
+	if err := s.tokenNameClash(name); err != nil {
+		s.mu.Unlock()
+		return tracking.Token{}, "", err
+	}
 	s.tokens[t.Hash] = t
 	s.mu.Unlock()
 	if err := stored(s.store.SaveToken(ctx, t, tracking.Audit{Action: "token.issued", Actor: actor, At: t.CreatedAt})); err != nil {

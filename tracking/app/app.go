@@ -81,6 +81,7 @@ type Config struct {
 	ArrivalDwell       time.Duration
 	LiveClients        int              // cap on live-feed clients (default web.DefaultLiveClients)
 	IncidentRate       int              // incidents one principal may create per minute (default DefaultIncidentRate)
+	CallRate           int              // calls one principal may log per minute (default web.DefaultCallRate)
 	AgencyDeadline     time.Duration    // the SOP deadline (--agency-deadline; default 72h)
 	WebhookBackoff     time.Duration    // first retry's delay (default 30 s; tests shorten it)
 	WebhookPoll        time.Duration    // how often due retries are looked for (default 1 s)
@@ -280,7 +281,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		Agencies: a.Agencies, Compliance: complianceSource{a.Agencies}, Webhooks: a.Webhooks, CallLog: callLog,
 		Fleet: a.Units, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts,
 		Dispatch: a.Dispatch, Checks: checks, Bus: a.Dispatch.Bus(), Analytics: planner, Auth: a.Accounts, Audit: trail,
-		LiveClients: cfg.LiveClients, IncidentRate: cfg.IncidentRate,
+		LiveClients: cfg.LiveClients, IncidentRate: cfg.IncidentRate, CallRate: cfg.CallRate,
 		TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
 		Front:  front,
 		Tracks: tracks, Regions: a.Units, Geofences: a.Units,

@@ -44,6 +44,9 @@ func (a *App) absorb(pg *postgres.Store, n tracking.Notice, remote bool) {
 		var u tracking.Unit
 		if u, err = pg.Unit(ctx, n.ID); err == nil {
 			err = a.Units.Sync(u, n.Action, true)
+		} else if tracking.CodeOf(err) == tracking.CodeNotFound {
+			a.Units.Forget(n.ID, true) // deleted there
+			err = nil
 		}
 	case n.Kind == "accounts" && a.Accounts != nil:
 		err = a.Accounts.Reload(ctx)
@@ -65,6 +68,13 @@ func (a *App) resync(ctx context.Context, pg *postgres.Store) {
 		us, err = pg.Units(ctx)
 		for _, u := range us {
 			a.Units.Sync(u, "resync", false)
+		}
+	}
+	if err == nil {
+		var gone []string
+		gone, err = pg.DeletedUnits(ctx)
+		for _, id := range gone {
+			a.Units.Forget(id, false)
 		}
 	}
 	if err == nil {

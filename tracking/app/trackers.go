@@ -23,7 +23,7 @@ import (
 // service answers from memory.
 func (a *App) startHTTPTrackers(reg *prometheus.Registry) (func(http.Handler) http.Handler, error) {
 	in := httpingest.New(httpingest.Config{
-		Devices: a.Units, Secrets: a.Units, Trackers: a.Units, Fleet: trackerFleet{a.Units},
+		Devices: a.Units, Secrets: a.Units, Trackers: trackerIDs{a.Units}, Fleet: trackerFleet{a.Units},
 		Logger: a.log.With("component", "http-ingest"), Now: a.cfg.Now, Keyless: a.cfg.OsmAndKeyless,
 	})
 	reg.MustRegister(in)
@@ -82,6 +82,15 @@ func osmandPort(addr string) string {
 		return ":" + p
 	}
 	return addr
+}
+
+// trackerIDs resolves OsmAnd tracker ids only to units that may sign in:
+// a disabled unit's tracker id is refused like an unknown one.
+type trackerIDs struct{ *units.Service }
+
+func (t trackerIDs) UnitByTrackerID(id string) (string, bool) {
+	u, ok := t.Service.UnitByTrackerID(id)
+	return u, ok && t.MayAuthenticate(u)
 }
 
 // trackerFleet is the units service as the HTTP ingest sees it.

@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -82,17 +83,32 @@ func (s *Service) Caller(number string) (CallerView, error) {
 // Callers lists the numbers with a record; proposed: only those proposed for
 // a permanent block (the list the city sends to the ministry).
 func (s *Service) Callers(proposed bool) []CallerView {
+	out, _ := s.CallersPage(proposed, "", math.MaxInt)
+	return out
+}
+
+// CallersPage is one page of Callers, in number order: up to limit numbers
+// after the number after ("": from the first); more says whether others
+// follow. Only the page's records are copied.
+func (s *Service) CallersPage(proposed bool, after string, limit int) (page []CallerView, more bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.Now()
-	out := []CallerView{}
-	for _, c := range s.callers {
-		if !proposed || c.ProposedPermanentBlock {
-			out = append(out, s.view(c, now))
+	var sel []*tracking.Caller
+	for n, c := range s.callers {
+		if n > after && (!proposed || c.ProposedPermanentBlock) {
+			sel = append(sel, c)
 		}
 	}
-	slices.SortFunc(out, func(a, b CallerView) int { return strings.Compare(a.Number, b.Number) })
-	return out
+	slices.SortFunc(sel, func(a, b *tracking.Caller) int { return strings.Compare(a.Number, b.Number) })
+	if len(sel) > limit {
+		sel, more = sel[:limit], true
+	}
+	page = make([]CallerView, len(sel))
+	for i, c := range sel {
+		page[i] = s.view(c, now)
+	}
+	return page, more
 }
 
 // RecordPrank records a prank or ghost call from a number: more than 5 in

@@ -284,11 +284,14 @@ func (ix *Index) view(e *entry, now time.Time) tracking.Unit {
 	return u
 }
 
-// index puts e into the trees its state calls for. Caller holds the write lock.
+// index puts e into the trees its state calls for. A disabled unit is in
+// none: every search (nearest, recommendations, reservations, coverage)
+// walks the trees, so it is left out of all of them even while its tracker
+// reports. Caller holds the write lock.
 func (ix *Index) index(e *entry) {
 	e.typeBit = bit(e.unit.Type, tracking.UnitTypes)
 	e.statusBit = bit(e.unit.Status, tracking.Statuses)
-	if e.unit.Position.At.IsZero() {
+	if e.unit.Position.At.IsZero() || e.unit.Disabled {
 		return
 	}
 	pt := [2]float64{e.unit.Position.Lon, e.unit.Position.Lat}

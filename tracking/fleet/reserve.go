@@ -31,6 +31,8 @@ func (ix *Index) Reserve(ids []string, p orb.Point, at time.Time) ([]Reserved, e
 			return nil, tracking.Errorf(tracking.CodeNotFound, "unit %q is not registered", id)
 		case seen[id]:
 			return nil, tracking.Errorf(tracking.CodeInvalid, "unit %q is named twice", id)
+		case e.unit.Disabled:
+			return nil, tracking.Errorf(tracking.CodeConflict, "unit %s (%s) is disabled: it cannot be dispatched", id, e.unit.Callsign)
 		case e.unit.Status != tracking.Available:
 			return nil, tracking.Errorf(tracking.CodeConflict, "unit %s (%s) is not available: it is %s", id, e.unit.Callsign, e.unit.Status)
 		}

@@ -30,6 +30,7 @@ func (ix *Index) Sync(u tracking.Unit) (bool, error) {
 	ix.unindex(e)
 	e.unit.Callsign, e.unit.Type, e.unit.Agency = u.Callsign, u.Type, u.Agency
 	e.unit.Status, e.unit.StatusAt, e.unit.SecretHash = u.Status, u.StatusAt, u.SecretHash
+	e.unit.Disabled = u.Disabled
 	ix.index(e)
 	return false, nil
 }

@@ -244,6 +244,9 @@ func cleanText(what string, v any, required bool) (string, error) {
 		if unicode.IsControl(r) || r == utf8.RuneError {
 			return "", fmt.Errorf("%s holds a control character", what)
 		}
+		if tracking.IsBidiControl(r) {
+			return "", fmt.Errorf("%s holds a bidirectional control character (U+%04X)", what, r)
+		}
 	}
 	return s, nil
 }

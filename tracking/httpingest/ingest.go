@@ -124,6 +124,8 @@ func (in *Ingest) refuse(w http.ResponseWriter, r *http.Request, proto string, r
 			wait = int((ref.retryAfter + time.Second - 1) / time.Second) // whole seconds, rounded up
 		}
 		w.Header().Set("Retry-After", strconv.Itoa(wait))
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", "5") // every 503 says when to come back
 	case http.StatusMethodNotAllowed:
 		if proto == ProtoOwnTracks {
 			w.Header().Set("Allow", "POST")

@@ -126,15 +126,19 @@ func (s *Store) apply(c tracking.Change) error {
 		subject, data = in.ID, cp.Clone()
 	}
 	for _, u := range c.Units {
+		if subject == "" {
+			subject, data = u.ID, u.AuditData()
+		}
+		if u.Deleted { // out of the fleet; the trail keeps it
+			delete(s.units, u.ID)
+			continue
+		}
 		// The position already held is kept: positions come by Append.
 		if old, ok := s.units[u.ID]; ok && !u.HasPosition() {
 			u.Position, u.LastSeen = old.Position, old.LastSeen
 		}
 		u.Liveness = ""
 		s.units[u.ID] = u
-		if subject == "" {
-			subject, data = u.ID, map[string]any{"callsign": u.Callsign, "type": u.Type, "agency": u.Agency, "status": u.Status}
-		}
 	}
 	s.note(c.Audit, c.At, subject, data)
 	return nil

@@ -42,13 +42,18 @@ func queueChange(b *pgx.Batch, c tracking.Change) error {
 		subject, data = in.ID, cp
 	}
 	for _, u := range c.Units {
-		b.Queue(`INSERT INTO units (id, callsign, type, agency, status, status_at, tracker_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (id) DO UPDATE SET callsign = $2, type = $3, agency = $4, status = $5, status_at = $6, tracker_id = $7`,
-			u.ID, u.Callsign, string(u.Type), u.Agency, string(u.Status), nullTime(u.StatusAt), nullText(u.TrackerID))
-		queueCredentials(b, u)
+		if u.Deleted {
+			queueUnitDeleted(b, u.ID, c.At)
+		} else {
+			b.Queue(`INSERT INTO units (id, callsign, type, agency, status, status_at, tracker_id, disabled)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+				ON CONFLICT (id) DO UPDATE SET callsign = $2, type = $3, agency = $4, status = $5, status_at = $6, tracker_id = $7,
+					disabled = $8, deleted_at = NULL`,
+				u.ID, u.Callsign, string(u.Type), u.Agency, string(u.Status), nullTime(u.StatusAt), nullText(u.TrackerID), u.Disabled)
+			queueCredentials(b, u)
+		}
 		if subject == "" {
-			subject, data = u.ID, map[string]any{"callsign": u.Callsign, "type": u.Type, "agency": u.Agency, "status": u.Status}
+			subject, data = u.ID, u.AuditData()
 		}
 	}
 	if e := c.Region; e != nil {
@@ -144,14 +149,24 @@ func nullTime(t time.Time) *time.Time {
 	return &t
 }
 
-// Units implements tracking.Store.
+// queueUnitDeleted retires a unit's row (migration 017): its positions,
+// assignments and events keep naming it; its tracker id, last position
+// and credentials go.
+func queueUnitDeleted(b *pgx.Batch, id string, at time.Time) {
+	b.Queue(`UPDATE units SET deleted_at = COALESCE($2, now()), disabled = false, tracker_id = NULL, lon = NULL, lat = NULL,
+			reported_at = NULL, last_seen = NULL, speed_kmh = NULL, heading = NULL, accuracy_m = NULL, battery = NULL
+		WHERE id = $1`, id, nullTime(at))
+	b.Queue(`DELETE FROM unit_credentials WHERE unit_id = $1`, id)
+}
+
+// Units implements tracking.Store: the units not deleted.
 func (s *Store) Units(ctx context.Context) ([]tracking.Unit, error) { return s.units(ctx, "true") }
 
-// units loads the units where cond holds (SQL, with args).
+// units loads the units not deleted where cond holds (SQL, with args).
 func (s *Store) units(ctx context.Context, cond string, args ...any) ([]tracking.Unit, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, callsign, type, agency, status, status_at, lon, lat, reported_at, last_seen,
-		speed_kmh, heading, accuracy_m, battery, coalesce(c.secret_hash, ''), coalesce(tracker_id, ''), coalesce(c.owntracks_secret, '')
-		FROM units LEFT JOIN unit_credentials c ON c.unit_id = units.id WHERE `+cond+` ORDER BY id`, args...)
+		speed_kmh, heading, accuracy_m, battery, coalesce(c.secret_hash, ''), coalesce(tracker_id, ''), coalesce(c.owntracks_secret, ''), disabled
+		FROM units LEFT JOIN unit_credentials c ON c.unit_id = units.id WHERE deleted_at IS NULL AND (`+cond+`) ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
@@ -161,7 +176,7 @@ func (s *Store) units(ctx context.Context, cond string, args ...any) ([]tracking
 		var lon, lat *float64
 		var speed, heading, acc *float32
 		var batt *int16
-		if err := r.Scan(&u.ID, &u.Callsign, &u.Type, &u.Agency, &u.Status, &statusAt, &lon, &lat, &reported, &seen, &speed, &heading, &acc, &batt, &u.SecretHash, &u.TrackerID, &u.OwnTracksSecret); err != nil {
+		if err := r.Scan(&u.ID, &u.Callsign, &u.Type, &u.Agency, &u.Status, &statusAt, &lon, &lat, &reported, &seen, &speed, &heading, &acc, &batt, &u.SecretHash, &u.TrackerID, &u.OwnTracksSecret, &u.Disabled); err != nil {
 			return u, err
 		}
 		if statusAt != nil {

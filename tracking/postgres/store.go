@@ -171,11 +171,11 @@ func (s *Store) Healthy() error {
 	if !s.down.Load() {
 		return nil
 	}
-	msg, _ := s.downErr.Load().(string)
 	s.pmu.Lock()
 	pos := len(s.positions)
 	s.pmu.Unlock()
-	return fmt.Errorf("database unreachable (%s): %d changes and %d positions queued in memory, written when it returns", msg, s.Queued(), pos)
+	// The driver's error (user, host, port) is in the log, not in an answer.
+	return fmt.Errorf("database unreachable: %d changes and %d positions queued in memory, written when it returns (the server log says why)", s.Queued(), pos)
 }
 
 // unavailable tells an outage (retry later) from a refusal (the write is

@@ -20,5 +20,5 @@ func (s *Service) deviceCredentialsChanged(unitID string) {
 // anything at all (MQTT, OwnTracks HTTP, the OsmAnd port): the one place to
 // refuse a unit as a whole, whatever password it shows.
 func mayAuthenticate(u tracking.Unit) bool {
-	return u.SecretHash != ""
+	return u.SecretHash != "" && u.MayAuthenticate()
 }

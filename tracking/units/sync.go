@@ -5,7 +5,8 @@ import "siaga112/tracking"
 // Sync puts a unit into the fleet as the database holds it (registered,
 // its status or credentials changed, on another instance); publish: tell
 // the live feed (with action). A changed device secret closes the sessions
-// the old one opened on this instance's broker too.
+// the old one opened on this instance's broker too, and so does a unit
+// disabled there.
 func (s *Service) Sync(u tracking.Unit, action string, publish bool) error {
 	s.mu.Lock()
 	before, err := s.cfg.Fleet.Get(u.ID)
@@ -15,7 +16,7 @@ func (s *Service) Sync(u tracking.Unit, action string, publish bool) error {
 		return err
 	}
 	s.mu.Unlock()
-	if known && before.SecretHash != u.SecretHash {
+	if known && (before.SecretHash != u.SecretHash || !before.Disabled && u.Disabled) {
 		s.deviceCredentialsChanged(u.ID)
 	}
 	if publish {

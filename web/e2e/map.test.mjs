@@ -84,6 +84,18 @@ test("a cut WebSocket reconnects and resyncs by itself", async () => {
   await page.waitForSelector('#unit-rows tr[data-unit-id="AMB-T1"][data-status="en_route"]', { state: "attached" });
 });
 
+test("a deleted unit leaves the map and the board, live", async () => {
+  await put(`${server.url}/api/units/AMB-GONE`, { type: "ambulance", agency: "dinkes" });
+  mosquittoPub(server.mqttPort, "owntracks/dinkes/AMB-GONE", location(-6.1120, 106.1700));
+  const row = '#unit-rows tr[data-unit-id="AMB-GONE"]';
+  await page.waitForSelector(row, { state: "attached" });
+  await page.waitForFunction(() => window.siaga.markers.has("AMB-GONE"));
+  const r = await fetch(`${server.url}/api/units/AMB-GONE`, { method: "DELETE", headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(r.status, 204);
+  await page.waitForSelector(row, { state: "detached", timeout: 5000 });
+  await page.waitForFunction(() => !window.siaga.markers.has("AMB-GONE"));
+});
+
 test("English labels are a click away", async () => {
   await page.click("#lang");
   assert.equal(await page.textContent('nav button[data-tab="units"]'), "Units");

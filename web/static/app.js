@@ -186,6 +186,14 @@ function updateUnit(f, measure) {
   }
 }
 
+// removeUnit drops a deleted unit from the map and the list.
+function removeUnit(id) {
+  units.delete(id);
+  const m = markers.get(id);
+  if (m) { unitLayer.removeLayer(m); markers.delete(id); }
+  document.querySelector(`#unit-rows tr[data-unit-id="${CSS.escape(id)}"]`)?.remove();
+}
+
 function lagP95() {
   if (!lags.length) return null;
   const s = [...lags].sort((a, b) => a - b);
@@ -427,6 +435,7 @@ function onLive(msg) {
       break;
     case "units":
       for (const f of msg.units ?? []) updateUnit(f, true);
+      for (const id of msg.removed ?? []) removeUnit(id);
       break;
     case "incident":
       updateIncident(msg.incident);
