@@ -182,6 +182,7 @@ func build(ways []way, rs []restriction, pos func(int64) orb.Point, st *Stats) *
 		g.arcEdgeOf[fill[a]] = int32(i)
 		fill[a]++
 	}
+	g.copies = copiesOf
 	g.components()
 	st.Components = len(g.compOff) - 1
 	for i, s := range g.segs {

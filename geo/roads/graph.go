@@ -49,6 +49,8 @@ type Graph struct {
 	arcEdges  []int32 // arcEdgeOff[a]..arcEdgeOff[a+1] index this: the arc's edges
 	arcEdgeOf []int32
 
+	copies map[int32][]int32 // a via node's copies
+
 	// Segments: each way segment once, for snapping.
 	segs []segment
 	tree rtree.RTreeG[int32]

@@ -44,7 +44,7 @@ type sourceState struct {
 	rp     geo.RoadPoint
 	best   float64 // seconds; +Inf until found
 	metres float64
-	arc    int32 // the arc the source leaves by
+	arc    int32 // the arc the source leaves by; -1: from its node
 	direct bool  // along that arc straight to the target
 	done   bool
 }
@@ -108,6 +108,14 @@ func (g *Graph) ToTarget(target geo.RoadPoint) *Search {
 			}
 		}
 	}
+	if v, ok := g.atNode(target); ok { // on a node: arriving there by any road will do
+		for _, c := range append([]int32{v}, g.copies[v]...) {
+			s.relax(c, float32(legS), float32(target.LegM), seedMark(2))
+			if cc := g.comp[c]; !slices.Contains(s.tcomps, cc) {
+				s.tcomps = append(s.tcomps, cc)
+			}
+		}
+	}
 	for len(s.memos) < len(s.tcomps) {
 		s.memos = append(s.memos, map[int32]bool{})
 	}
@@ -126,8 +134,15 @@ func (s *Search) Joins(from geo.RoadPoint) bool {
 		return true // along the segment itself, or the search will say
 	}
 	fa, fn := g.arcs(from.Seg, from.Frac)
+	heads := make([]int32, 0, 3)
 	for i := range fn {
-		h := g.comp[g.arcHead[fa[i].arc]]
+		heads = append(heads, g.arcHead[fa[i].arc])
+	}
+	if v, ok := g.atNode(from); ok {
+		heads = append(heads, v)
+	}
+	for _, v := range heads {
+		h := g.comp[v]
 		for j, c := range s.tcomps {
 			if g.reaches(h, c, s.memos[j]) {
 				return true
@@ -173,6 +188,9 @@ func (s *Search) Closest(from []geo.RoadPoint) iter.Seq2[int, Cost] {
 						}
 					}
 				}
+				if v, ok := g.atNode(rp); ok { // on a node: it may leave by any road
+					s.watch[v] = append(s.watch[v], int32(i))
+				}
 				if st.direct {
 					s.pending.push(st.best, int32(i))
 				}
@@ -209,6 +227,13 @@ func (s *Search) Closest(from []geo.RoadPoint) iter.Seq2[int, Cost] {
 				st := &s.sources[i]
 				if st.done {
 					continue
+				}
+				if u, ok := g.atNode(st.rp); ok && u == v {
+					if c := legSecs(st.rp.LegM) + float64(d); c < st.best {
+						st.best, st.arc, st.direct = c, -1, false
+						st.metres = st.rp.LegM + float64(s.metres[v])
+						s.pending.push(c, i)
+					}
 				}
 				fa, fn := g.arcs(st.rp.Seg, st.rp.Frac)
 				for j := range fn {
@@ -248,7 +273,10 @@ func (s *Search) Route(i int, from, to orb.Point) orb.LineString {
 	}
 	add(st.rp.At)
 	if !st.direct {
-		v := g.arcHead[st.arc]
+		v, _ := g.atNode(st.rp)
+		if st.arc >= 0 {
+			v = g.arcHead[st.arc]
+		}
 		add(g.pos[v])
 		for s.parent[v] >= 0 {
 			v = g.head[s.parent[v]]
@@ -261,4 +289,17 @@ func (s *Search) Route(i int, from, to orb.Point) orb.LineString {
 		line = append(line, to) // a unit on the incident's spot: a line of one point twice
 	}
 	return line
+}
+
+// atNode reports the node a road point sits on, if it sits on one (the
+// start or end of its segment): there it may use every road of the node,
+// not only its own segment's direction.
+func (g *Graph) atNode(rp geo.RoadPoint) (int32, bool) {
+	switch s := g.segs[rp.Seg]; rp.Frac {
+	case 0:
+		return s.a, true
+	case 1:
+		return s.b, true
+	}
+	return -1, false
 }

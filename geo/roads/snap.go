@@ -12,6 +12,9 @@ import (
 // still be routed by road (--osm-snap).
 const DefaultSnapM = 500
 
+// NodeM: a point this close to a node (metres) is at it.
+const NodeM = 1
+
 // Snap attaches p to the nearest point of the nearest drivable segment
 // within maxM metres; geo.OffRoad when there is none. Direction is the
 // search's business: the segment's arcs say which way it may be driven.
@@ -60,7 +63,20 @@ func (g *Graph) Snap(p orb.Point, maxM float64) geo.RoadPoint {
 			if l2 := dx*dx + dy*dy; l2 > 0 {
 				t = math.Max(0, math.Min(1, -(ax*dx+ay*dy)/l2))
 			}
+			// Within a metre of a node it is at the node: it may take any
+			// road there, not only this segment's (GPS never lands exactly).
+			if l := math.Sqrt(dx*dx + dy*dy); t*l < NodeM {
+				t = 0
+			} else if (1-t)*l < NodeM {
+				t = 1
+			}
 			at := orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])}
+			switch t {
+			case 0:
+				at = a
+			case 1:
+				at = b
+			}
 			best = geo.RoadPoint{Seg: seg, Frac: t, At: at, LegM: geo.ChordSqMetres(geo.ChordSq(pv, geo.ToVector(at)))}
 			bestD = d
 			return false
