@@ -57,8 +57,8 @@ type Graph struct {
 
 	// Strongly connected components, and the DAG between them, so that
 	// "no road joins these two points" is known before any search.
-	comp    []int32
-	compOff []int32
+	comp     []int32
+	compOff  []int32
 	compSucc []int32
 
 	stats Stats

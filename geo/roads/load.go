@@ -52,7 +52,9 @@ type Error struct {
 	Err          error // the underlying error, if any
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("the OSM extract %s cannot be used: %s", e.File, e.Reason) }
+func (e *Error) Error() string {
+	return fmt.Sprintf("the OSM extract %s cannot be used: %s", e.File, e.Reason)
+}
 func (e *Error) Unwrap() error { return e.Err }
 
 // Load reads a PBF extract into a Graph. It refuses, with an *Error
