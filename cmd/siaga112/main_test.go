@@ -301,7 +301,7 @@ var (
 )
 
 // binary builds the server once per test run.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "siaga112-bin")
