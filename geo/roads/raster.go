@@ -5,7 +5,6 @@ import (
 	"math/bits"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
 // raster is a grid of square cells over a small area (a city): the
@@ -178,12 +177,32 @@ func (r *raster) polygons() orb.MultiPolygon {
 	pt := func(v vtx) orb.Point {
 		return orb.Point{r.lon0 + float64(v[0])*r.dlon, r.lat0 + float64(v[1])*r.dlat}
 	}
-	var shells, holes []orb.Ring
+	// Each ring belongs to the 4-connected patch of cells on its left:
+	// label the patches, and a hole joins its patch's shell.
+	label := r.patches()
+	type ring struct {
+		pts   orb.Ring
+		patch int32
+		shell bool
+	}
+	var rings []ring
 	for len(next) > 0 {
 		var start vtx
 		for v := range next {
 			start = v
 			break
+		}
+		first := next[start]
+		var left [2]int32 // the cell on the left of the first edge
+		switch d := [2]int32{first[0] - start[0], first[1] - start[1]}; d {
+		case [2]int32{1, 0}:
+			left = start
+		case [2]int32{0, 1}:
+			left = [2]int32{start[0] - 1, start[1]}
+		case [2]int32{-1, 0}:
+			left = [2]int32{start[0] - 1, start[1] - 1}
+		default:
+			left = [2]int32{start[0], start[1] - 1}
 		}
 		// Walk the ring, keeping only the corners.
 		var corners []vtx
@@ -200,39 +219,61 @@ func (r *raster) polygons() orb.MultiPolygon {
 				break
 			}
 		}
-		ring := make(orb.Ring, 0, len(corners)+1)
+		pts := make(orb.Ring, 0, len(corners)+1)
 		var area2 int64
 		for k, c := range corners {
-			ring = append(ring, pt(c))
+			pts = append(pts, pt(c))
 			d := corners[(k+1)%len(corners)]
 			area2 += int64(c[0])*int64(d[1]) - int64(d[0])*int64(c[1])
 		}
-		ring = append(ring, ring[0])
-		if area2 > 0 {
-			shells = append(shells, ring)
-		} else {
-			holes = append(holes, ring)
+		pts = append(pts, pts[0])
+		rings = append(rings, ring{pts: pts, patch: label[int(left[1])*r.w+int(left[0])], shell: area2 > 0})
+	}
+	var mp orb.MultiPolygon
+	shellOf := map[int32]int{}
+	for _, rg := range rings {
+		if rg.shell {
+			shellOf[rg.patch] = len(mp)
+			mp = append(mp, orb.Polygon{rg.pts})
 		}
 	}
-	mp := make(orb.MultiPolygon, len(shells))
-	bounds := make([]orb.Bound, len(shells))
-	areas := make([]float64, len(shells))
-	for k, s := range shells {
-		mp[k] = orb.Polygon{s}
-		bounds[k] = s.Bound()
-		areas[k] = planar.Area(s)
+	for _, rg := range rings {
+		if i, ok := shellOf[rg.patch]; ok && !rg.shell {
+			mp[i] = append(mp[i], rg.pts)
+		}
 	}
-	for _, h := range holes {
-		p := h[0]
-		best := -1
-		for k, s := range shells {
-			if bounds[k].Contains(p) && (best < 0 || areas[k] < areas[best]) && planar.RingContains(s, p) {
-				best = k
-			}
-		}
-		if best >= 0 {
-			mp[best] = append(mp[best], h)
-		}
+	if mp == nil {
+		mp = orb.MultiPolygon{}
 	}
 	return mp
+}
+
+// patches labels the 4-connected patches of set cells (-1: unset).
+func (r *raster) patches() []int32 {
+	label := make([]int32, r.w*r.h)
+	for i := range label {
+		label[i] = -1
+	}
+	var queue []int
+	var next int32
+	for start := range label {
+		if label[start] >= 0 || !r.has(start%r.w, start/r.w) {
+			continue
+		}
+		label[start] = next
+		queue = append(queue[:0], start)
+		for len(queue) > 0 {
+			n := queue[len(queue)-1]
+			queue = queue[:len(queue)-1]
+			i, j := n%r.w, n/r.w
+			for _, d := range [4][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
+				if x, y := i+d[0], j+d[1]; r.has(x, y) && label[y*r.w+x] < 0 {
+					label[y*r.w+x] = next
+					queue = append(queue, y*r.w+x)
+				}
+			}
+		}
+		next++
+	}
+	return label
 }
