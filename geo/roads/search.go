@@ -134,7 +134,8 @@ func (s *Search) Joins(from geo.RoadPoint) bool {
 		return true // along the segment itself, or the search will say
 	}
 	fa, fn := g.arcs(from.Seg, from.Frac)
-	heads := make([]int32, 0, 3)
+	var buf [3]int32
+	heads := buf[:0]
 	for i := range fn {
 		heads = append(heads, g.arcHead[fa[i].arc])
 	}

@@ -74,36 +74,48 @@ func WriteGrid(w io.Writer, n int) error {
 
 var (
 	gridOnce      sync.Once
-	gridDir       string
 	gridErr       error
 	gridPBF, grid string
 )
 
-// Grid writes the grid once per process (XML and PBF, in a temporary
-// directory) and returns both paths. It skips when osmium is missing.
+// Grid writes the grid once per machine (XML and PBF, kept in the
+// temporary directory under a name of its version, written to temporary
+// files and renamed, so processes running at once share it) and returns
+// both paths. It skips when osmium is missing.
 func Grid(tb testing.TB) (pbf, xml string) {
 	tb.Helper()
 	if _, err := exec.LookPath("osmium"); err != nil {
 		tb.Skip("osmium (Debian osmium-tool) is not installed: the grid extract cannot be made")
 	}
 	gridOnce.Do(func() {
-		if gridDir, gridErr = os.MkdirTemp("", "siaga112-grid"); gridErr != nil {
+		dir := filepath.Join(os.TempDir(), fmt.Sprintf("siaga112-grid-v1-%d", GridSide))
+		grid, gridPBF = filepath.Join(dir, "grid.osm"), filepath.Join(dir, "grid.osm.pbf")
+		if _, err := os.Stat(gridPBF); err == nil {
 			return
 		}
-		grid, gridPBF = filepath.Join(gridDir, "grid.osm"), filepath.Join(gridDir, "grid.osm.pbf")
-		f, err := os.Create(grid)
+		if gridErr = os.MkdirAll(dir, 0o755); gridErr != nil {
+			return
+		}
+		f, err := os.CreateTemp(dir, "grid-*.osm")
 		if err != nil {
 			gridErr = err
 			return
 		}
+		defer os.Remove(f.Name())
 		if err := WriteGrid(f, GridSide); err != nil {
 			f.Close()
 			gridErr = err
 			return
 		}
 		f.Close()
-		if out, err := exec.Command("osmium", "cat", "--overwrite", grid, "-o", gridPBF).CombinedOutput(); err != nil {
+		tmpPBF := f.Name() + ".pbf"
+		defer os.Remove(tmpPBF)
+		if out, err := exec.Command("osmium", "cat", "--overwrite", f.Name(), "-o", tmpPBF).CombinedOutput(); err != nil {
 			gridErr = fmt.Errorf("osmium cat: %v: %s", err, out)
+			return
+		}
+		if gridErr = os.Rename(f.Name(), grid); gridErr == nil {
+			gridErr = os.Rename(tmpPBF, gridPBF)
 		}
 	})
 	if gridErr != nil {
