@@ -62,6 +62,12 @@ func TestParseConfig(t *testing.T) {
 		{"MQTT over TLS needs a certificate", []string{"--mqtt-tls-listen", ":8883"}, nil, nil, "--mqtt-tls-listen"},
 		{"negative device rate", []string{"--mqtt-rate", "-1"}, nil, nil, "--mqtt-rate"},
 		{"no connections allowed", []string{"--mqtt-max-conns-per-addr", "0"}, nil, nil, "--mqtt-max-conns"},
+		{"streets off by default", nil, nil, func(c config) bool { return c.OSM == "" && c.RoadSpeeds == nil && c.OSMSnapM == 500 }, ""},
+		{"streets from the environment", []string{"--road-speeds", "primary=55"}, map[string]string{"SIAGA112_OSM": "serang.osm.pbf", "SIAGA112_OSM_SNAP": "250"}, func(c config) bool {
+			return c.OSM == "serang.osm.pbf" && c.OSMSnapM == 250 && c.RoadSpeeds["primary"] == 55 && c.RoadSpeeds["motorway"] == 80
+		}, ""},
+		{"road speed of a footway", []string{"--road-speeds", "footway=5"}, nil, nil, "--road-speeds"},
+		{"snap limit of nothing", []string{"--osm-snap", "0"}, nil, nil, "--osm-snap"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
