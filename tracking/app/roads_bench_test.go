@@ -229,3 +229,33 @@ func pgRoutingNearest(b *testing.B, xml string, fleet, queries []orb.Point) time
 	}
 	return report(b, lat)
 }
+
+// BenchmarkIsochronesHTTP: GET /api/coverage/isochrones for 3, 6 and 10
+// minutes with 50 ambulances on the grid, with --osm and without it.
+func BenchmarkIsochronesHTTP(b *testing.B) {
+	pbf, _ := roadstest.Grid(b)
+	fleet := gridUnits(50)
+	for _, mode := range []string{"osm", "detour"} {
+		b.Run(mode, func(b *testing.B) {
+			osm := ""
+			if mode == "osm" {
+				osm = pbf
+			}
+			srv := httptest.NewServer(roadsApp(b, osm, fleet).Web)
+			defer srv.Close()
+			var size int64
+			for b.Loop() {
+				resp, err := http.Get(srv.URL + "/api/coverage/isochrones?type=ambulance&minutes=3,6,10")
+				if err != nil {
+					b.Fatal(err)
+				}
+				size, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Fatal(resp.Status)
+				}
+			}
+			b.ReportMetric(float64(size)/(1<<10), "KiB")
+		})
+	}
+}
