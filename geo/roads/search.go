@@ -34,6 +34,7 @@ type Search struct {
 	sources []sourceState
 	pending minHeap[float64]
 	watch   map[int32][]int32 // node → sources that leave the road there
+	watched []uint32          // gen where a node is in watch (a map lookup per settled node costs more)
 }
 
 // seed marks a node reached straight from the target's arc k: parent
@@ -54,13 +55,15 @@ func (g *Graph) getSearch() *Search {
 		s.gen++
 		if s.gen == 0 { // wrapped: clear the stamps once
 			clear(s.seen)
+			clear(s.watched)
 			s.gen = 1
 		}
 		return s
 	}
 	n := len(g.pos)
 	return &Search{g: g, dist: make([]float32, n), metres: make([]float32, n), parent: make([]int32, n), seen: make([]uint32, n), gen: 1,
-		watch: map[int32][]int32{}}
+		watched: make([]uint32, n),
+		watch:   map[int32][]int32{}}
 }
 
 // Release returns the search's memory for the next one.
@@ -179,6 +182,7 @@ func (s *Search) Closest(from []geo.RoadPoint) iter.Seq2[int, Cost] {
 					a := fa[j]
 					h := g.arcHead[a.arc]
 					s.watch[h] = append(s.watch[h], int32(i))
+					s.watched[h] = s.gen
 					for k := range s.ntarcs { // on the same arc, ahead of the target: straight there
 						if ta := s.tarcs[k]; ta.arc == a.arc && ta.t >= a.t {
 							c := legSecs(rp.LegM) + (ta.t-a.t)*float64(g.arcCost[a.arc]) + legT
@@ -191,6 +195,7 @@ func (s *Search) Closest(from []geo.RoadPoint) iter.Seq2[int, Cost] {
 				}
 				if v, ok := g.atNode(rp); ok { // on a node: it may leave by any road
 					s.watch[v] = append(s.watch[v], int32(i))
+					s.watched[v] = s.gen
 				}
 				if st.direct {
 					s.pending.push(st.best, int32(i))
@@ -224,31 +229,8 @@ func (s *Search) Closest(from []geo.RoadPoint) iter.Seq2[int, Cost] {
 			if !emit(float64(d)) {
 				return
 			}
-			for _, i := range s.watch[v] {
-				st := &s.sources[i]
-				if st.done {
-					continue
-				}
-				if u, ok := g.atNode(st.rp); ok && u == v {
-					if c := legSecs(st.rp.LegM) + float64(d); c < st.best {
-						st.best, st.arc, st.direct = c, -1, false
-						st.metres = st.rp.LegM + float64(s.metres[v])
-						s.pending.push(c, i)
-					}
-				}
-				fa, fn := g.arcs(st.rp.Seg, st.rp.Frac)
-				for j := range fn {
-					a := fa[j]
-					if g.arcHead[a.arc] != v {
-						continue
-					}
-					c := legSecs(st.rp.LegM) + (1-a.t)*float64(g.arcCost[a.arc]) + float64(d)
-					if c < st.best {
-						st.best, st.arc, st.direct = c, a.arc, false
-						st.metres = st.rp.LegM + (1-a.t)*float64(g.arcLen[a.arc]) + float64(s.metres[v])
-						s.pending.push(c, i)
-					}
-				}
+			if s.watched[v] == s.gen {
+				s.arrive(v, d)
 			}
 			for k := s.g.roff[v]; k < s.g.roff[v+1]; k++ {
 				e := g.redge[k]
@@ -303,4 +285,36 @@ func (g *Graph) atNode(rp geo.RoadPoint) (int32, bool) {
 		return s.b, true
 	}
 	return -1, false
+}
+
+// arrive prices the sources that leave the road at v, now settled at d
+// seconds from the target.
+func (s *Search) arrive(v int32, d float32) {
+	g := s.g
+	for _, i := range s.watch[v] {
+		st := &s.sources[i]
+		if st.done {
+			continue
+		}
+		if u, ok := g.atNode(st.rp); ok && u == v {
+			if c := legSecs(st.rp.LegM) + float64(d); c < st.best {
+				st.best, st.arc, st.direct = c, -1, false
+				st.metres = st.rp.LegM + float64(s.metres[v])
+				s.pending.push(c, i)
+			}
+		}
+		fa, fn := g.arcs(st.rp.Seg, st.rp.Frac)
+		for j := range fn {
+			a := fa[j]
+			if g.arcHead[a.arc] != v {
+				continue
+			}
+			c := legSecs(st.rp.LegM) + (1-a.t)*float64(g.arcCost[a.arc]) + float64(d)
+			if c < st.best {
+				st.best, st.arc, st.direct = c, a.arc, false
+				st.metres = st.rp.LegM + (1-a.t)*float64(g.arcLen[a.arc]) + float64(s.metres[v])
+				s.pending.push(c, i)
+			}
+		}
+	}
 }
