@@ -47,14 +47,17 @@ func (s AssignmentStatus) Rank() int {
 
 // Assignment is one unit sent to one incident.
 type Assignment struct {
-	UnitID       string           `json:"unit_id"`
-	UnitType     UnitType         `json:"type"`
-	Status       AssignmentStatus `json:"status"`
-	DistanceM    float64          `json:"distance_m"` // great-circle, at dispatch
-	ETASeconds   float64          `json:"eta_s"`      // estimate at dispatch
-	DispatchedAt time.Time        `json:"dispatched_at"`
-	EnRouteAt    *time.Time       `json:"en_route_at"`
-	OnSceneAt    *time.Time       `json:"on_scene_at"`
+	UnitID     string           `json:"unit_id"`
+	UnitType   UnitType         `json:"type"`
+	Status     AssignmentStatus `json:"status"`
+	DistanceM  float64          `json:"distance_m"` // great-circle, at dispatch
+	ETASeconds float64          `json:"eta_s"`      // estimate at dispatch
+	// EtaModel says what made ETASeconds: "road" (the --osm network) or
+	// "detour" (great-circle × detour ÷ speed).
+	EtaModel     string     `json:"eta_model"`
+	DispatchedAt time.Time  `json:"dispatched_at"`
+	EnRouteAt    *time.Time `json:"en_route_at"`
+	OnSceneAt    *time.Time `json:"on_scene_at"`
 	// OnSceneDetected: the arrival was seen in the unit's fixes, not reported.
 	OnSceneDetected bool       `json:"on_scene_detected"`
 	TransportingAt  *time.Time `json:"transporting_at"`

@@ -29,6 +29,7 @@ type Dispatch interface {
 	Plans() *dispatch.Plans
 	Now() time.Time
 	Nearest(dst []dispatch.Recommendation, p orb.Point, t tracking.UnitType, limit int) ([]dispatch.Recommendation, error)
+	NearestRouted(dst []dispatch.Recommendation, p orb.Point, t tracking.UnitType, limit int, routes bool) ([]dispatch.Recommendation, error)
 }
 
 var _ Dispatch = (*dispatch.Service)(nil)
@@ -65,6 +66,11 @@ func (s *Server) createIncident(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	routes, err := parseRouteFlag(r.URL.Query().Get("route"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	var b newIncidentBody
 	if err := decodeBody(w, r, &b); err != nil {
 		s.writeError(w, r, err)
@@ -82,7 +88,7 @@ func (s *Server) createIncident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, recs, err := s.cfg.Dispatch.CreateIncident(r.Context(), dispatch.NewIncident{
-		Category: tracking.Category(b.Category), Lat: *b.Lat, Lon: *b.Lon, Caller: b.Caller, Description: b.Description,
+		Category: tracking.Category(b.Category), Lat: *b.Lat, Lon: *b.Lon, Caller: b.Caller, Description: b.Description, Routes: routes,
 	}, actor(r))
 	if err != nil {
 		s.writeError(w, r, err)

@@ -23,6 +23,7 @@ type nearestQuery struct {
 	typ      tracking.UnitType
 	limit    int
 	geojson  bool
+	routes   bool // ?route=1: each row with its route
 }
 
 // parseNearest reads the query string by hand: url.ParseQuery builds a map
@@ -58,6 +59,10 @@ func parseNearest(r *http.Request) (nearestQuery, error) {
 			}
 			if err != nil {
 				return q, tracking.Errorf(tracking.CodeInvalid, "limit must be a whole number from 1 to %d, not %q", dispatch.MaxNearest, v)
+			}
+		case "route":
+			if q.routes, err = parseRouteFlag(v); err != nil {
+				return q, err
 			}
 		case "format":
 			if v != "geojson" && v != "json" {
@@ -108,7 +113,7 @@ func (s *Server) nearest(w http.ResponseWriter, r *http.Request) {
 	}
 	buf := nearestBufs.Get().(*nearestBuf)
 	defer nearestBufs.Put(buf)
-	buf.recs, err = s.cfg.Dispatch.Nearest(buf.recs, orb.Point{q.lon, q.lat}, q.typ, q.limit)
+	buf.recs, err = s.cfg.Dispatch.NearestRouted(buf.recs, orb.Point{q.lon, q.lat}, q.typ, q.limit, q.routes)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -148,7 +153,51 @@ func appendRecommendation(b []byte, rec dispatch.Recommendation) []byte {
 	b = append(b, `,"route_m":`...)
 	b = appendJSONFloat(b, rec.RouteM)
 	b = append(b, `,"eta_s":`...)
-	return appendJSONFloat(b, rec.ETASeconds)
+	b = appendJSONFloat(b, rec.ETASeconds)
+	b = append(b, `,"eta_model":`...)
+	b = appendJSONString(b, rec.EtaModel)
+	if ls, ok := routeLine(rec); ok {
+		b = append(b, `,"route":`...)
+		b = appendLineString(b, ls)
+	}
+	return b
+}
+
+// routeLine is a row's route, when it has one.
+func routeLine(rec dispatch.Recommendation) (orb.LineString, bool) {
+	if rec.Route == nil {
+		return nil, false
+	}
+	ls, ok := rec.Route.Coordinates.(orb.LineString)
+	return ls, ok
+}
+
+// appendLineString writes a GeoJSON LineString as orb's geojson package
+// marshals it.
+func appendLineString(b []byte, ls orb.LineString) []byte {
+	b = append(b, `{"type":"LineString","coordinates":[`...)
+	for i, p := range ls {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		b = appendJSONFloat(b, p[0])
+		b = append(b, ',')
+		b = appendJSONFloat(b, p[1])
+		b = append(b, ']')
+	}
+	return append(b, "]}"...)
+}
+
+// parseRouteFlag reads ?route=: 1 or true, 0 or false (or empty).
+func parseRouteFlag(v string) (bool, error) {
+	switch v {
+	case "1", "true":
+		return true, nil
+	case "0", "false", "":
+		return false, nil
+	}
+	return false, tracking.Errorf(tracking.CodeInvalid, "route must be 1 or true (each row with its route), or 0 or false, not %q", v)
 }
 
 func appendNearestJSON(b []byte, recs []dispatch.Recommendation) []byte {
@@ -172,11 +221,17 @@ func appendNearestGeoJSON(b []byte, recs []dispatch.Recommendation) []byte {
 		}
 		b = append(b, `{"type":"Feature","id":`...)
 		b = appendJSONString(b, rec.UnitID)
-		b = append(b, `,"geometry":{"type":"Point","coordinates":[`...)
-		b = appendJSONFloat(b, rec.Position[0])
-		b = append(b, ',')
-		b = appendJSONFloat(b, rec.Position[1])
-		b = append(b, `]},"properties":{"rank":`...)
+		if ls, ok := routeLine(rec); ok { // ?route=1: the route is the feature
+			b = append(b, `,"geometry":`...)
+			b = appendLineString(b, ls)
+		} else {
+			b = append(b, `,"geometry":{"type":"Point","coordinates":[`...)
+			b = appendJSONFloat(b, rec.Position[0])
+			b = append(b, ',')
+			b = appendJSONFloat(b, rec.Position[1])
+			b = append(b, `]}`...)
+		}
+		b = append(b, `,"properties":{"rank":`...)
 		b = strconv.AppendInt(b, int64(i+1), 10)
 		b = append(b, ',')
 		b = appendRecommendation(b, rec)

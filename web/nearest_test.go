@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 
 	"siaga112/tracking"
 	"siaga112/tracking/dispatch"
@@ -194,6 +195,8 @@ func TestAppendRecommendationMatchesEncodingJSON(t *testing.T) {
 		{"hostile", dispatch.Recommendation{UnitID: "X", Callsign: "<b>\"q\"</b> \\ \x00\x1f\t\n\r\b\f é \u2028\u2029 \xff", Agency: "a&b", ETASeconds: 1e-9}},
 		{"large and zero", dispatch.Recommendation{DistanceM: 1e21, RouteM: 0, ETASeconds: 1e20}},
 		{"negative small", dispatch.Recommendation{DistanceM: -0.000001, RouteM: 5e-7}},
+		{"with a route", dispatch.Recommendation{UnitID: "A", EtaModel: "road", RouteM: 812, ETASeconds: 61,
+			Route: geojson.NewGeometry(orb.LineString{{106.15, -6.12}, {106.1512345678901, -6.1200000001}, {1e-7, 0}})}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -226,7 +229,7 @@ func FuzzAppendJSONString(f *testing.F) {
 }
 
 func FuzzParseNearest(f *testing.F) {
-	for _, q := range []string{"lat=-6.1&lon=106.1&type=ambulance", "lat=%zz", "limit=5&limit=6", "&&&=", "type=%3C"} {
+	for _, q := range []string{"lat=-6.1&lon=106.1&type=ambulance", "route=1&route=maybe", "lat=%zz", "limit=5&limit=6", "&&&=", "type=%3C"} {
 		f.Add(q)
 	}
 	f.Fuzz(func(t *testing.T, q string) {

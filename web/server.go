@@ -214,6 +214,9 @@ func New(cfg Config) (*Server, error) {
 		mux.HandleFunc("POST /api/units/{id}/status", s.guard(dispatchers, s.setUnitStatus))
 		mux.HandleFunc("POST /api/units/{id}/credentials", s.guard(adminsOnly, s.rotateCredentials))
 		mux.HandleFunc("GET /api/units/nearest", s.guard(readers, s.nearest))
+		if iso, ok := cfg.Dispatch.(Isochrones); ok {
+			mux.HandleFunc("GET /api/coverage/isochrones", s.guard(readers, s.isochrones(iso)))
+		}
 	}
 	if cfg.Audit != nil {
 		mux.HandleFunc("GET /api/audit", s.guard(adminsOnly, s.audit))

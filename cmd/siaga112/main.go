@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"siaga112/geo"
+	"siaga112/geo/roads"
 	"siaga112/tracking"
 	"siaga112/tracking/deadline"
 	"siaga112/tracking/httpingest"
@@ -89,6 +90,9 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.StringVar(&c.Geofences, "geofences", "", "GeoJSON FeatureCollection of geofences (hospitals, stations, depots: polygons, or points with radius_m)")
 	fs.StringVar(&c.GeofenceRules, "geofence-rules", "", "JSON array of geofence rules (tracking/geofence/rules.go); empty: transporting→at_hospital at a hospital, returning→available at its station")
 	fs.DurationVar(&c.PositionsRetention, "positions-retention", 90*24*time.Hour, "keep fixes and region events in the database this long (whole days are dropped)")
+	fs.StringVar(&c.OSM, "osm", "", "OpenStreetMap PBF extract of the city (e.g. cut with osmium extract): ETAs, routes and isochrones follow its roads; empty: great-circle × detour")
+	roadSpeeds := fs.String("road-speeds", "", "km/h per highway class on --osm roads, over the defaults ("+roads.FormatSpeeds(roads.DefaultSpeedsKmh)+"), e.g. motorway=90,primary=55")
+	fs.Float64Var(&c.OSMSnapM, "osm-snap", roads.DefaultSnapM, "a unit or incident farther than this many metres from every drivable way of --osm falls back to great-circle × detour")
 	speeds := fs.String("speeds", geo.FormatSpeeds(tracking.DefaultTravel().SpeedKmh), "average speeds in km/h by unit type, for travel-time estimates")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -136,6 +140,14 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 			return c, fmt.Errorf("--speeds: %v", err)
 		}
 		c.Travel.SpeedKmh[k] = v
+	}
+	if *roadSpeeds != "" {
+		if c.RoadSpeeds, err = roads.ParseSpeeds(*roadSpeeds); err != nil {
+			return c, fmt.Errorf("--road-speeds: %v", err)
+		}
+	}
+	if !(c.OSMSnapM >= 10 && c.OSMSnapM <= 5000) {
+		return c, fmt.Errorf("--osm-snap must be 10 to 5000 m, not %g", c.OSMSnapM)
 	}
 	if err := c.Travel.Validate(); err != nil {
 		return c, fmt.Errorf("--detour-factor/--speeds: %v", err)

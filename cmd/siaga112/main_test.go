@@ -65,6 +65,12 @@ func TestParseConfig(t *testing.T) {
 		{"webhooks to private addresses off by default", nil, nil, func(c config) bool { return !c.WebhookAllowPrivate }, ""},
 		{"--webhook-allow-private", []string{"--webhook-allow-private"}, nil, func(c config) bool { return c.WebhookAllowPrivate }, ""},
 		{"SIAGA112_WEBHOOK_ALLOW_PRIVATE", nil, map[string]string{"SIAGA112_WEBHOOK_ALLOW_PRIVATE": "true"}, func(c config) bool { return c.WebhookAllowPrivate }, ""},
+		{"streets off by default", nil, nil, func(c config) bool { return c.OSM == "" && c.RoadSpeeds == nil && c.OSMSnapM == 500 }, ""},
+		{"streets from the environment", []string{"--road-speeds", "primary=55"}, map[string]string{"SIAGA112_OSM": "serang.osm.pbf", "SIAGA112_OSM_SNAP": "250"}, func(c config) bool {
+			return c.OSM == "serang.osm.pbf" && c.OSMSnapM == 250 && c.RoadSpeeds["primary"] == 55 && c.RoadSpeeds["motorway"] == 80
+		}, ""},
+		{"road speed of a footway", []string{"--road-speeds", "footway=5"}, nil, nil, "--road-speeds"},
+		{"snap limit of nothing", []string{"--osm-snap", "0"}, nil, nil, "--osm-snap"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -304,7 +310,7 @@ var (
 )
 
 // binary builds the server once per test run.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "siaga112-bin")

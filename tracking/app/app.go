@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"siaga112/geo"
+	"siaga112/geo/roads"
 	"siaga112/mapdata"
 	"siaga112/tracking"
 	"siaga112/tracking/accounts"
@@ -105,6 +106,14 @@ type Config struct {
 	// connections from one address (0: the default).
 	OsmAndKeyless         bool
 	OsmAndMaxConnsPerAddr int
+
+	// OSM is an OpenStreetMap PBF extract (--osm): with it, ETAs, routes
+	// and isochrones follow the roads. RoadSpeeds are km/h per highway
+	// class (nil: roads.DefaultSpeedsKmh); OSMSnapM is how far from every
+	// drivable way a point may lie and still be routed (default 500 m).
+	OSM        string
+	RoadSpeeds map[string]float64
+	OSMSnapM   float64
 }
 
 // App is one built server.
@@ -131,6 +140,7 @@ type App struct {
 	Webhooks   *webhook.Service
 	Clock      *deadline.Clock
 	Agencies   *agencyDirectory
+	Roads      *roads.Graph // nil without --osm
 }
 
 // New builds the server. Close releases what it holds, also after an error.
@@ -164,7 +174,22 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		return a, fmt.Errorf("SIAGA112_ADMIN_TOKEN has %d characters; it must have at least %d (it is also the MQTT gateway password): "+
 			"use a long random one (openssl rand -base64 24), or unset it to have one made", len(a.AdminToken), accounts.MinAdminToken)
 	}
-	a.Fleet = fleet.New(fleet.Config{StaleAfter: cfg.StaleAfter, OfflineAfter: cfg.OfflineAfter, Now: cfg.Now})
+	districts, err := loadDistricts(cfg, log)
+	if err != nil {
+		return a, err
+	}
+	fleetCfg := fleet.Config{StaleAfter: cfg.StaleAfter, OfflineAfter: cfg.OfflineAfter, Now: cfg.Now}
+	if cfg.OSMSnapM <= 0 {
+		cfg.OSMSnapM = roads.DefaultSnapM
+	}
+	if cfg.OSM != "" { // before any listener opens: /healthz answers once routing is ready
+		if a.Roads, err = loadRoads(ctx, cfg, districts, log); err != nil {
+			return a, err
+		}
+		g, snapM := a.Roads, cfg.OSMSnapM
+		fleetCfg.Snap = func(p orb.Point) geo.RoadPoint { return g.Snap(p, snapM) }
+	}
+	a.Fleet = fleet.New(fleetCfg)
 	checks := map[string]web.Check{}
 	mem := memstore.New()
 	a.Store, a.History = mem, mem
@@ -199,10 +224,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		}
 	}
 
-	districts, err := loadDistricts(cfg, log)
-	if err != nil {
-		return a, err
-	}
 	log.Info("travel-time model: great-circle distance × detour ÷ speed", "detour", cfg.Travel.Detour, "speeds_kmh", geo.FormatSpeeds(cfg.Travel.SpeedKmh))
 
 	plans := dispatch.DefaultPlans()
@@ -230,6 +251,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		Fleet: a.Fleet, Plans: plans, Router: cfg.Travel, Locator: districts, Store: a.Store,
 		Bus: bus, Logger: log, PrankWindow: cfg.PrankWindow, Now: cfg.Now,
 		ArrivalRadiusM: cfg.ArrivalM, ArrivalDwell: cfg.ArrivalDwell, Leading: leading(a.Postgres), AgencyDeadline: cfg.AgencyDeadline,
+		Roads: a.Roads, SnapM: cfg.OSMSnapM, Speeds: cfg.Travel.SpeedKmh,
 	})
 	if err != nil {
 		return a, err

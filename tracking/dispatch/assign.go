@@ -53,12 +53,10 @@ func (s *Service) Dispatch(ctx context.Context, incidentID string, unitIDs []str
 	for _, r := range taken {
 		a := tracking.Assignment{
 			UnitID: r.Unit.ID, UnitType: r.Unit.Type, Status: tracking.AssignDispatched,
-			DistanceM: math.Round(r.DistanceM), DispatchedAt: now, DispatchedBy: actor,
+			DistanceM: math.Round(r.DistanceM), DispatchedAt: now, DispatchedBy: actor, EtaModel: ModelDetour,
 		}
 		if r.Unit.HasPosition() {
-			if route, err := s.cfg.Router.Route(orb.Point{r.Unit.Position.Lon, r.Unit.Position.Lat}, p, string(r.Unit.Type)); err == nil {
-				a.ETASeconds = route.Duration.Seconds()
-			}
+			a.ETASeconds, a.EtaModel = s.unitETA(r.Unit, p)
 		}
 		in.Assignments = append(in.Assignments, a)
 		res.Assigned = append(res.Assigned, a)
@@ -114,7 +112,19 @@ func (s *Service) reserve(in *tracking.Incident, unitIDs []string, now time.Time
 		if want <= 0 {
 			continue
 		}
-		got := s.cfg.Fleet.ReserveNearest(p, need.Type, want, now)
+		var got []fleet.Reserved
+		if s.cfg.Roads != nil {
+			// By road ETA, as recommended: rank (no lock held), then take
+			// the first still free under the fleet's lock.
+			ranked := s.roadRank(nil, p, need.Type, want+MaxRecommendations, false)
+			ids := make([]string, len(ranked))
+			for i, r := range ranked {
+				ids[i] = r.UnitID
+			}
+			got = s.cfg.Fleet.ReserveFirst(ids, want, p, now)
+		} else {
+			got = s.cfg.Fleet.ReserveNearest(p, need.Type, want, now)
+		}
 		taken = append(taken, got...)
 		if len(got) < want {
 			short = append(short, Need{Type: need.Type, Count: want - len(got)})

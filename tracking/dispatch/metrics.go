@@ -13,6 +13,7 @@ import (
 type metrics struct {
 	recommend prometheus.Histogram
 	dispatch  prometheus.Histogram
+	fallbacks *prometheus.CounterVec // road pairs answered by the detour model
 }
 
 // latencyBuckets span a few microseconds (a recommendation from memory)
@@ -29,6 +30,7 @@ func newMetrics() metrics {
 			Name: "siaga112_dispatch_duration_seconds", Buckets: latencyBuckets,
 			Help: "Time to dispatch units to an incident, including the store's answer.",
 		}),
+		fallbacks: newFallbacks(),
 	}
 }
 
@@ -45,6 +47,9 @@ var (
 func (s *Service) Describe(ch chan<- *prometheus.Desc) {
 	s.metrics.recommend.Describe(ch)
 	s.metrics.dispatch.Describe(ch)
+	if s.cfg.Roads != nil {
+		s.metrics.fallbacks.Describe(ch)
+	}
 	ch <- descIncidents
 	ch <- descOverdue
 }
@@ -52,6 +57,9 @@ func (s *Service) Describe(ch chan<- *prometheus.Desc) {
 func (s *Service) Collect(ch chan<- prometheus.Metric) {
 	s.metrics.recommend.Collect(ch)
 	s.metrics.dispatch.Collect(ch)
+	if s.cfg.Roads != nil {
+		s.metrics.fallbacks.Collect(ch)
+	}
 	open, overdue := s.countOpen()
 	ch <- prometheus.MustNewConstMetric(descIncidents, prometheus.GaugeValue, float64(open))
 	ch <- prometheus.MustNewConstMetric(descOverdue, prometheus.GaugeValue, float64(overdue))

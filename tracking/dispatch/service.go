@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 
 	"siaga112/geo"
+	"siaga112/geo/roads"
 	"siaga112/tracking"
 	"siaga112/tracking/fleet"
 )
@@ -50,6 +52,13 @@ type Config struct {
 	// AgencyDeadline is the SOP deadline each incident's lead agency gets
 	// (AgencyDueAt); default AgencyDeadline (3×24 h).
 	AgencyDeadline time.Duration
+	// Roads, when set (--osm), ranks by driving time on the road network;
+	// pairs it cannot route fall back to Router. SnapM is how far from
+	// every drivable way a point may lie (default roads.DefaultSnapM);
+	// Speeds are the unit types' km/h (RoadFactor), default the domain's.
+	Roads  *roads.Graph
+	SnapM  float64
+	Speeds map[string]float64
 }
 
 // Service runs dispatch. It is safe for concurrent use. Its lock guards
@@ -57,6 +66,7 @@ type Config struct {
 // lock, then waits for the store without it (see tracking.Journal).
 type Service struct {
 	cfg     Config
+	speeds  map[string]float64 // cfg.Speeds
 	log     *slog.Logger
 	journal tracking.Journal
 	metrics metrics
@@ -93,6 +103,12 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.AgencyDeadline <= 0 {
 		cfg.AgencyDeadline = AgencyDeadline
 	}
+	if cfg.SnapM <= 0 {
+		cfg.SnapM = roads.DefaultSnapM
+	}
+	if cfg.Speeds == nil {
+		cfg.Speeds = tracking.DefaultTravel().SpeedKmh
+	}
 	if cfg.ArrivalDwell <= 0 {
 		cfg.ArrivalDwell = 15 * time.Second
 	}
@@ -100,7 +116,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("dispatch: Fleet, Locator and Store are required")
 	}
 	s := &Service{
-		cfg: cfg, log: cfg.Logger.With("component", "dispatch"), journal: tracking.Journal{Store: cfg.Store, Bus: cfg.Bus},
+		cfg: cfg, speeds: cfg.Speeds, log: cfg.Logger.With("component", "dispatch"), journal: tracking.Journal{Store: cfg.Store, Bus: cfg.Bus},
 		metrics:   newMetrics(),
 		incidents: map[string]*tracking.Incident{}, callers: map[string]*tracking.Caller{},
 		active: map[string]string{}, near: map[string]time.Time{},
@@ -160,6 +176,8 @@ type NewIncident struct {
 	Lat, Lon    float64
 	Caller      string
 	Description string
+	// Routes: each recommendation carries its route (?route=1).
+	Routes bool
 }
 
 // Recommendation is a unit worth sending, nearest (by ETA) first.
@@ -171,9 +189,16 @@ type Recommendation struct {
 	DistanceM  float64           `json:"distance_m"` // great-circle
 	RouteM     float64           `json:"route_m"`    // estimated road distance
 	ETASeconds float64           `json:"eta_s"`
+	// EtaModel: "road" (driving time on the --osm network) or "detour"
+	// (great-circle × detour ÷ speed: no --osm, or the pair fell back).
+	EtaModel string `json:"eta_model"`
+	// Route, when asked for, is a GeoJSON LineString from the unit to the
+	// incident (a detour row's is the straight line).
+	Route *geojson.Geometry `json:"route,omitempty"`
 	// Position is where the unit was ([lon, lat]); the nearest query's
 	// GeoJSON shows it.
 	Position orb.Point `json:"-"`
+	fallback string    // why a road search fell back to the detour model
 }
 
 // MaxDescription bounds an incident's description.
@@ -248,7 +273,7 @@ func (s *Service) CreateIncident(ctx context.Context, req NewIncident, actor str
 	}
 	out.Persisted = persisted
 	s.log.Info("incident created", "incident", out.ID, "category", out.Category, "kelurahan", out.Kelurahan.Name, "kecamatan", out.Kecamatan.Name)
-	return out, s.Recommend(p, plan), nil
+	return out, s.recommend(p, plan, req.Routes), nil
 }
 
 // wait reads the store's answer to a recorded change: written, queued for
@@ -271,10 +296,14 @@ func ptr[T any](v T) *T { return &v }
 // MaxRecommendations available live units ordered by ETA. Stale and offline
 // units are never recommended.
 func (s *Service) Recommend(p orb.Point, plan Plan) []Recommendation {
+	return s.recommend(p, plan, false)
+}
+
+func (s *Service) recommend(p orb.Point, plan Plan, routes bool) []Recommendation {
 	start := time.Now()
 	out := []Recommendation{}
 	for _, need := range plan.Needs {
-		out = s.recommendType(out, p, need.Type, MaxRecommendations)
+		out = s.recommendType(out, p, need.Type, MaxRecommendations, routes)
 	}
 	s.observeRecommend(time.Since(start))
 	return out
@@ -288,6 +317,11 @@ const MaxNearest = 100
 // incident, without creating anything. dst is reused (its length reset),
 // so a caller may pool it.
 func (s *Service) Nearest(dst []Recommendation, p orb.Point, t tracking.UnitType, limit int) ([]Recommendation, error) {
+	return s.NearestRouted(dst, p, t, limit, false)
+}
+
+// NearestRouted is Nearest, each row with its route when routes is set.
+func (s *Service) NearestRouted(dst []Recommendation, p orb.Point, t tracking.UnitType, limit int, routes bool) ([]Recommendation, error) {
 	if _, err := tracking.ParseUnitType(string(t)); err != nil {
 		return nil, err
 	}
@@ -298,14 +332,17 @@ func (s *Service) Nearest(dst []Recommendation, p orb.Point, t tracking.UnitType
 		return nil, tracking.Errorf(tracking.CodeInvalid, "limit must be a whole number from 1 to %d, not %d", MaxNearest, limit)
 	}
 	start := time.Now()
-	out := s.recommendType(dst[:0], p, t, limit)
+	out := s.recommendType(dst[:0], p, t, limit, routes)
 	s.observeRecommend(time.Since(start))
 	return out, nil
 }
 
 // recommendType appends to dst up to keep available live units of type t
-// ordered by ETA to p.
-func (s *Service) recommendType(dst []Recommendation, p orb.Point, t tracking.UnitType, keep int) []Recommendation {
+// ordered by ETA to p: by road with --osm, else by the detour model.
+func (s *Service) recommendType(dst []Recommendation, p orb.Point, t tracking.UnitType, keep int, routes bool) []Recommendation {
+	if s.cfg.Roads != nil {
+		return s.roadRank(dst, p, t, keep, routes)
+	}
 	base := len(dst)
 	// Twice as many by distance as we keep by ETA: a road router may
 	// reorder neighbours (the detour model never does).
@@ -324,7 +361,10 @@ func (s *Service) recommendType(dst []Recommendation, p orb.Point, t tracking.Un
 			s.log.Warn("no route for a candidate unit; left out", "unit", rec.UnitID, "err", err)
 			continue
 		}
-		rec.RouteM, rec.ETASeconds = math.Round(r.DistanceM), r.Duration.Seconds()
+		rec.RouteM, rec.ETASeconds, rec.EtaModel = math.Round(r.DistanceM), r.Duration.Seconds(), ModelDetour
+		if routes {
+			rec.Route = straightRoute(rec.Position, p)
+		}
 		routed = append(routed, rec)
 	}
 	slices.SortStableFunc(routed, func(a, b Recommendation) int { return cmp.Compare(a.ETASeconds, b.ETASeconds) })

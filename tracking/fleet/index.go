@@ -25,6 +25,10 @@ type Config struct {
 	OfflineAfter time.Duration
 	// Now is the clock (default time.Now); tests pass a fake one.
 	Now func() time.Time
+	// Snap, when set, attaches a position to the road network (geo/roads);
+	// it runs when a fix arrives, outside the lock, so that road searches
+	// never snap units.
+	Snap func(orb.Point) geo.RoadPoint
 }
 
 func (c Config) withDefaults() Config {
@@ -53,6 +57,8 @@ type entry struct {
 	indexed bool
 	at      [2]float64
 	vec     geo.Vector // the indexed position on the unit sphere
+
+	road geo.RoadPoint // the position on the road network (Config.Snap)
 
 	// The unit's type and status as filter bits, kept in step by index().
 	typeBit, statusBit uint32
@@ -103,7 +109,7 @@ func (ix *Index) Register(r tracking.Registration) (tracking.Unit, bool, error) 
 	defer ix.mu.Unlock()
 	e, ok := ix.units[r.ID]
 	if !ok {
-		e = &entry{availTree: -1, unit: tracking.Unit{ID: r.ID, Status: tracking.Available}}
+		e = &entry{availTree: -1, unit: tracking.Unit{ID: r.ID, Status: tracking.Available}, road: geo.OffRoad}
 		ix.units[r.ID] = e
 	}
 	ix.unindex(e)
@@ -129,6 +135,7 @@ func (ix *Index) ApplyFix(id string, p tracking.Position) (Outcome, error) {
 	if err := ValidatePosition(p); err != nil {
 		return History, err
 	}
+	road := ix.snap(p)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	e, ok := ix.units[id]
@@ -143,7 +150,7 @@ func (ix *Index) ApplyFix(id string, p tracking.Position) (Outcome, error) {
 		return History, nil
 	}
 	ix.unindex(e)
-	e.unit.Position = p
+	e.unit.Position, e.road = p, road
 	e.unit.LastSeen = now
 	e.lwt = false
 	ix.index(e)
@@ -333,13 +340,17 @@ func (ix *Index) Restore(u tracking.Unit) error {
 			return err
 		}
 	}
+	road := geo.OffRoad
+	if u.HasPosition() {
+		road = ix.snap(u.Position)
+	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if old, ok := ix.units[u.ID]; ok {
 		ix.unindex(old)
 	}
 	u.Liveness = ""
-	e := &entry{unit: u, availTree: -1}
+	e := &entry{unit: u, availTree: -1, road: road}
 	ix.units[u.ID] = e
 	ix.index(e)
 	return nil

@@ -1,0 +1,56 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"runtime"
+
+	"github.com/paulmach/orb"
+
+	"siaga112/geo"
+	"siaga112/geo/roads"
+)
+
+// roadsReach is how far beyond the city's outermost district the extract's
+// ways are kept (degrees, ~11 km): units come in from the approaches.
+const roadsReach = 0.1
+
+// loadRoads reads --osm: the drivable ways near the city, refused (with
+// the file and the reason) when none lies inside it.
+func loadRoads(ctx context.Context, cfg Config, districts *geo.DistrictIndex, log *slog.Logger) (*roads.Graph, error) {
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var keep orb.Bound
+	for i, d := range districts.Districts() {
+		b := d.Point.Bound()
+		if d.Shape != nil {
+			b = d.Shape.Bound()
+		} else {
+			b = b.Pad(d.ReachM / 111_000)
+		}
+		if i == 0 {
+			keep = b
+		}
+		keep = keep.Union(b)
+	}
+	opt := roads.Options{SpeedsKmh: cfg.RoadSpeeds, Keep: keep.Pad(roadsReach),
+		Inside: func(p orb.Point) bool { _, err := districts.Locate(p); return err == nil }}
+	g, err := roads.Load(ctx, cfg.OSM, opt)
+	if err != nil {
+		return nil, err
+	}
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	st := g.Stats()
+	speeds := cfg.RoadSpeeds
+	if speeds == nil {
+		speeds = roads.DefaultSpeedsKmh
+	}
+	log.Info("road network loaded: ETAs, routes and isochrones follow the roads", "file", cfg.OSM,
+		"nodes", st.Nodes, "edges", st.Edges, "ways", st.Ways, "ways_cut", st.WaysCut,
+		"restrictions", st.Restrictions, "via_way_restrictions_ignored", st.ViaWayRestrictions, "restrictions_ignored", st.RestrictionsIgnored,
+		"graph_mib", float64(g.Bytes())/(1<<20), "heap_growth_mib", (float64(after.HeapAlloc)-float64(before.HeapAlloc))/(1<<20),
+		"load_time", st.LoadTime.Round(1e6), "snap_m", cfg.OSMSnapM, "road_speeds_kmh", roads.FormatSpeeds(speeds))
+	return g, nil
+}
