@@ -17,6 +17,8 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/osm"
 	"github.com/paulmach/osm/osmpbf"
+
+	"siaga112/geo/pbfcheck"
 )
 
 // Options shape a load.
@@ -75,6 +77,11 @@ func Load(ctx context.Context, path string, opt Options) (*Graph, error) {
 			return nil, err
 		}
 		return nil, refuse(err, "%v", err)
+	}
+	// The reader panics, out of reach, on some damaged or unusual files:
+	// pbfcheck refuses those first, in words.
+	if err := pbfcheck.Check(path); err != nil {
+		return nil, refuse(err, "the PBF cannot be read: %v", err)
 	}
 	nodes, err := readNodes(ctx, path, opt.Keep)
 	if err != nil {
