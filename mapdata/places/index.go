@@ -1,6 +1,7 @@
 package places
 
 import (
+	"cmp"
 	"hash/maphash"
 	"slices"
 	"sort"
@@ -33,6 +34,27 @@ type feature struct {
 	prio                       uint8     // order among otherwise equal answers
 }
 
+// hot is what ranking reads of a feature, kept apart so that a search
+// over many candidates stays in cache.
+type hot struct {
+	bound orb.Bound
+	kind  uint8 // kindCode
+	prio  uint8
+}
+
+// kindCode numbers the kinds a hint or a filter names (0: the rest).
+func kindCode(kind string) uint8 {
+	switch kind {
+	case KindKelurahan:
+		return 1
+	case KindKecamatan:
+		return 2
+	case KindStreet:
+		return 3
+	}
+	return 0
+}
+
 // record is one name of a feature as words (vocabulary ids).
 type record struct {
 	feat    uint32
@@ -47,23 +69,62 @@ type record struct {
 // for compounds, and deletion neighbourhoods for one typo.
 type index struct {
 	feats   []feature
+	hot     []hot // what ranking reads of each feature, packed
 	recs    []record
 	words   []uint32 // records' words, in order
 	vocab   []string // sorted
 	postOff []uint32 // vocabulary id → postings[postOff[id]:postOff[id+1]]
 	post    []uint32 // record ids
-	// joined: "lontarbaru" → records holding "lontar", "baru" side by side.
-	joined map[string][]uint32
+	// joined: hash of "lontarbaru" → records holding "lontar", "baru"
+	// side by side (a hash may collide: evaluate checks the spelling).
+	joined hashList
 	// dels: hash of a word with one letter deleted → vocabulary ids of the
-	// words it came from (words of 3+ letters).
-	dels    map[uint64][]uint32
+	// words it came from (words of 3+ letters; typos checks them).
+	dels    hashList
 	streets []street
-	byID    map[string]uint32
+}
+
+// hashList maps hashes to values: sorted pairs, one allocation, searched
+// by bisection (a map of slices costs a second at 100,000 names).
+type hashList []hashed
+
+type hashed struct {
+	h uint64
+	v uint32
+}
+
+func (l hashList) sort() hashList {
+	slices.SortFunc(l, func(a, b hashed) int {
+		if c := cmp.Compare(a.h, b.h); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.v, b.v)
+	})
+	return slices.Compact(l)
+}
+
+// get is the pairs of hash h.
+func (l hashList) get(h uint64) hashList {
+	i, _ := slices.BinarySearchFunc(l, h, func(e hashed, h uint64) int { return cmp.Compare(e.h, h) })
+	j := i
+	for j < len(l) && l[j].h == h {
+		j++
+	}
+	return l[i:j]
 }
 
 var seed = maphash.MakeSeed()
 
 func hashString(s string) uint64 { return maphash.String(seed, s) }
+
+// hashPair is hashString(a + b) without building the string.
+func hashPair(a, b string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	h.WriteString(a)
+	h.WriteString(b)
+	return h.Sum64()
+}
 
 // named is a feature with its names, before indexing.
 type named struct {
@@ -73,8 +134,9 @@ type named struct {
 
 // build indexes fs. Names that normalise to nothing are not findable.
 func build(fs []named, streets []street) *index {
-	ix := &index{joined: map[string][]uint32{}, dels: map[uint64][]uint32{}, streets: streets, byID: make(map[string]uint32, len(fs))}
+	ix := &index{streets: streets}
 	ix.feats = make([]feature, len(fs))
+	ix.hot = make([]hot, len(fs))
 	seen := map[string]struct{}{}
 	for _, f := range fs {
 		for _, ws := range f.words {
@@ -95,7 +157,7 @@ func build(fs []named, streets []street) *index {
 	counts := make([]uint32, len(ix.vocab)+1)
 	for fi, f := range fs {
 		ix.feats[fi] = f.feature
-		ix.byID[f.id] = uint32(fi)
+		ix.hot[fi] = hot{bound: f.bound, kind: kindCode(f.kind), prio: f.prio}
 		for v, ws := range f.words {
 			if len(ws) == 0 || v > 0xffff {
 				continue
@@ -110,10 +172,7 @@ func build(fs []named, streets []street) *index {
 				ix.words = append(ix.words, wid)
 				r.chars += uint32(len(w))
 				if i > 0 {
-					pair := ws[i-1] + w
-					if l := ix.joined[pair]; len(l) == 0 || l[len(l)-1] != rid {
-						ix.joined[pair] = append(l, rid)
-					}
+					ix.joined = append(ix.joined, hashed{hashPair(ws[i-1], w), rid})
 				}
 			}
 			ix.recs = append(ix.recs, r)
@@ -139,13 +198,9 @@ func build(fs []named, streets []street) *index {
 		if utf8.RuneCountInString(w) < 3 {
 			continue
 		}
-		forDeletions(w, func(d string) {
-			h := hashString(d)
-			if l := ix.dels[h]; len(l) == 0 || l[len(l)-1] != uint32(i) {
-				ix.dels[h] = append(l, uint32(i))
-			}
-		})
+		forDeletions(w, func(d string) { ix.dels = append(ix.dels, hashed{hashString(d), uint32(i)}) })
 	}
+	ix.joined, ix.dels = ix.joined.sort(), ix.dels.sort()
 	return ix
 }
 
@@ -182,19 +237,22 @@ func (ix *index) prefixRange(p string) (lo, hi uint32) {
 // typos are the vocabulary words one edit (insert, delete, substitute,
 // swap of neighbours) from w, w itself excluded.
 func (ix *index) typos(w string, dst []uint32) []uint32 {
-	add := func(ids []uint32) {
-		for _, id := range ids {
-			if !slices.Contains(dst, id) && oneEdit(w, ix.vocab[id]) {
-				dst = append(dst, id)
-			}
+	start := len(dst)
+	add := func(id uint32) {
+		if !slices.Contains(dst[start:], id) && oneEdit(w, ix.vocab[id]) {
+			dst = append(dst, id)
 		}
 	}
-	add(ix.dels[hashString(w)]) // w with one letter more
+	for _, e := range ix.dels.get(hashString(w)) {
+		add(e.v) // w with one letter more
+	}
 	forDeletions(w, func(d string) {
 		if id, ok := ix.wordID(d); ok {
-			add([]uint32{id}) // w with one letter less
+			add(id) // w with one letter less
 		}
-		add(ix.dels[hashString(d)]) // one letter changed or two swapped
+		for _, e := range ix.dels.get(hashString(d)) {
+			add(e.v) // one letter changed or two swapped
+		}
 	})
 	return dst
 }

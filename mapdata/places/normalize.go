@@ -27,11 +27,11 @@ const (
 // and is read as "kh" (see Normalize).
 var Abbreviations = map[string]string{
 	"jl": "jalan", "jln": "jalan",
-	"gg":  "gang",
-	"kp":  "kampung", "kmp": "kampung",
-	"ps":  "pasar", "psr": "pasar",
-	"pkm":  "puskesmas",
-	"sdn":  "sd negeri", "smpn": "smp negeri", "sman": "sma negeri", "smkn": "smk negeri",
+	"gg": "gang",
+	"kp": "kampung", "kmp": "kampung",
+	"ps": "pasar", "psr": "pasar",
+	"pkm": "puskesmas",
+	"sdn": "sd negeri", "smpn": "smp negeri", "sman": "sma negeri", "smkn": "smk negeri",
 	"mesjid": "masjid",
 	"rs":     "rumah sakit",
 	"kh":     "kiai haji",

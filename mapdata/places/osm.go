@@ -1,8 +1,8 @@
 package places
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -44,9 +44,10 @@ var CategoryKeys = []string{"amenity", "shop", "healthcare", "tourism", "leisure
 func names(tags map[string]string) []string {
 	var out []string
 	for _, k := range NameKeys {
-		for _, n := range strings.Split(tags[k], ";") {
-			n = cleanName(n)
-			if n != "" && !slices.Contains(out, n) {
+		for v := tags[k]; v != ""; {
+			var n string
+			n, v, _ = strings.Cut(v, ";")
+			if n = cleanName(n); n != "" && !slices.Contains(out, n) {
 				out = append(out, n)
 			}
 		}
@@ -57,6 +58,14 @@ func names(tags map[string]string) []string {
 // cleanName drops control and format characters (an extract is outside
 // input; tabs and line breaks are spaces) and folds runs of spaces.
 func cleanName(s string) string {
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		c := s[i]
+		plain = c > ' ' && c < 0x7f || c == ' ' && i > 0 && i < len(s)-1 && s[i-1] != ' '
+	}
+	if plain {
+		return s
+	}
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) {
 			return ' '
@@ -92,11 +101,12 @@ type street struct {
 // it when bound is empty). gazetteer holds the normalised names of the
 // areas, which place=* nodes and ways repeat.
 func osmFeatures(x *Extract, bound orb.Bound, gazetteer map[string]bool) ([]named, []street) {
-	inside := func(p orb.Point) bool { return bound.IsEmpty() || bound.Contains(p) }
-	var out []named
-	var streets []street
+	inside := func(p orb.Point) bool { return bound.IsZero() || bound.Contains(p) }
+	out := make([]named, 0, len(x.Nodes)+len(x.Ways))
+	streets := make([]street, 0, len(x.Ways))
 	// Streets: ways of one name that share a node are one street.
 	groups := map[string][]int{} // normalised name → ways
+	wayNames := make([][]string, len(x.Ways))
 	for i := range x.Ways {
 		w := &x.Ways[i]
 		ns := names(w.Tags)
@@ -104,6 +114,7 @@ func osmFeatures(x *Extract, bound orb.Bound, gazetteer map[string]bool) ([]name
 			continue
 		}
 		if w.Tags["highway"] != "" {
+			wayNames[i] = ns
 			k := strings.Join(Normalize(ns[0]), " ")
 			groups[k] = append(groups[k], i)
 			continue
@@ -118,7 +129,7 @@ func osmFeatures(x *Extract, bound orb.Bound, gazetteer map[string]bool) ([]name
 		if !inside(p) {
 			continue
 		}
-		out = append(out, poi(fmt.Sprintf("osm:way/%d", w.ID), ns, w.Tags, p, w.Points.Bound()))
+		out = append(out, poi("osm:way/"+strconv.FormatInt(w.ID, 10), ns, w.Tags, p, w.Points.Bound()))
 	}
 	for i := range x.Nodes {
 		n := &x.Nodes[i]
@@ -126,7 +137,7 @@ func osmFeatures(x *Extract, bound orb.Bound, gazetteer map[string]bool) ([]name
 		if len(ns) == 0 || !inside(n.Point) || skipPOI(n.Tags, ns, gazetteer) {
 			continue
 		}
-		out = append(out, poi(fmt.Sprintf("osm:node/%d", n.ID), ns, n.Tags, n.Point, n.Point.Bound()))
+		out = append(out, poi("osm:node/"+strconv.FormatInt(n.ID, 10), ns, n.Tags, n.Point, n.Point.Bound()))
 	}
 	keys := make([]string, 0, len(groups))
 	for k := range groups {
@@ -135,7 +146,7 @@ func osmFeatures(x *Extract, bound orb.Bound, gazetteer map[string]bool) ([]name
 	slices.Sort(keys)
 	for _, k := range keys {
 		for _, ways := range connected(x.Ways, groups[k]) {
-			s, f, ok := makeStreet(x.Ways, ways, bound)
+			s, f, ok := makeStreet(x.Ways, wayNames, ways, bound)
 			if !ok {
 				continue
 			}
@@ -165,6 +176,9 @@ func poi(id string, ns []string, tags map[string]string, p orb.Point, b orb.Boun
 
 // connected splits ways (indices into all) into groups that share nodes.
 func connected(all []Way, ways []int) [][]int {
+	if len(ways) == 1 {
+		return [][]int{ways}
+	}
 	parent := make([]int, len(ways))
 	for i := range parent {
 		parent[i] = i
@@ -205,11 +219,11 @@ func connected(all []Way, ways []int) [][]int {
 
 // makeStreet joins the ways of one street: id and canonical name from its
 // lowest way id, every other name of its ways as aliases.
-func makeStreet(all []Way, ways []int, bound orb.Bound) (street, named, bool) {
+func makeStreet(all []Way, wayNames [][]string, ways []int, bound orb.Bound) (street, named, bool) {
 	slices.SortFunc(ways, func(a, b int) int { return int(min(max(all[a].ID-all[b].ID, -1), 1)) })
 	var s street
 	var ns []string
-	in := bound.IsEmpty()
+	in := bound.IsZero()
 	type np struct {
 		id int64
 		p  orb.Point
@@ -217,7 +231,7 @@ func makeStreet(all []Way, ways []int, bound orb.Bound) (street, named, bool) {
 	var nodes []np
 	for _, i := range ways {
 		w := &all[i]
-		for _, n := range names(w.Tags) {
+		for _, n := range wayNames[i] {
 			if !slices.Contains(ns, n) {
 				ns = append(ns, n)
 			}
@@ -237,7 +251,7 @@ func makeStreet(all []Way, ways []int, bound orb.Bound) (street, named, bool) {
 		s.nodes = append(s.nodes, n.id)
 		s.pts = append(s.pts, n.p)
 	}
-	f := named{feature: feature{id: fmt.Sprintf("osm:way/%d", all[ways[0]].ID), kind: KindStreet, source: SourceOSM, names: ns,
+	f := named{feature: feature{id: "osm:way/" + strconv.FormatInt(all[ways[0]].ID, 10), kind: KindStreet, source: SourceOSM, names: ns,
 		point: halfway(s.lines), bound: s.lines.Bound(), prio: prioStreet}}
 	for _, n := range ns {
 		f.words = append(f.words, Normalize(n))

@@ -247,7 +247,9 @@ func (ix *index) pointFor(f *feature, bias orb.Point) (orb.Point, float64) {
 // RoundMetres rounds a distance for an answer.
 func RoundMetres(d float64) int { return int(math.Round(d)) }
 
-func (r Result) String() string { return fmt.Sprintf("%s %q (%s %s) %.3f", r.ID, r.Name, r.Source, r.Kind, r.Score) }
+func (r Result) String() string {
+	return fmt.Sprintf("%s %q (%s %s) %.3f", r.ID, r.Name, r.Source, r.Kind, r.Score)
+}
 
 // Widen pads b by m metres on every side.
 func Widen(b orb.Bound, m float64) orb.Bound {

@@ -34,7 +34,7 @@ type qword struct {
 	whole  int64  // vocabulary id, -1: none
 	lo, hi uint32 // prefix range (last word only)
 	typo   []uint32
-	joined []uint32 // records with two neighbours spelling text
+	joined hashList // records with two neighbours spelling text (by hash)
 	est    int      // postings to read if this word drives
 }
 
@@ -108,7 +108,8 @@ type searchCtx struct {
 	biased bool
 	bias   orb.Point
 	cosLat float64
-	only   string // a kind to keep ("" all)
+	only   uint8 // a kind to keep (kindCode; 0 all)
+	hintK  uint8 // kindCode of the hint (0 none)
 }
 
 var scratchPools sync.Map // *index → *sync.Pool
@@ -145,7 +146,7 @@ func (ix *index) candidates(words []string, hint Hint, bias *orb.Point, only str
 	}
 	sc := ix.getScratch()
 	defer ix.putScratch(sc)
-	s := searchCtx{ix: ix, sc: sc, hint: hint, only: only}
+	s := searchCtx{ix: ix, sc: sc, hint: hint, only: kindCode(only), hintK: kindCode(string(hint))}
 	if bias != nil {
 		s.biased, s.bias, s.cosLat = true, *bias, math.Cos(bias[1]*math.Pi/180)
 	}
@@ -193,7 +194,7 @@ func (s *searchCtx) run(words []string) {
 				q.est += len(ix.postings(id))
 			}
 		}
-		q.joined = ix.joined[w]
+		q.joined = ix.joined.get(hashString(w))
 		q.est += len(q.joined)
 		if q.est == 0 {
 			s.sc.qwordsBuf = s.words
@@ -207,6 +208,54 @@ func (s *searchCtx) run(words []string) {
 		// Repeats removed: the exact rule compares the whole query.
 		s.concat = strings.Join(words, "")
 	}
+	if len(s.words) == 1 && len(s.words[0].joined) == 0 && len(s.words[0].typo) == 0 && len(words) == 1 {
+		s.single(&s.words[0])
+	} else {
+		s.generic()
+	}
+	// A record seen in one reading may do better in the next.
+	s.sc.gen++
+	if s.sc.gen == 0 {
+		clear(s.sc.recSeen)
+		s.sc.gen = 1
+	}
+	s.markFeatures()
+}
+
+// single is run for one word without typos or compounds (the typeahead's
+// first letters): the word of the name that a posting comes from is the
+// match, so nothing is scanned.
+func (s *searchCtx) single(q *qword) {
+	ix := s.ix
+	lo, hi := q.lo, q.hi
+	if hi == lo && q.whole >= 0 {
+		lo, hi = uint32(q.whole), uint32(q.whole)+1
+	}
+	for wid := lo; wid < hi; wid++ {
+		tier, part := uint8(matchPrefix), float32(len(q.text))/float32(len(ix.vocab[wid]))
+		if int64(wid) == q.whole {
+			tier, part = matchWhole, 1
+		}
+		for _, r := range ix.postings(wid) {
+			rec := &ix.recs[r]
+			f := &ix.hot[rec.feat]
+			if s.only != 0 && f.kind != s.only {
+				continue
+			}
+			t := tier
+			if t == matchWhole && rec.nWords == 1 {
+				t = tierExact
+			}
+			fine := part / float32(rec.nWords)
+			s.offer(key{tier: t, covB: uint8(fine*4 + 1e-4), fine: fine, prio: f.prio, nWords: rec.nWords, feat: rec.feat, rec: r}, f)
+		}
+	}
+}
+
+// generic drives the reading by its rarest word and evaluates every
+// record that word reaches.
+func (s *searchCtx) generic() {
+	ix := s.ix
 	drive := &s.words[0]
 	for i := range s.words {
 		if s.words[i].est < drive.est {
@@ -230,14 +279,9 @@ func (s *searchCtx) run(words []string) {
 	for _, id := range drive.typo {
 		visit(ix.postings(id))
 	}
-	visit(drive.joined)
-	// A record seen in one reading may do better in the next.
-	s.sc.gen++
-	if s.sc.gen == 0 {
-		clear(s.sc.recSeen)
-		s.sc.gen = 1
+	for _, e := range drive.joined {
+		visit([]uint32{e.v})
 	}
-	s.markFeatures()
 }
 
 // markFeatures keeps the candidates' feature marks valid across the
@@ -253,8 +297,8 @@ func (s *searchCtx) markFeatures() {
 func (s *searchCtx) evaluate(r uint32) {
 	ix := s.ix
 	rec := ix.recs[r]
-	f := &ix.feats[rec.feat]
-	if s.only != "" && f.kind != s.only {
+	f := &ix.hot[rec.feat]
+	if s.only != 0 && f.kind != s.only {
 		return
 	}
 	ws := ix.recWords(rec)
@@ -310,8 +354,14 @@ func (s *searchCtx) evaluate(r uint32) {
 	if tier == matchWhole && s.isExact(ws, rec) {
 		tier = tierExact
 	}
-	k := key{tier: tier, covB: uint8(fine*4 + 1e-4), fine: fine, prio: f.prio, nWords: rec.nWords, feat: rec.feat, rec: r}
-	if s.hint != NoHint && f.kind == string(s.hint) {
+	s.offer(key{tier: tier, covB: uint8(fine*4 + 1e-4), fine: fine, prio: f.prio, nWords: rec.nWords, feat: rec.feat, rec: r}, f)
+}
+
+// offer adds k, a candidate record of feature f, keeping each feature's
+// best.
+func (s *searchCtx) offer(k key, f *hot) {
+	ix, r, rec := s.ix, k.rec, s.ix.recs[k.rec]
+	if s.hintK != 0 && f.kind == s.hintK {
 		k.hint = 1
 	}
 	if s.biased {
@@ -359,13 +409,14 @@ func (s *searchCtx) isExact(ws []uint32, rec record) bool {
 	return true
 }
 
-// boundDistance estimates the metres from the bias to b: planar, with
-// longitude scaled by the cosine of the bias's latitude, which is within a
-// fraction of a percent over a city, and only ranks.
+// boundDistance ranks by distance from the bias to b: the square of a
+// planar estimate in degrees, longitude scaled by the cosine of the bias's
+// latitude (within a fraction of a percent over a city). It only ranks:
+// answers carry great-circle metres.
 func (s *searchCtx) boundDistance(b orb.Bound) float64 {
 	dx := max(b.Min[0]-s.bias[0], 0, s.bias[0]-b.Max[0]) * s.cosLat
 	dy := max(b.Min[1]-s.bias[1], 0, s.bias[1]-b.Max[1])
-	return math.Hypot(dx, dy) * metresPerDegree
+	return dx*dx + dy*dy
 }
 
 // metresPerDegree of latitude on the sphere of geo.Distance.

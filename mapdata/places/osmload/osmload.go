@@ -53,7 +53,7 @@ type coord struct {
 func Read(ctx context.Context, r io.Reader, bound orb.Bound) (*places.Extract, Stats, error) {
 	var mu sync.Mutex
 	var coords []coord
-	inside := func(lon, lat float64) bool { return bound.IsEmpty() || bound.Contains(orb.Point{lon, lat}) }
+	inside := func(lon, lat float64) bool { return bound.IsZero() || bound.Contains(orb.Point{lon, lat}) }
 	sc := osmpbf.New(ctx, r, max(1, min(runtime.GOMAXPROCS(0), 4)))
 	defer sc.Close()
 	sc.SkipRelations = true
