@@ -105,3 +105,40 @@ func clipText(s string) string {
 	}
 	return s
 }
+
+// PlaceFields are the fields of a new book entry or of a change to one;
+// nil: not given.
+type PlaceFields struct {
+	Name    *string   `json:"name"`
+	Aliases *[]string `json:"aliases"`
+	Kind    *string   `json:"kind"`
+	Lat     *float64  `json:"lat"`
+	Lon     *float64  `json:"lon"`
+}
+
+// Empty: nothing is given.
+func (f PlaceFields) Empty() bool {
+	return f.Name == nil && f.Aliases == nil && f.Kind == nil && f.Lat == nil && f.Lon == nil
+}
+
+// Apply sets the fields given on e (names trimmed).
+func (f PlaceFields) Apply(e *PlaceEntry) {
+	if f.Name != nil {
+		e.Name = strings.TrimSpace(*f.Name)
+	}
+	if f.Aliases != nil {
+		e.Aliases = make([]string, 0, len(*f.Aliases))
+		for _, a := range *f.Aliases {
+			e.Aliases = append(e.Aliases, strings.TrimSpace(a))
+		}
+	}
+	if f.Kind != nil {
+		e.Kind = *f.Kind
+	}
+	if f.Lat != nil {
+		e.Lat = *f.Lat
+	}
+	if f.Lon != nil {
+		e.Lon = *f.Lon
+	}
+}

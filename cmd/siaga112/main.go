@@ -82,6 +82,7 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.IntVar(&c.LiveClients, "live-clients", web.DefaultLiveClients, "most clients of the live feed (/api/live) at once; one more is answered 503")
 	fs.IntVar(&c.IncidentRate, "incident-rate", web.DefaultIncidentRate, "incidents one user or token may create per minute; more are answered 429")
 	fs.StringVar(&c.Geofences, "geofences", "", "GeoJSON FeatureCollection of geofences (hospitals, stations, depots: polygons, or points with radius_m)")
+	fs.StringVar(&c.OSM, "osm", "", "OpenStreetMap PBF extract of the city (cut with osmium), read once at start: streets, POIs and crossings for place search; empty: none")
 	fs.StringVar(&c.GeofenceRules, "geofence-rules", "", "JSON array of geofence rules (tracking/geofence/rules.go); empty: transporting→at_hospital at a hospital, returning→available at its station")
 	fs.DurationVar(&c.PositionsRetention, "positions-retention", 90*24*time.Hour, "keep fixes and region events in the database this long (whole days are dropped)")
 	speeds := fs.String("speeds", geo.FormatSpeeds(tracking.DefaultTravel().SpeedKmh), "average speeds in km/h by unit type, for travel-time estimates")

@@ -23,6 +23,7 @@ import (
 
 	"siaga112/geo"
 	"siaga112/mapdata"
+	"siaga112/mapdata/places"
 	"siaga112/tracking"
 	"siaga112/tracking/accounts"
 	"siaga112/tracking/analytics"
@@ -31,6 +32,7 @@ import (
 	"siaga112/tracking/fleet"
 	"siaga112/tracking/memstore"
 	"siaga112/tracking/mqtt"
+	"siaga112/tracking/placebook"
 	"siaga112/tracking/postgres"
 	"siaga112/tracking/units"
 	"siaga112/tracking/webhook"
@@ -93,6 +95,10 @@ type Config struct {
 	// was not given, so a taken port turns the listener off with a warning.
 	OsmAndListen        string
 	OsmAndListenDefault bool
+
+	// OSM is an OpenStreetMap PBF extract of the city (--osm), read once at
+	// start; "": none. Place search reads its named streets and POIs.
+	OSM string
 }
 
 // App is one built server.
@@ -119,6 +125,8 @@ type App struct {
 	Webhooks   *webhook.Service
 	Clock      *deadline.Clock
 	Agencies   *agencyDirectory
+	Places     *places.Places     // place search (places.go)
+	PlaceBook  *placebook.Service // the centre's place book
 }
 
 // New builds the server. Close releases what it holds, also after an error.
@@ -223,6 +231,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		return a, err
 	}
 	a.Units.Follow(a.Dispatch) // dispatch follows the units it sent
+	if err := a.startPlaces(ctx, districts, bus); err != nil {
+		return a, err
+	}
 	if a.Postgres != nil {
 		a.share(a.Postgres) // other instances on the same database
 	}
@@ -273,6 +284,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
 		Front:  front,
 		Tracks: tracks, Regions: a.Units, Geofences: a.Units,
+		Places: a.Places, PlaceBook: a.PlaceBook,
 	})
 	if err != nil {
 		return a, err

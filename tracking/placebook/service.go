@@ -129,43 +129,6 @@ func notFound(id string) error {
 	return tracking.Errorf(tracking.CodeNotFound, "place %q is not in the place book", id)
 }
 
-// Fields of a new entry or a change; nil: not given.
-type Fields struct {
-	Name    *string   `json:"name"`
-	Aliases *[]string `json:"aliases"`
-	Kind    *string   `json:"kind"`
-	Lat     *float64  `json:"lat"`
-	Lon     *float64  `json:"lon"`
-}
-
-func (f Fields) empty() bool {
-	return f.Name == nil && f.Aliases == nil && f.Kind == nil && f.Lat == nil && f.Lon == nil
-}
-
-// apply sets the fields given on e.
-func (f Fields) apply(e *tracking.PlaceEntry) {
-	if f.Name != nil {
-		e.Name = strings.TrimSpace(*f.Name)
-	}
-	if f.Aliases != nil {
-		e.Aliases = make([]string, 0, len(*f.Aliases))
-		for _, a := range *f.Aliases {
-			if a = strings.TrimSpace(a); !slices.Contains(e.Aliases, a) || a == "" {
-				e.Aliases = append(e.Aliases, a)
-			}
-		}
-	}
-	if f.Kind != nil {
-		e.Kind = *f.Kind
-	}
-	if f.Lat != nil {
-		e.Lat = *f.Lat
-	}
-	if f.Lon != nil {
-		e.Lon = *f.Lon
-	}
-}
-
 // check refuses an entry that is not whole or lies outside the city.
 func (s *Service) check(e tracking.PlaceEntry) error {
 	if err := tracking.CheckPlaceEntry(e); err != nil {
@@ -178,7 +141,7 @@ func (s *Service) check(e tracking.PlaceEntry) error {
 // Create adds an entry: name, lat and lon are required, kind defaults to
 // the first of tracking.PlaceKinds. persisted is false when the database
 // is unreachable (the entry stands, and is written when it returns).
-func (s *Service) Create(ctx context.Context, f Fields, actor string) (e tracking.PlaceEntry, persisted bool, err error) {
+func (s *Service) Create(ctx context.Context, f tracking.PlaceFields, actor string) (e tracking.PlaceEntry, persisted bool, err error) {
 	switch {
 	case f.Name == nil:
 		return e, false, tracking.Errorf(tracking.CodeInvalid, "field \"name\" is missing")
@@ -187,7 +150,7 @@ func (s *Service) Create(ctx context.Context, f Fields, actor string) (e trackin
 	}
 	e.Kind = tracking.PlaceKinds[0]
 	e.Aliases = []string{}
-	f.apply(&e)
+	f.Apply(&e)
 	if err := s.check(e); err != nil {
 		return e, false, err
 	}
@@ -207,8 +170,8 @@ func (s *Service) Create(ctx context.Context, f Fields, actor string) (e trackin
 }
 
 // Update changes the fields given; aliases replace the list.
-func (s *Service) Update(ctx context.Context, id string, f Fields, actor string) (tracking.PlaceEntry, bool, error) {
-	if f.empty() {
+func (s *Service) Update(ctx context.Context, id string, f tracking.PlaceFields, actor string) (tracking.PlaceEntry, bool, error) {
+	if f.Empty() {
 		return tracking.PlaceEntry{}, false, tracking.Errorf(tracking.CodeInvalid, "the body changes nothing: give any of name, aliases, kind, lat, lon")
 	}
 	s.mu.Lock()
@@ -218,7 +181,7 @@ func (s *Service) Update(ctx context.Context, id string, f Fields, actor string)
 		return tracking.PlaceEntry{}, false, notFound(id)
 	}
 	e := before.Clone()
-	f.apply(&e)
+	f.Apply(&e)
 	if err := s.check(e); err != nil {
 		s.mu.Unlock()
 		return tracking.PlaceEntry{}, false, err
