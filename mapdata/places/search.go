@@ -208,7 +208,7 @@ func (s *searchCtx) run(words []string) {
 		// Repeats removed: the exact rule compares the whole query.
 		s.concat = strings.Join(words, "")
 	}
-	if len(s.words) == 1 && len(s.words[0].joined) == 0 && len(s.words[0].typo) == 0 && len(words) == 1 {
+	if len(s.words) == 1 && len(s.words[0].joined) == 0 && len(words) == 1 {
 		s.single(&s.words[0])
 	} else {
 		s.generic()
@@ -222,19 +222,34 @@ func (s *searchCtx) run(words []string) {
 	s.markFeatures()
 }
 
-// single is run for one word without typos or compounds (the typeahead's
-// first letters): the word of the name that a posting comes from is the
-// match, so nothing is scanned.
+// single is run for one word that is no compound (the typeahead's first
+// letters, a word with a typo): the word of the name that a posting comes
+// from is the match, so nothing is scanned.
 func (s *searchCtx) single(q *qword) {
 	ix := s.ix
 	lo, hi := q.lo, q.hi
 	if hi == lo && q.whole >= 0 {
 		lo, hi = uint32(q.whole), uint32(q.whole)+1
 	}
-	for wid := lo; wid < hi; wid++ {
+	ids := func(yield func(uint32) bool) {
+		for wid := lo; wid < hi; wid++ {
+			if !yield(wid) {
+				return
+			}
+		}
+		for _, wid := range q.typo {
+			if !yield(wid) {
+				return
+			}
+		}
+	}
+	for wid := range ids {
 		tier, part := uint8(matchPrefix), float32(len(q.text))/float32(len(ix.vocab[wid]))
-		if int64(wid) == q.whole {
+		switch {
+		case int64(wid) == q.whole:
 			tier, part = matchWhole, 1
+		case wid < lo || wid >= hi:
+			tier, part = matchTypo, 1
 		}
 		for _, r := range ix.postings(wid) {
 			rec := &ix.recs[r]
