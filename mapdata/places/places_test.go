@@ -9,6 +9,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"siaga112/geo"
 	"siaga112/mapdata"
 	"siaga112/mapdata/places"
 	"siaga112/mapdata/places/osmload"
@@ -347,5 +348,24 @@ func TestBook(t *testing.T) {
 	p.SetBook(nil)
 	if rs := p.Search("tenda biru", places.Options{}); len(rs) != 0 {
 		t.Fatalf("removed: %v", rs)
+	}
+}
+
+// Every area is found by its name, at a point /api/locate puts inside it.
+func TestGazetteerPoints(t *testing.T) {
+	p := testTown(t)
+	ix := geo.NewExactIndex(mapdata.SerangDistricts())
+	g := mapdata.Serang()
+	for _, a := range append(append([]mapdata.Area{}, g.Kelurahan...), g.Kecamatan...) {
+		rs := p.Search(a.Name, places.Options{Limit: 10})
+		r := rank(rs, "gazetteer:"+a.Code)
+		if r == 0 || rs[r-1].Score != 1 {
+			t.Errorf("%s %s: rank %d in %v", a.Code, a.Name, r, rs)
+			continue
+		}
+		loc, err := ix.Locate(rs[r-1].Point)
+		if err != nil || (loc.Kelurahan.Code != a.Code && loc.Kecamatan.Code != a.Code) {
+			t.Errorf("%s %s: its point lies in %+v (%v)", a.Code, a.Name, loc, err)
+		}
 	}
 }
