@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/paulmach/orb"
-
 	"siaga112/geo"
 )
 
@@ -84,14 +82,4 @@ func (p *Places) crossings(q Query, opt Options) []Result {
 		out = append(out, h.r)
 	}
 	return out
-}
-
-// nodeOf is a crossing's point (tests).
-func (p *Places) nodeOf(id int64) (orb.Point, bool) {
-	for _, s := range p.static.streets {
-		if i, ok := slices.BinarySearch(s.nodes, id); ok {
-			return s.pts[i], true
-		}
-	}
-	return orb.Point{}, false
 }
