@@ -18,6 +18,8 @@ type Change struct {
 	// (exact when two instances mark the same number at once).
 	Prank *PrankMark
 	Call  *Call // a logged call (not published: the log is read from the store)
+	// Place writes or deletes an entry of the place book (placebook.go).
+	Place *PlaceChange
 }
 
 // Events are what the bus publishes for c: one per row, in the order the
@@ -39,6 +41,10 @@ func (c Change) Events() []Event {
 	if c.Caller != nil {
 		cl := c.Caller.Clone()
 		out = append(out, Event{Kind: "caller", Action: c.Action, At: c.At, Caller: &cl})
+	}
+	if c.Place != nil {
+		e := c.Place.Entry.Clone()
+		out = append(out, Event{Kind: "place", Action: c.Action, At: c.At, Place: &e})
 	}
 	return out
 }

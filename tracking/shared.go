@@ -14,8 +14,8 @@ import (
 // same database to read back.
 type Notice struct {
 	Origin string `json:"o"` // the instance that committed it
-	Kind   string `json:"k"` // "incident", "unit", "caller" or "accounts"
-	ID     string `json:"i"` // incident id, unit id or caller number ("" for accounts)
+	Kind   string `json:"k"` // "incident", "unit", "caller", "accounts" or "place"
+	ID     string `json:"i"` // incident id, unit id, caller number or place id ("" for accounts)
 	Action string `json:"a"` // the live feed's action ("created", "dispatched", …)
 }
 

@@ -299,6 +299,7 @@ func geoJSONAnswers(t *testing.T, s *stack) map[string][]byte {
 		"response-times":     {"/api/analytics/response-times", nil},
 		"response-times-kec": {"/api/analytics/response-times?by=kecamatan", nil},
 		"coverage":           {"/api/analytics/coverage", nil},
+		"places":             {"/api/places?q=serang&limit=50&lat=-6.12&lon=106.15", nil},
 	} {
 		resp, body := rawGet(t, s.url+req.path, req.header)
 		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/geo+json" {

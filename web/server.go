@@ -92,6 +92,11 @@ type Config struct {
 	Webhooks   WebhookService
 	Compliance ComplianceSource
 	CallLog    tracking.CallLog
+	// Places searches places and names points (GET /api/places,
+	// /api/places/reverse); PlaceBook serves the centre's entries
+	// (/api/places/{id}). Each route is served when set (places.go).
+	Places    PlaceSearch
+	PlaceBook PlaceBook
 }
 
 // Server serves the API. It is an http.Handler.
@@ -168,6 +173,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /api/locate", s.guard(readers, s.locate))
 	mux.HandleFunc("GET /api/areas", s.guard(readers, s.areas))
 	s.historyRoutes(mux)
+	s.placeRoutes(mux)
 	if cfg.Auth != nil {
 		mux.HandleFunc("POST /api/login", s.login)
 		mux.HandleFunc("POST /api/logout", s.logout)

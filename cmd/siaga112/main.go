@@ -88,6 +88,7 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.IntVar(&c.IncidentRate, "incident-rate", web.DefaultIncidentRate, "incidents one user or token may create per minute; more are answered 429")
 	fs.IntVar(&c.CallRate, "call-rate", web.DefaultCallRate, "calls one user or token may log per minute (POST /api/calls and the prank shortcut; bursts up to that many); more are answered 429")
 	fs.StringVar(&c.Geofences, "geofences", "", "GeoJSON FeatureCollection of geofences (hospitals, stations, depots: polygons, or points with radius_m)")
+	fs.StringVar(&c.OSM, "osm", "", "OpenStreetMap PBF extract of the city (cut with osmium), read once at start: streets, POIs and crossings for place search; empty: none")
 	fs.StringVar(&c.GeofenceRules, "geofence-rules", "", "JSON array of geofence rules (tracking/geofence/rules.go); empty: transporting→at_hospital at a hospital, returning→available at its station")
 	fs.DurationVar(&c.PositionsRetention, "positions-retention", 90*24*time.Hour, "keep fixes and region events in the database this long (whole days are dropped)")
 	fs.StringVar(&c.OSM, "osm", "", "OpenStreetMap PBF extract of the city (e.g. cut with osmium extract): ETAs, routes and isochrones follow its roads; empty: great-circle × detour")

@@ -24,6 +24,7 @@ import (
 	"siaga112/geo"
 	"siaga112/geo/roads"
 	"siaga112/mapdata"
+	"siaga112/mapdata/places"
 	"siaga112/tracking"
 	"siaga112/tracking/accounts"
 	"siaga112/tracking/analytics"
@@ -33,6 +34,7 @@ import (
 	"siaga112/tracking/internal/connlimit"
 	"siaga112/tracking/memstore"
 	"siaga112/tracking/mqtt"
+	"siaga112/tracking/placebook"
 	"siaga112/tracking/postgres"
 	"siaga112/tracking/units"
 	"siaga112/tracking/webhook"
@@ -107,8 +109,9 @@ type Config struct {
 	OsmAndKeyless         bool
 	OsmAndMaxConnsPerAddr int
 
-	// OSM is an OpenStreetMap PBF extract (--osm): with it, ETAs, routes
-	// and isochrones follow the roads. RoadSpeeds are km/h per highway
+	// OSM is an OpenStreetMap PBF extract (--osm), read at start: with it,
+	// ETAs, routes and isochrones follow the roads, and place search reads
+	// its named streets and POIs. RoadSpeeds are km/h per highway
 	// class (nil: roads.DefaultSpeedsKmh); OSMSnapM is how far from every
 	// drivable way a point may lie and still be routed (default 500 m).
 	OSM        string
@@ -140,7 +143,9 @@ type App struct {
 	Webhooks   *webhook.Service
 	Clock      *deadline.Clock
 	Agencies   *agencyDirectory
-	Roads      *roads.Graph // nil without --osm
+	Roads      *roads.Graph       // nil without --osm
+	Places     *places.Places     // place search (places.go)
+	PlaceBook  *placebook.Service // the centre's place book
 }
 
 // New builds the server. Close releases what it holds, also after an error.
@@ -257,6 +262,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		return a, err
 	}
 	a.Units.Follow(a.Dispatch) // dispatch follows the units it sent
+	if err := a.startPlaces(ctx, districts, bus); err != nil {
+		return a, err
+	}
 	if a.Postgres != nil {
 		a.share(a.Postgres) // other instances on the same database
 	}
@@ -307,6 +315,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
 		Front:  front,
 		Tracks: tracks, Regions: a.Units, Geofences: a.Units,
+		Places: a.Places, PlaceBook: a.PlaceBook,
 	})
 	if err != nil {
 		return a, err

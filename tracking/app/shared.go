@@ -50,6 +50,13 @@ func (a *App) absorb(pg *postgres.Store, n tracking.Notice, remote bool) {
 		}
 	case n.Kind == "accounts" && a.Accounts != nil:
 		err = a.Accounts.Reload(ctx)
+	case n.Kind == "place":
+		var e tracking.PlaceEntry
+		if e, err = pg.Place(ctx, n.ID); err == nil {
+			a.PlaceBook.Sync(n.ID, &e)
+		} else if tracking.CodeOf(err) == tracking.CodeNotFound {
+			a.PlaceBook.Sync(n.ID, nil)
+		}
 	}
 	if err != nil && tracking.CodeOf(err) != tracking.CodeNotFound {
 		a.log.Error("a change made on another instance was not read back", "kind", n.Kind, "id", n.ID, "err", err)
@@ -86,6 +93,12 @@ func (a *App) resync(ctx context.Context, pg *postgres.Store) {
 	}
 	if err == nil && a.Accounts != nil {
 		err = a.Accounts.Reload(ctx)
+	}
+	if err == nil {
+		var es []tracking.PlaceEntry
+		if es, err = pg.Places(ctx); err == nil {
+			a.PlaceBook.Reload(es)
+		}
 	}
 	if err != nil {
 		a.log.Error("state not read back after (re)connecting to the database's notices", "err", err)

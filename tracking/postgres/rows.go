@@ -69,6 +69,9 @@ func queueChange(b *pgx.Batch, c tracking.Change) error {
 			subject, data = cl.Number, cl
 		}
 	}
+	if c.Place != nil && subject == "" {
+		subject, data = queuePlace(b, *c.Place)
+	}
 	body, err := json.Marshal(data)
 	if err != nil {
 		return err

@@ -94,7 +94,7 @@ func TestLayersInGeometryColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"geofences GEOMETRY 4326", "incident_history POINT 4326", "incidents POINT 4326", "region_events POINT 4326", "unit_positions POINT 4326", "units POINT 4326"}
+	want := []string{"geofences GEOMETRY 4326", "incident_history POINT 4326", "incidents POINT 4326", "places POINT 4326", "region_events POINT 4326", "unit_positions POINT 4326", "units POINT 4326"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("geometry_columns: %v, want %v", got, want)
 	}

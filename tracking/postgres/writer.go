@@ -230,6 +230,8 @@ func what(c tracking.Change) string {
 		return c.Audit.Action + " " + c.Caller.Number
 	case len(c.Units) > 0:
 		return c.Audit.Action + " " + c.Units[0].ID
+	case c.Place != nil:
+		return c.Audit.Action + " " + c.Place.Entry.ID
 	}
 	return c.Audit.Action
 }

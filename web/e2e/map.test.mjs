@@ -42,8 +42,9 @@ test("a unit published over MQTT appears on the board, live", async () => {
 
 test("an incident created through the intake form comes back with recommendations", async () => {
   await page.click('nav button[data-tab="intake"]');
-  await page.fill("#place", "Kaligandu (Serang)");
-  await page.dispatchEvent("#place", "change");
+  await page.fill('[data-testid="place-search"]', "Kaligandu");
+  await page.waitForSelector('[data-testid="place-option"][data-place-id="gazetteer:36.73.01.1010"]');
+  await page.press('[data-testid="place-search"]', "Enter");
   await page.waitForFunction(() => document.querySelector("#point").textContent.includes("Kaligandu"));
   await page.selectOption("#category", "medical");
   await page.fill("#caller", "0812 3456 7890");

@@ -4,6 +4,7 @@ import { api, signIn, asText } from "./api.js";
 import { connectLive } from "./live.js";
 import { t, st, language, setLanguage, applyLabels } from "./i18n.js";
 import { setupHistory } from "./history.js";
+import { attachPlaceSearch } from "./placesearch.js";
 
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, props = {}, ...children) => {
@@ -329,25 +330,44 @@ function callerNotice(c) {
 }
 
 // ---- intake ----
-function pick(lat, lon, label) {
+// pick sets the incident's point; name, when given, labels its marker.
+function pick(lat, lon, label, name) {
   picked = { lat, lon };
   $("#point").textContent = `${lat.toFixed(5)}, ${lon.toFixed(5)}${label ? " — " + label : ""}`;
   if (pickMarker) pickMarker.setLatLng([lat, lon]);
   else pickMarker = L.circleMarker([lat, lon], { radius: 9, color: "#b42318", weight: 3, fill: false }).addTo(map);
+  pickMarker.unbindTooltip();
+  if (name) pickMarker.bindTooltip(asText(name), { permanent: true, direction: "top", offset: [0, -8], className: "place-label" }).openTooltip();
 }
 
+// A map click names the point: the nearest street and place, the areas.
 map.on("click", (e) => {
+  const { lat, lng } = e.latlng;
   showTab("intake");
-  pick(e.latlng.lat, e.latlng.lng);
-  api("GET", `/api/locate?lat=${e.latlng.lat}&lon=${e.latlng.lng}`)
-    .then((loc) => pick(e.latlng.lat, e.latlng.lng, `${loc.kelurahan.name}, ${loc.kecamatan.name}`))
+  pick(lat, lng);
+  api("GET", `/api/places/reverse?lat=${lat}&lon=${lng}`)
+    .then((r) => {
+      const parts = [];
+      if (r.street) parts.push(`${r.street.name}, ${r.street.distance_m} m`);
+      if (r.place) parts.push(`${r.place.name}, ${r.place.distance_m} m`);
+      parts.push(`${r.kelurahan.name}, ${r.kecamatan.name}`);
+      pick(lat, lng, parts.join(" · "));
+    })
     .catch((err) => notice(err.message, "warning"));
 });
 
-const kelurahan = new Map(); // "name (kecamatan)" → [lat, lon]
-$("#place").addEventListener("change", () => {
-  const p = kelurahan.get($("#place").value);
-  if (p) { pick(p[0], p[1], $("#place").value); map.setView(p, 15); }
+// The place field: a typeahead on /api/places, biased to the map's centre.
+attachPlaceSearch($("#place"), {
+  bias: () => { const c = map.getCenter(); return { lat: c.lat, lon: c.lng }; },
+  label: (kind) => t(`kind_${kind}`),
+  onError: (err) => notice(err.message, "warning"),
+  onPick: (f) => {
+    const [lon, lat] = f.geometry.coordinates;
+    const p = f.properties;
+    const area = [p.kelurahan?.name, p.kecamatan?.name].filter(Boolean).join(", ");
+    pick(lat, lon, [p.name, area].filter(Boolean).join(" · "), p.name);
+    map.setView([lat, lon], Math.max(map.getZoom(), 16));
+  },
 });
 
 $("#intake-form").addEventListener("submit", async (e) => {
@@ -475,16 +495,11 @@ async function start() {
     const [lon, lat] = f.properties.label_point;
     L.tooltip({ permanent: true, direction: "center", className: "area-label" }).setLatLng([lat, lon]).setContent(asText(f.properties.name)).addTo(map);
   }
-  for (const f of kel.features) {
-    const key = `${f.properties.name} (${f.properties.kecamatan.name})`;
-    kelurahan.set(key, [f.properties.label_point[1], f.properties.label_point[0]]);
-    $("#kelurahan-list").append(el("option", { value: key }));
-  }
   if (cfg.approximate) $("#lag").title = t("approximate");
   history = setupHistory({ map, units, incidents, notice });
   const live = connectLive({ onMessage: onLive, onState: setFeed });
   // For the operator's console and the browser tests.
-  window.siaga = { live, lagP95, lagSamples: () => [...lags], units, incidents, lines, markers, incMarkers, history };
+  window.siaga = { live, lagP95, lagSamples: () => [...lags], units, incidents, lines, markers, incMarkers, history, map };
   setInterval(() => {
     for (const row of $("#unit-rows").rows) row.querySelector(".age").textContent = age(row.dataset.reportedAt);
     for (const inc of incidents.values()) incidentRow(inc);

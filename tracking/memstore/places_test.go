@@ -1,0 +1,11 @@
+package memstore
+
+import (
+	"testing"
+
+	"siaga112/tracking/storetest"
+)
+
+func TestPlacesContract(t *testing.T) {
+	storetest.RunPlaces(t, func(t *testing.T) storetest.Placer { return New() })
+}

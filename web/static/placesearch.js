@@ -1,0 +1,130 @@
+// Place typeahead on GET /api/places: from 2 characters, debounced, biased
+// to the map's centre, stale answers dropped; ↑/↓/Enter/Esc and the mouse.
+// Self-contained (the dispatcher console reuses it): every string from the
+// server goes in as text, never as markup.
+import { api } from "./api.js";
+
+// DEBOUNCE_MS: a pause this long in typing asks the server.
+export const DEBOUNCE_MS = 120;
+export const MIN_CHARS = 2;
+
+// attachPlaceSearch turns input into a typeahead. Options:
+//   bias()      → {lat, lon} or null: the point answers are ranked near
+//   onPick(f)   ← the chosen GeoJSON Feature
+//   onError(e)  ← a failed search (the server's sentence)
+//   label(key)  → a word for a kind ("street", "poi", …)
+//   limit       answers asked for (default 8)
+// It returns {close(), search(q)} for the page and the tests.
+export function attachPlaceSearch(input, { bias = () => null, onPick, onError = () => {}, label = (k) => k, limit = 8 } = {}) {
+  const list = document.createElement("ul");
+  list.className = "place-results";
+  list.id = `${input.id || "place"}-results`;
+  list.setAttribute("role", "listbox");
+  list.dataset.testid = "place-results";
+  list.hidden = true;
+  input.after(list);
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-controls", list.id);
+  input.setAttribute("aria-expanded", "false");
+  input.autocomplete = "off";
+
+  let features = [];
+  let active = -1;
+  let timer = null;
+  let seq = 0; // the latest search asked: older answers are dropped
+
+  function close() {
+    list.hidden = true;
+    list.replaceChildren();
+    features = [];
+    active = -1;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+
+  function setActive(i) {
+    const rows = list.children;
+    if (!rows.length) return;
+    active = (i + rows.length) % rows.length;
+    for (let j = 0; j < rows.length; j++) rows[j].setAttribute("aria-selected", String(j === active));
+    input.setAttribute("aria-activedescendant", rows[active].id);
+    rows[active].scrollIntoView({ block: "nearest" });
+  }
+
+  function text(tag, cls, s) {
+    const e = document.createElement(tag);
+    e.className = cls;
+    e.textContent = s ?? "";
+    return e;
+  }
+
+  function render(fc) {
+    features = fc.features || [];
+    list.replaceChildren();
+    active = -1;
+    features.forEach((f, i) => {
+      const p = f.properties;
+      const li = document.createElement("li");
+      li.id = `${list.id}-${i}`;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.dataset.testid = "place-option";
+      li.dataset.placeId = f.id;
+      li.append(text("span", "name", p.name));
+      if (p.matched) li.append(text("span", "matched", `“${p.matched}”`));
+      li.append(text("span", "kind", label(p.kind)));
+      const area = [p.kelurahan?.name, p.kecamatan?.name].filter(Boolean).join(", ");
+      if (area) li.append(text("span", "area", area));
+      // mousedown, not click: it comes before the input's blur.
+      li.addEventListener("mousedown", (e) => { e.preventDefault(); pick(i); });
+      li.addEventListener("mousemove", () => { if (active !== i) setActive(i); });
+      list.append(li);
+    });
+    list.hidden = features.length === 0;
+    input.setAttribute("aria-expanded", String(!list.hidden));
+  }
+
+  function pick(i) {
+    const f = features[i];
+    if (!f) return;
+    close();
+    input.value = f.properties.name;
+    onPick?.(f);
+  }
+
+  async function search(q) {
+    const mine = ++seq;
+    const params = new URLSearchParams({ q, limit: String(limit) });
+    const b = bias();
+    if (b) { params.set("lat", b.lat.toFixed(6)); params.set("lon", b.lon.toFixed(6)); }
+    try {
+      const fc = await api("GET", `/api/places?${params}`);
+      if (mine !== seq) return; // a newer search was asked meanwhile
+      render(fc);
+    } catch (e) {
+      if (mine !== seq) return;
+      close();
+      onError(e);
+    }
+  }
+
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    const q = input.value.trim();
+    if (q.length < MIN_CHARS) { seq++; close(); return; }
+    timer = setTimeout(() => search(q), DEBOUNCE_MS);
+  });
+  input.addEventListener("keydown", (e) => {
+    switch (e.key) {
+      case "ArrowDown": e.preventDefault(); if (!list.hidden) setActive(active + 1); break;
+      case "ArrowUp": e.preventDefault(); if (!list.hidden) setActive(active - 1); break;
+      case "Enter":
+        if (!list.hidden) { e.preventDefault(); pick(active < 0 ? 0 : active); }
+        break;
+      case "Escape": if (!list.hidden) { e.preventDefault(); seq++; close(); } break;
+    }
+  });
+  input.addEventListener("blur", () => setTimeout(close, 0));
+  return { close, search };
+}
