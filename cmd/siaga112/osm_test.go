@@ -35,7 +35,7 @@ func TestOSMFlag(t *testing.T) {
 		})
 	}
 	for _, tc := range []struct{ name, content, want string }{
-		{"missing", "", "no such file"},
+		{"missing", "", "does not exist"},
 		{"not a PBF", "<osm></osm>", "--osm"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

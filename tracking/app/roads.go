@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"runtime"
 
@@ -37,7 +38,7 @@ func loadRoads(ctx context.Context, cfg Config, districts *geo.DistrictIndex, lo
 		Inside: func(p orb.Point) bool { _, err := districts.Locate(p); return err == nil }}
 	g, err := roads.Load(ctx, cfg.OSM, opt)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--osm: %w", err)
 	}
 	runtime.GC()
 	var after runtime.MemStats
