@@ -52,6 +52,7 @@ type Assignment struct {
 	Status       AssignmentStatus `json:"status"`
 	DistanceM    float64          `json:"distance_m"` // great-circle, at dispatch
 	ETASeconds   float64          `json:"eta_s"`      // estimate at dispatch
+	EtaModel     string           `json:"eta_model"`  // how eta_s was estimated: ETAModelDetour, ETAModelRoad; "" without one
 	DispatchedAt time.Time        `json:"dispatched_at"`
 	EnRouteAt    *time.Time       `json:"en_route_at"`
 	OnSceneAt    *time.Time       `json:"on_scene_at"`
@@ -62,6 +63,15 @@ type Assignment struct {
 	ClearedAt       *time.Time `json:"cleared_at"`
 	DispatchedBy    string     `json:"dispatched_by,omitempty"`
 }
+
+// The models an eta_s comes from.
+const (
+	// ETAModelDetour: great-circle distance × the detour factor ÷ the unit
+	// type's speed (geo.DetourModel).
+	ETAModelDetour = "detour"
+	// ETAModelRoad: the fastest path on the road graph of an OSM extract.
+	ETAModelRoad = "road"
+)
 
 // Open reports whether the unit is still working the incident.
 func (a Assignment) Open() bool { return a.Status != AssignCleared }
