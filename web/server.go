@@ -229,6 +229,9 @@ func New(cfg Config) (*Server, error) {
 		mux.HandleFunc("POST /api/history/incidents", s.guard(planners, s.importHistory))
 		mux.HandleFunc("GET /api/analytics/response-times", s.guard(readers, s.responseTimes))
 		mux.HandleFunc("GET /api/analytics/coverage", s.guard(readers, s.coverage))
+		if cfg.Analytics.Trips != nil {
+			mux.HandleFunc("GET /api/analytics/eta-accuracy", s.guard(planners, s.etaAccuracy))
+		}
 	}
 	s.routeAPIFallback(mux.ServeMux)
 	zipped, err := compress(s.tokenSignIn(s.otherMethods(mux)))

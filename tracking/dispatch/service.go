@@ -154,6 +154,9 @@ func (s *Service) Plans() *Plans { return s.cfg.Plans }
 // Bus is where the service publishes its events.
 func (s *Service) Bus() *tracking.Bus { return s.cfg.Bus }
 
+// ArrivalRadiusM is how near its incident a unit counts as arrived, metres.
+func (s *Service) ArrivalRadiusM() float64 { return s.cfg.ArrivalRadiusM }
+
 // NewIncident is what a call-taker records.
 type NewIncident struct {
 	Category    tracking.Category
