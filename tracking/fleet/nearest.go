@@ -94,10 +94,15 @@ func (ix *Index) Nearest(p orb.Point, f Filter) iter.Seq2[tracking.Unit, float64
 }
 
 // nearby walks tree in great-circle distance order from p, passing each
-// entry with its distance in metres. Caller holds a lock.
+// entry with its distance in metres: growing rings first (rings.go), then,
+// for what they leave, the R-tree's best-first walk. Caller holds a lock.
 func (ix *Index) nearby(tree *rtree.RTreeG[*entry], p orb.Point, visit func(*entry, float64) bool) {
 	pv := geo.ToVector(p)
 	cosLat := math.Cos(p[1] * math.Pi / 180)
+	over, done := rings(tree, p, pv, cosLat, visit)
+	if over {
+		return
+	}
 	tree.Nearby(
 		func(min, max [2]float64, e *entry, item bool) float64 {
 			if item {
@@ -105,7 +110,9 @@ func (ix *Index) nearby(tree *rtree.RTreeG[*entry], p orb.Point, visit func(*ent
 			}
 			return geo.BoundChordSq(p, cosLat, orb.Bound{Min: orb.Point(min), Max: orb.Point(max)})
 		},
-		func(_, _ [2]float64, e *entry, c2 float64) bool { return visit(e, geo.ChordSqMetres(c2)) },
+		func(_, _ [2]float64, e *entry, c2 float64) bool {
+			return c2 <= done || visit(e, geo.ChordSqMetres(c2)) // the rings passed those
+		},
 	)
 }
 
