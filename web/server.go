@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -238,6 +239,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gzip: %w", err)
 	}
+	s.httpMetrics.prepare(append(slices.Clone(s.routes), "unmatched"))
 	s.handler = s.httpMetrics.measure(requestLogger(s.log, securityHeaders(contentSecurityPolicy(cfg.Tiles), zipped)))
 	if cfg.Front != nil {
 		s.handler = cfg.Front(s.handler)

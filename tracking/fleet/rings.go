@@ -1,7 +1,6 @@
 package fleet
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"sync"
@@ -27,6 +26,17 @@ const (
 type ringEntry struct {
 	e  *entry
 	c2 float64
+}
+
+// byChord orders ring entries nearest first (chords are never NaN).
+func byChord(a, b ringEntry) int {
+	switch {
+	case a.c2 < b.c2:
+		return -1
+	case a.c2 > b.c2:
+		return 1
+	}
+	return 0
 }
 
 var ringBufs = sync.Pool{New: func() any { b := make([]ringEntry, 0, 64); return &b }}
@@ -86,7 +96,7 @@ func rings(tree *rtree.RTreeG[*entry], p orb.Point, pv geo.Vector, cosLat float6
 			return true
 		})
 		*bufp = buf
-		slices.SortFunc(buf, func(a, b ringEntry) int { return cmp.Compare(a.c2, b.c2) })
+		slices.SortFunc(buf, byChord)
 		for _, r := range buf {
 			if !visit(r.e, geo.ChordSqMetres(r.c2)) {
 				return true, done
