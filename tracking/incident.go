@@ -47,15 +47,17 @@ func (s AssignmentStatus) Rank() int {
 
 // Assignment is one unit sent to one incident.
 type Assignment struct {
-	UnitID       string           `json:"unit_id"`
-	UnitType     UnitType         `json:"type"`
-	Status       AssignmentStatus `json:"status"`
-	DistanceM    float64          `json:"distance_m"` // great-circle, at dispatch
-	ETASeconds   float64          `json:"eta_s"`      // estimate at dispatch
-	EtaModel     string           `json:"eta_model"`  // how eta_s was estimated: ETAModelDetour, ETAModelRoad; "" without one
-	DispatchedAt time.Time        `json:"dispatched_at"`
-	EnRouteAt    *time.Time       `json:"en_route_at"`
-	OnSceneAt    *time.Time       `json:"on_scene_at"`
+	UnitID     string           `json:"unit_id"`
+	UnitType   UnitType         `json:"type"`
+	Status     AssignmentStatus `json:"status"`
+	DistanceM  float64          `json:"distance_m"` // great-circle, at dispatch
+	ETASeconds float64          `json:"eta_s"`      // estimate at dispatch
+	// EtaModel says what made ETASeconds: "road" (the --osm network) or
+	// "detour" (great-circle × detour ÷ speed).
+	EtaModel     string     `json:"eta_model"`
+	DispatchedAt time.Time  `json:"dispatched_at"`
+	EnRouteAt    *time.Time `json:"en_route_at"`
+	OnSceneAt    *time.Time `json:"on_scene_at"`
 	// OnSceneDetected: the arrival was seen in the unit's fixes, not reported.
 	OnSceneDetected bool       `json:"on_scene_detected"`
 	TransportingAt  *time.Time `json:"transporting_at"`
@@ -63,15 +65,6 @@ type Assignment struct {
 	ClearedAt       *time.Time `json:"cleared_at"`
 	DispatchedBy    string     `json:"dispatched_by,omitempty"`
 }
-
-// The models an eta_s comes from.
-const (
-	// ETAModelDetour: great-circle distance × the detour factor ÷ the unit
-	// type's speed (geo.DetourModel).
-	ETAModelDetour = "detour"
-	// ETAModelRoad: the fastest path on the road graph of an OSM extract.
-	ETAModelRoad = "road"
-)
 
 // Open reports whether the unit is still working the incident.
 func (a Assignment) Open() bool { return a.Status != AssignCleared }

@@ -57,7 +57,7 @@ func (s *Service) Dispatch(ctx context.Context, incidentID string, unitIDs []str
 		}
 		if r.Unit.HasPosition() {
 			if route, err := s.cfg.Router.Route(orb.Point{r.Unit.Position.Lon, r.Unit.Position.Lat}, p, string(r.Unit.Type)); err == nil {
-				a.ETASeconds, a.EtaModel = route.Duration.Seconds(), tracking.ETAModelDetour
+				a.ETASeconds, a.EtaModel = route.Duration.Seconds(), "detour"
 			}
 		}
 		in.Assignments = append(in.Assignments, a)

@@ -31,7 +31,7 @@ func sampleIncident(id string, units ...string) tracking.Incident {
 	for _, u := range units {
 		in.Assignments = append(in.Assignments, tracking.Assignment{
 			UnitID: u, UnitType: tracking.FireTruck, Status: tracking.AssignDispatched,
-			DistanceM: 812, ETASeconds: 117, EtaModel: tracking.ETAModelDetour, DispatchedAt: t0.Add(time.Minute), DispatchedBy: "Budi",
+			DistanceM: 812, ETASeconds: 117, EtaModel: "detour", DispatchedAt: t0.Add(time.Minute), DispatchedBy: "Budi",
 		})
 	}
 	return in

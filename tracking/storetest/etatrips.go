@@ -47,16 +47,16 @@ func RunETATrips(t *testing.T, open func(t *testing.T) ETATripStores) {
 	first := sampleIncident("20261126-000001")
 	first.Lon, first.Lat = a[0], a[1]
 	first.Assignments = []tracking.Assignment{
-		assign("DMK-1", tracking.FireTruck, tracking.ETAModelDetour, 300, time.Minute, 30*time.Minute),
-		assign("AMB-1", tracking.Ambulance, tracking.ETAModelRoad, 240, time.Minute, 0),
-		assign("AMB-2", tracking.Ambulance, tracking.ETAModelDetour, 200, time.Minute, 3*time.Minute), // cleared before it came
-		assign("POL-1", tracking.Police, "", 0, time.Minute, 0),                                       // no estimate: never a trip
+		assign("DMK-1", tracking.FireTruck, "detour", 300, time.Minute, 30*time.Minute),
+		assign("AMB-1", tracking.Ambulance, "road", 240, time.Minute, 0),
+		assign("AMB-2", tracking.Ambulance, "detour", 200, time.Minute, 3*time.Minute), // cleared before it came
+		assign("POL-1", tracking.Police, "", 0, time.Minute, 0),                        // no estimate: never a trip
 	}
 	second := sampleIncident("20261126-000002")
 	second.Lon, second.Lat, second.DispatchedAt = b[0], b[1], ptr(t0.Add(2*time.Hour))
 	second.Assignments = []tracking.Assignment{
-		assign("DMK-2", tracking.FireTruck, tracking.ETAModelDetour, 600, 2*time.Hour, 0), // no fix at all
-		assign("DMK-1", tracking.FireTruck, tracking.ETAModelDetour, 120, 2*time.Hour, 0),
+		assign("DMK-2", tracking.FireTruck, "detour", 600, 2*time.Hour, 0), // no fix at all
+		assign("DMK-1", tracking.FireTruck, "detour", 120, 2*time.Hour, 0),
 	}
 	for _, in := range []tracking.Incident{first, second} {
 		if err := saveIncident(s.Store, in, audit); err != nil {
