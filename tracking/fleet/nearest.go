@@ -54,9 +54,12 @@ func bit[T comparable](v T, all []T) uint32 {
 }
 
 func (ix *Index) matches(m matcher, e *entry, now time.Time) bool {
-	return m.types&e.typeBit != 0 &&
-		m.statuses&e.statusBit != 0 &&
-		m.liveness&bit(ix.liveness(e, now), tracking.Livenesses) != 0
+	return m.admits(e, ix.liveness(e, now))
+}
+
+// admits is matches for an entry whose liveness l is known.
+func (m matcher) admits(e *entry, l tracking.Liveness) bool {
+	return m.types&e.typeBit != 0 && m.statuses&e.statusBit != 0 && m.liveness&bit(l, tracking.Livenesses) != 0
 }
 
 // Nearest yields the units with a position that match f, nearest to p first,
@@ -85,10 +88,13 @@ func (ix *Index) Nearest(p orb.Point, f Filter) iter.Seq2[tracking.Unit, float64
 			}
 		}
 		ix.nearby(tree, p, func(e *entry, d float64) bool {
-			if !ix.matches(m, e, now) {
+			l := ix.liveness(e, now) // once: the filter and the view both need it
+			if !m.admits(e, l) {
 				return true
 			}
-			return yield(ix.view(e, now), d)
+			u := e.unit
+			u.Liveness = l
+			return yield(u, d)
 		})
 	}
 }

@@ -28,15 +28,28 @@ type ringEntry struct {
 	c2 float64
 }
 
-// byChord orders ring entries nearest first (chords are never NaN).
-func byChord(a, b ringEntry) int {
-	switch {
-	case a.c2 < b.c2:
-		return -1
-	case a.c2 > b.c2:
-		return 1
+// sortByChord orders a ring's entries nearest first: by insertion, as a
+// ring holds a score of them; a crowded one goes to slices.SortFunc.
+func sortByChord(rs []ringEntry) {
+	if len(rs) > 48 {
+		slices.SortFunc(rs, func(a, b ringEntry) int {
+			switch {
+			case a.c2 < b.c2:
+				return -1
+			case a.c2 > b.c2:
+				return 1
+			}
+			return 0
+		})
+		return
 	}
-	return 0
+	for i := 1; i < len(rs); i++ {
+		r, j := rs[i], i
+		for ; j > 0 && rs[j-1].c2 > r.c2; j-- {
+			rs[j] = rs[j-1]
+		}
+		rs[j] = r
+	}
 }
 
 var ringBufs = sync.Pool{New: func() any { b := make([]ringEntry, 0, 64); return &b }}
@@ -96,7 +109,7 @@ func rings(tree *rtree.RTreeG[*entry], p orb.Point, pv geo.Vector, cosLat float6
 			return true
 		})
 		*bufp = buf
-		slices.SortFunc(buf, byChord)
+		sortByChord(buf)
 		for _, r := range buf {
 			if !visit(r.e, geo.ChordSqMetres(r.c2)) {
 				return true, done
