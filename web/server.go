@@ -235,7 +235,7 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s.routeAPIFallback(mux.ServeMux)
-	zipped, err := compress(s.tokenSignIn(s.otherMethods(mux)))
+	zipped, err := compress(s.tokenSignIn(s.otherMethods(newLiteralRoutes(mux.ServeMux, s.routes))))
 	if err != nil {
 		return nil, fmt.Errorf("gzip: %w", err)
 	}
