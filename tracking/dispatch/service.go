@@ -313,9 +313,13 @@ func (s *Service) recommendType(dst []Recommendation, p orb.Point, t tracking.Un
 	// Twice as many by distance as we keep by ETA: a road router may
 	// reorder neighbours (the detour model never does).
 	f := fleet.Filter{Types: []tracking.UnitType{t}, Statuses: availOnly, Liveness: liveOnly}
+	want := 2 * keep
+	if _, monotone := s.cfg.Router.(geo.DetourModel); monotone {
+		want = keep // its ETA grows with the distance: the nearest are the answer
+	}
 	for u, d := range s.cfg.Fleet.Nearest(p, f) {
 		dst = append(dst, Recommendation{UnitID: u.ID, Callsign: u.Callsign, Type: u.Type, Agency: u.Agency, DistanceM: math.Round(d), Position: orb.Point{u.Position.Lon, u.Position.Lat}})
-		if len(dst)-base == 2*keep {
+		if len(dst)-base == want {
 			break
 		}
 	}
