@@ -38,6 +38,10 @@ type Analytics struct {
 	// Synthetic: the history holds the demo's invented incidents; answers
 	// say so, and the planners' page shows it.
 	Synthetic bool
+	// Trips and ArrivalRadiusM serve the ETA accuracy report (nil: not
+	// served).
+	Trips          tracking.ETATripReader
+	ArrivalRadiusM float64
 }
 
 // MaxHistoryBytes caps an uploaded history file (about 3 million rows).

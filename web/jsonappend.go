@@ -69,6 +69,12 @@ func appendJSONFloat(b []byte, f float64) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return append(b, "null"...)
 	}
+	// Whole numbers (metres and seconds are rounded) print as integers, and
+	// integers print ten times faster than the shortest float repr; below
+	// 2^53 both spell them alike. -0 keeps its sign, as encoding/json does.
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 && (f != 0 || !math.Signbit(f)) {
+		return strconv.AppendInt(b, int64(f), 10)
+	}
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		format = 'e'

@@ -48,6 +48,9 @@ func TestMetricsForOperators(t *testing.T) {
 	if strings.Contains(body, "/api/no/such/thing") {
 		t.Error("an unknown path became a label")
 	}
+	if strings.Contains(body, `route="DELETE /api/users/{name}"`) {
+		t.Error("a route never answered has series")
+	}
 	promtool, err := exec.LookPath("promtool")
 	if err != nil {
 		t.Skip("promtool missing (Debian package prometheus): the independent format check cannot run")

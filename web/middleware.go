@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/klauspost/compress/gzhttp"
@@ -17,6 +18,37 @@ import (
 // grow the series without bound.
 type httpMetrics struct {
 	duration *prometheus.HistogramVec
+	// byRoute holds each served pattern's histograms by status class, each
+	// made on first use (a series appears once answered, as before). The
+	// map is read-only once the server is built, so a request pays one map
+	// read and an atomic load instead of the vector's label hash and lock.
+	byRoute map[string]*routeObservers
+}
+
+// routeObservers are one route's histograms by statusClassIndex.
+type routeObservers [len(statusClasses) + 1]atomic.Pointer[prometheus.Observer]
+
+// prepare makes room for the routes' histograms; call it before serving.
+func (m *httpMetrics) prepare(routes []string) {
+	m.byRoute = make(map[string]*routeObservers, len(routes))
+	for _, r := range routes {
+		m.byRoute[r] = new(routeObservers)
+	}
+}
+
+// observer is the histogram of route and the status class of code.
+func (m *httpMetrics) observer(route string, code int) prometheus.Observer {
+	class := statusClassIndex(code)
+	ro := m.byRoute[route]
+	if ro == nil {
+		return m.duration.WithLabelValues(route, statusClassName(class))
+	}
+	if o := ro[class].Load(); o != nil {
+		return *o
+	}
+	o := m.duration.WithLabelValues(route, statusClassName(class))
+	ro[class].Store(&o)
+	return o
 }
 
 func newHTTPMetrics() *httpMetrics {
@@ -29,8 +61,17 @@ func newHTTPMetrics() *httpMetrics {
 
 var statusClasses = [...]string{"1xx", "2xx", "3xx", "4xx", "5xx"}
 
-func statusClass(code int) string {
+// statusClassIndex is the index of code's class in statusClasses, or
+// len(statusClasses) for "other".
+func statusClassIndex(code int) int {
 	if i := code/100 - 1; i >= 0 && i < len(statusClasses) {
+		return i
+	}
+	return len(statusClasses)
+}
+
+func statusClassName(i int) string {
+	if i < len(statusClasses) {
 		return statusClasses[i]
 	}
 	return "other"
@@ -87,7 +128,7 @@ func (m *httpMetrics) measure(next http.Handler) http.Handler {
 		if route == "" || strings.HasSuffix(route, " /api/") { // no route, or an API catch-all
 			route = "unmatched"
 		}
-		m.duration.WithLabelValues(route, statusClass(max(rec.status, 200))).Observe(time.Since(start).Seconds())
+		m.observer(route, max(rec.status, 200)).Observe(time.Since(start).Seconds())
 		rec.ResponseWriter = nil
 		recorders.Put(rec)
 	})

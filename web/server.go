@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -250,12 +251,16 @@ func New(cfg Config) (*Server, error) {
 		mux.HandleFunc("POST /api/history/incidents", s.guard(planners, s.importHistory))
 		mux.HandleFunc("GET /api/analytics/response-times", s.guard(readers, s.responseTimes))
 		mux.HandleFunc("GET /api/analytics/coverage", s.guard(readers, s.coverage))
+		if cfg.Analytics.Trips != nil {
+			mux.HandleFunc("GET /api/analytics/eta-accuracy", s.guard(planners, s.etaAccuracy))
+		}
 	}
 	s.routeAPIFallback(mux.ServeMux)
-	zipped, err := compress(s.tokenSignIn(s.otherMethods(mux)))
+	zipped, err := compress(s.tokenSignIn(s.otherMethods(newLiteralRoutes(mux.ServeMux, s.routes))))
 	if err != nil {
 		return nil, fmt.Errorf("gzip: %w", err)
 	}
+	s.httpMetrics.prepare(append(slices.Clone(s.routes), "unmatched"))
 	s.handler = s.httpMetrics.measure(requestLogger(s.log, securityHeaders(contentSecurityPolicy(cfg.Tiles), zipped)))
 	if cfg.Front != nil {
 		s.handler = cfg.Front(s.handler)

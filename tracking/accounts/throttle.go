@@ -117,12 +117,15 @@ func (t *throttle) prune(now time.Time, forget time.Duration) {
 // addrKey is the throttled unit of an address: the host, or its /64 for
 // IPv6 (one machine gets a whole /64).
 func addrKey(addr string) string {
-	ap, err := netip.ParseAddrPort(addr)
-	a := ap.Addr()
+	// A bare address first: the web layer passes the host without its port,
+	// and a failed ParseAddrPort costs an error per request.
+	a, err := netip.ParseAddr(addr)
 	if err != nil {
-		if a, err = netip.ParseAddr(addr); err != nil {
+		ap, perr := netip.ParseAddrPort(addr)
+		if perr != nil {
 			return addr
 		}
+		a = ap.Addr()
 	}
 	a = a.Unmap()
 	if a.Is6() {

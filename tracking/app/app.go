@@ -277,6 +277,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	if err != nil {
 		return a, err
 	}
+	// The ETA accuracy report reads the assignments and the position
+	// history where they are kept.
+	planner.ArrivalRadiusM = a.Dispatch.ArrivalRadiusM()
+	if a.Postgres != nil {
+		planner.Trips = a.Postgres
+	} else {
+		planner.Trips = memstore.Trips{Store: mem, Positions: tracks.(*memstore.Positions)}
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

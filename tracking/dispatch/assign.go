@@ -53,8 +53,10 @@ func (s *Service) Dispatch(ctx context.Context, incidentID string, unitIDs []str
 	for _, r := range taken {
 		a := tracking.Assignment{
 			UnitID: r.Unit.ID, UnitType: r.Unit.Type, Status: tracking.AssignDispatched,
-			DistanceM: math.Round(r.DistanceM), DispatchedAt: now, DispatchedBy: actor, EtaModel: ModelDetour,
+			DistanceM: math.Round(r.DistanceM), DispatchedAt: now, DispatchedBy: actor,
 		}
+		// A unit with no position has no ETA, and no model: the ETA
+		// accuracy report leaves it out.
 		if r.Unit.HasPosition() {
 			a.ETASeconds, a.EtaModel = s.unitETA(r.Unit, p)
 		}

@@ -170,6 +170,9 @@ func (s *Service) Plans() *Plans { return s.cfg.Plans }
 // Bus is where the service publishes its events.
 func (s *Service) Bus() *tracking.Bus { return s.cfg.Bus }
 
+// ArrivalRadiusM is how near its incident a unit counts as arrived, metres.
+func (s *Service) ArrivalRadiusM() float64 { return s.cfg.ArrivalRadiusM }
+
 // NewIncident is what a call-taker records.
 type NewIncident struct {
 	Category    tracking.Category
@@ -347,9 +350,13 @@ func (s *Service) recommendType(dst []Recommendation, p orb.Point, t tracking.Un
 	// Twice as many by distance as we keep by ETA: a road router may
 	// reorder neighbours (the detour model never does).
 	f := fleet.Filter{Types: []tracking.UnitType{t}, Statuses: availOnly, Liveness: liveOnly}
+	want := 2 * keep
+	if _, monotone := s.cfg.Router.(geo.DetourModel); monotone {
+		want = keep // its ETA grows with the distance: the nearest are the answer
+	}
 	for u, d := range s.cfg.Fleet.Nearest(p, f) {
 		dst = append(dst, Recommendation{UnitID: u.ID, Callsign: u.Callsign, Type: u.Type, Agency: u.Agency, DistanceM: math.Round(d), Position: orb.Point{u.Position.Lon, u.Position.Lat}})
-		if len(dst)-base == 2*keep {
+		if len(dst)-base == want {
 			break
 		}
 	}

@@ -232,6 +232,9 @@ func TestLifecycle(t *testing.T) {
 	if err != nil || len(res.Assigned) != 1 || res.Assigned[0].UnitID != "AMB-1" || len(res.Shortfall) != 0 {
 		t.Fatalf("dispatch: %+v, %v", res, err)
 	}
+	if a := res.Assigned[0]; a.EtaModel != "detour" || !(a.ETASeconds > 0) {
+		t.Fatalf("the assignment's ETA %g s by model %q, want a detour estimate", a.ETASeconds, a.EtaModel)
+	}
 	steps := []struct {
 		st       tracking.AssignmentStatus
 		code     tracking.Code

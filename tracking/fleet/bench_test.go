@@ -67,6 +67,23 @@ func BenchmarkNearestAvailable(b *testing.B) {
 	}
 }
 
+// BenchmarkNearestTen takes ten, as a recommendation of five reads: the
+// nearest query's path.
+func BenchmarkNearestTen(b *testing.B) {
+	ix := randomFleet(b, benchUnits, 0.3, rand.New(rand.NewPCG(1, 1)), newClock())
+	qs := benchQueries(1024)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		n := 0
+		for range ix.Nearest(qs[i%len(qs)], benchFilter) {
+			if n++; n == 10 {
+				break
+			}
+		}
+	}
+}
+
 func BenchmarkNearestAvailableScan(b *testing.B) {
 	ix := randomFleet(b, benchUnits, 0.3, rand.New(rand.NewPCG(1, 1)), newClock())
 	qs := benchQueries(1024)

@@ -54,9 +54,12 @@ func bit[T comparable](v T, all []T) uint32 {
 }
 
 func (ix *Index) matches(m matcher, e *entry, now time.Time) bool {
-	return m.types&e.typeBit != 0 &&
-		m.statuses&e.statusBit != 0 &&
-		m.liveness&bit(ix.liveness(e, now), tracking.Livenesses) != 0
+	return m.admits(e, ix.liveness(e, now))
+}
+
+// admits is matches for an entry whose liveness l is known.
+func (m matcher) admits(e *entry, l tracking.Liveness) bool {
+	return m.types&e.typeBit != 0 && m.statuses&e.statusBit != 0 && m.liveness&bit(l, tracking.Livenesses) != 0
 }
 
 // Nearest yields the units with a position that match f, nearest to p first,
@@ -85,19 +88,27 @@ func (ix *Index) Nearest(p orb.Point, f Filter) iter.Seq2[tracking.Unit, float64
 			}
 		}
 		ix.nearby(tree, p, func(e *entry, d float64) bool {
-			if !ix.matches(m, e, now) {
+			l := ix.liveness(e, now) // once: the filter and the view both need it
+			if !m.admits(e, l) {
 				return true
 			}
-			return yield(ix.view(e, now), d)
+			u := e.unit
+			u.Liveness = l
+			return yield(u, d)
 		})
 	}
 }
 
 // nearby walks tree in great-circle distance order from p, passing each
-// entry with its distance in metres. Caller holds a lock.
+// entry with its distance in metres: growing rings first (rings.go), then,
+// for what they leave, the R-tree's best-first walk. Caller holds a lock.
 func (ix *Index) nearby(tree *rtree.RTreeG[*entry], p orb.Point, visit func(*entry, float64) bool) {
 	pv := geo.ToVector(p)
 	cosLat := math.Cos(p[1] * math.Pi / 180)
+	over, done := rings(tree, p, pv, cosLat, visit)
+	if over {
+		return
+	}
 	tree.Nearby(
 		func(min, max [2]float64, e *entry, item bool) float64 {
 			if item {
@@ -105,7 +116,9 @@ func (ix *Index) nearby(tree *rtree.RTreeG[*entry], p orb.Point, visit func(*ent
 			}
 			return geo.BoundChordSq(p, cosLat, orb.Bound{Min: orb.Point(min), Max: orb.Point(max)})
 		},
-		func(_, _ [2]float64, e *entry, c2 float64) bool { return visit(e, geo.ChordSqMetres(c2)) },
+		func(_, _ [2]float64, e *entry, c2 float64) bool {
+			return c2 <= done || visit(e, geo.ChordSqMetres(c2)) // the rings passed those
+		},
 	)
 }
 

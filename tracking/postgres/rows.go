@@ -120,12 +120,12 @@ func queueIncident(b *pgx.Batch, in tracking.Incident) error {
 		in.EnRouteAt, in.OnSceneAt, in.ClearedAt, in.ClosedAt, in.AgencyDueAt, in.AgencyActedAt, c[0], c[1], c[2], parts, notes)
 	for i, as := range in.Assignments {
 		b.Queue(`INSERT INTO assignments (incident_id, seq, unit_id, unit_type, status, distance_m, eta_s, dispatched_at,
-				en_route_at, on_scene_at, on_scene_detected, transporting_at, at_hospital_at, cleared_at, dispatched_by)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
+				en_route_at, on_scene_at, on_scene_detected, transporting_at, at_hospital_at, cleared_at, dispatched_by, eta_model)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)
 			ON CONFLICT (incident_id, seq) DO UPDATE SET unit_id = $3, status = $5, en_route_at = $9, on_scene_at = $10,
 				on_scene_detected = $11, transporting_at = $12, at_hospital_at = $13, cleared_at = $14`,
 			in.ID, i, as.UnitID, string(as.UnitType), string(as.Status), as.DistanceM, as.ETASeconds, as.DispatchedAt,
-			as.EnRouteAt, as.OnSceneAt, as.OnSceneDetected, as.TransportingAt, as.AtHospitalAt, as.ClearedAt, as.DispatchedBy)
+			as.EnRouteAt, as.OnSceneAt, as.OnSceneDetected, as.TransportingAt, as.AtHospitalAt, as.ClearedAt, as.DispatchedBy, as.EtaModel)
 	}
 	return nil
 }
@@ -251,7 +251,7 @@ func (s *Store) incidents(ctx context.Context, cond string, args ...any) ([]trac
 		byID[ins[i].ID], ids[i] = &ins[i], ins[i].ID
 	}
 	arows, err := s.pool.Query(ctx, `SELECT incident_id, unit_id, unit_type, status, distance_m, eta_s, dispatched_at, en_route_at,
-			on_scene_at, on_scene_detected, transporting_at, at_hospital_at, cleared_at, dispatched_by
+			on_scene_at, on_scene_detected, transporting_at, at_hospital_at, cleared_at, dispatched_by, eta_model
 		FROM assignments WHERE incident_id = ANY($1) ORDER BY incident_id, seq`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("load assignments: %w", err)
@@ -259,7 +259,7 @@ func (s *Store) incidents(ctx context.Context, cond string, args ...any) ([]trac
 	var incID string
 	var a tracking.Assignment
 	_, err = pgx.ForEachRow(arows, []any{&incID, &a.UnitID, &a.UnitType, &a.Status, &a.DistanceM, &a.ETASeconds, &a.DispatchedAt,
-		&a.EnRouteAt, &a.OnSceneAt, &a.OnSceneDetected, &a.TransportingAt, &a.AtHospitalAt, &a.ClearedAt, &a.DispatchedBy}, func() error {
+		&a.EnRouteAt, &a.OnSceneAt, &a.OnSceneDetected, &a.TransportingAt, &a.AtHospitalAt, &a.ClearedAt, &a.DispatchedBy, &a.EtaModel}, func() error {
 		in := byID[incID]
 		in.Assignments = append(in.Assignments, a)
 		a = tracking.Assignment{}

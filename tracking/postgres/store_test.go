@@ -33,6 +33,13 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) tracking.Store { return openTest(t, testURL(t), Config{}) })
 }
 
+func TestETATrips(t *testing.T) {
+	storetest.RunETATrips(t, func(t *testing.T) storetest.ETATripStores {
+		s := openTest(t, testURL(t), Config{})
+		return storetest.ETATripStores{Store: s, Positions: s, Trips: s}
+	})
+}
+
 func TestMigrationsAreIdempotent(t *testing.T) {
 	u := testURL(t)
 	first := openTest(t, u, Config{})

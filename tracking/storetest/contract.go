@@ -31,7 +31,7 @@ func sampleIncident(id string, units ...string) tracking.Incident {
 	for _, u := range units {
 		in.Assignments = append(in.Assignments, tracking.Assignment{
 			UnitID: u, UnitType: tracking.FireTruck, Status: tracking.AssignDispatched,
-			DistanceM: 812, ETASeconds: 117, DispatchedAt: t0.Add(time.Minute), DispatchedBy: "Budi",
+			DistanceM: 812, ETASeconds: 117, EtaModel: "detour", DispatchedAt: t0.Add(time.Minute), DispatchedBy: "Budi",
 		})
 	}
 	return in
@@ -245,7 +245,7 @@ func sameIncident(t *testing.T, got, want tracking.Incident) {
 	for i, a := range want.Assignments {
 		g := got.Assignments[i]
 		if g.UnitID != a.UnitID || g.UnitType != a.UnitType || g.Status != a.Status || g.DistanceM != a.DistanceM ||
-			g.ETASeconds != a.ETASeconds || !g.DispatchedAt.Equal(a.DispatchedAt) || !sameTime(g.EnRouteAt, a.EnRouteAt) ||
+			g.ETASeconds != a.ETASeconds || g.EtaModel != a.EtaModel || !g.DispatchedAt.Equal(a.DispatchedAt) || !sameTime(g.EnRouteAt, a.EnRouteAt) ||
 			!sameTime(g.ClearedAt, a.ClearedAt) || g.OnSceneDetected != a.OnSceneDetected || g.DispatchedBy != a.DispatchedBy {
 			t.Fatalf("assignment %d\n got %+v\nwant %+v", i, g, a)
 		}

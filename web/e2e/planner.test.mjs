@@ -71,3 +71,31 @@ test("the coverage layer shows the ETA of the nearest available unit", async () 
   const csv = await (await get(server.url + href)).text();
   assert.match(csv, /,AMB-P1,/);
 });
+
+test("the ETA accuracy table compares a dispatch's ETA with the trip the unit made", async () => {
+  const auth = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+  const scene = [-6.110699, 106.177791];
+  await put(`${server.url}/api/units/DMK-E1`, { type: "fire_truck", agency: "damkar" });
+  const t0 = Date.now() / 1000;
+  mosquittoPub(server.mqttPort, "owntracks/damkar/DMK-E1", location(scene[0] - 0.01, scene[1], t0)); // ~1.1 km south
+  let r = await fetch(`${server.url}/api/incidents`, { method: "POST", headers: auth,
+    body: JSON.stringify({ category: "fire", lat: scene[0], lon: scene[1], caller: "081234500011", description: "uji ETA" }) });
+  assert.equal(r.status, 201, await r.clone().text());
+  const inc = await r.json();
+  r = await fetch(`${server.url}/api/incidents/${inc.id}/dispatch`, { method: "POST", headers: auth, body: JSON.stringify({ unit_ids: ["DMK-E1"] }) });
+  assert.equal(r.status, 200, await r.clone().text());
+  const [assigned] = (await r.json()).assigned;
+  assert.equal(assigned.eta_model, "detour");
+  // It arrives (a fix 20 m away) a few seconds later.
+  await new Promise((res) => setTimeout(res, 1100));
+  mosquittoPub(server.mqttPort, "owntracks/damkar/DMK-E1", location(scene[0] - 0.0002, scene[1], Date.now() / 1000));
+  await page.waitForFunction(async () => {
+    await window.siagaETAAccuracy.load();
+    return document.querySelector('#eta-table tr[data-type="fire_truck"][data-model="detour"]') !== null;
+  }, null, { timeout: 10000 });
+  const cells = await page.$$eval('#eta-table tr[data-type="fire_truck"] td', (tds) => tds.map((td) => td.textContent));
+  assert.deepEqual(cells.slice(0, 4), ["fire_truck", "detour", "1", "0"]);
+  // The trip took about a second against an ETA of over a minute: a large negative error.
+  assert.match(cells[4], /^-\d+ s \(-\d+\.\d%\)$/);
+  assert.match(await page.textContent("#eta-summary"), /1 /);
+});
