@@ -13,7 +13,9 @@ import (
 // into its memory and its live feed. This instance's own incidents and
 // units are in its memory already (and a read could land between two of
 // its own changes); its callers are read back too, because the database
-// counts prank calls itself.
+// counts prank calls itself. Records (accounts, geofences, contacts) are
+// read back by version: everything written after the last version read,
+// each record taken only if newer than memory's (nothing is cleared).
 
 // readTimeout bounds one read-back.
 const readTimeout = 5 * time.Second
@@ -29,6 +31,10 @@ func (a *App) absorb(pg *postgres.Store, n tracking.Notice, remote bool) {
 	defer cancel()
 	var err error
 	switch {
+	case n.Kind == "records":
+		if n.Version > a.recordsSeen() {
+			err = a.readRecords(ctx, pg)
+		}
 	case n.Kind == "caller":
 		var c tracking.Caller
 		if c, err = pg.Caller(ctx, n.ID); err == nil {
@@ -45,8 +51,6 @@ func (a *App) absorb(pg *postgres.Store, n tracking.Notice, remote bool) {
 		if u, err = pg.Unit(ctx, n.ID); err == nil {
 			err = a.Units.Sync(u, n.Action, true)
 		}
-	case n.Kind == "accounts" && a.Accounts != nil:
-		err = a.Accounts.Reload(ctx)
 	}
 	if err != nil && tracking.CodeOf(err) != tracking.CodeNotFound {
 		a.log.Error("a change made on another instance was not read back", "kind", n.Kind, "id", n.ID, "err", err)
@@ -74,12 +78,36 @@ func (a *App) resync(ctx context.Context, pg *postgres.Store) {
 			a.Dispatch.SyncCaller(c, "resync", false)
 		}
 	}
-	if err == nil && a.Accounts != nil {
-		err = a.Accounts.Reload(ctx)
+	if err == nil {
+		err = a.readRecords(ctx, pg)
 	}
 	if err != nil {
 		a.log.Error("state not read back after (re)connecting to the database's notices", "err", err)
 	}
+}
+
+func (a *App) recordsSeen() int64 {
+	a.records.Lock()
+	defer a.records.Unlock()
+	return a.seen
+}
+
+// readRecords reads the records written after the last version read and
+// hands them to their services (one read-back at a time).
+func (a *App) readRecords(ctx context.Context, pg *postgres.Store) error {
+	a.records.Lock()
+	defer a.records.Unlock()
+	rs, upTo, err := pg.Records(ctx, a.seen)
+	if err != nil {
+		return err
+	}
+	if a.Accounts != nil {
+		a.Accounts.Absorb(rs, upTo)
+	}
+	a.Units.AbsorbGeofences(rs, upTo)
+	a.Agencies.Absorb(rs, upTo)
+	a.seen = max(a.seen, upTo)
+	return nil
 }
 
 // leading is whether this instance fires the timers that must fire once
