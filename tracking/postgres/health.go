@@ -70,6 +70,7 @@ func (s *Store) pingLoop() {
 // ping pings once and notes the answer.
 func (s *Store) ping() {
 	h := &s.health
+	s.counters.pings.Add(1)
 	start := time.Now()
 	h.mu.Lock()
 	h.inFlight = start

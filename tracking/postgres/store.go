@@ -76,7 +76,7 @@ type Store struct {
 }
 
 type counters struct {
-	queuedTotal, writeFailures, deadLetters, positionsWritten, positionsDropped, flushFailures, retriedWritten atomic.Uint64
+	queuedTotal, writeFailures, deadLetters, positionsWritten, positionsDropped, flushFailures, retriedWritten, pings atomic.Uint64
 }
 
 var (
