@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -117,11 +118,19 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 	// every second (health.go) finds broken ones, and under a slow
 	// database a ping before each write would double its round trips.
 	pc.ShouldPing = func(_ context.Context, p pgxpool.ShouldPingParams) bool { return p.IdleDuration > time.Minute }
+	// A connection takes a few round trips (startup, authentication): under
+	// a slow database it gets the time they take, as a write does.
+	var st atomic.Pointer[Store]
+	pc.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
+		if s := st.Load(); s != nil {
+			cc.ConnectTimeout = max(cc.ConnectTimeout, min(s.writeTimeout(), pingWait))
+		}
+		return nil
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
-	pinged := time.Now()
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL at %s:%d: %w", pc.ConnConfig.Host, pc.ConnConfig.Port, err)
@@ -136,7 +145,13 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{cfg: cfg, pool: pool, log: cfg.Logger.With("component", "postgres"), kick: make(chan struct{}, 1), stop: make(chan struct{})}
-	s.health.answered, s.health.rtt = time.Now(), time.Since(pinged)
+	// The first round trip measured on an open connection (the ping above
+	// also connected).
+	pinged := time.Now()
+	if err := pool.Ping(ctx); err == nil {
+		s.health.answered, s.health.rtt = time.Now(), time.Since(pinged)
+	}
+	st.Store(s)
 	if len(applied) > 0 {
 		s.log.Info("database migrated", "versions", applied)
 	}

@@ -174,6 +174,7 @@ func (s *Store) skipWritten(ctx context.Context, ps []pending) error {
 		return fmt.Errorf("%s: refused as written, but it is not", what(ps[0].c))
 	}
 	s.counters.retriedWritten.Add(uint64(n))
+	s.health.wrote(0, nil, 0) // the database answered: the timeout stops doubling
 	s.log.Warn("changes written by an attempt the writer had given up on; not written twice", "changes", n)
 	s.finish(ps[:n], nil)
 	return nil
