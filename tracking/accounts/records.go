@@ -63,19 +63,30 @@ func (s *Service) expire() {
 	})
 }
 
+// absorbChunk is how many records Absorb applies under one hold of the
+// lock: a restart's 10,000 tokens never keep a sign-in waiting long.
+const absorbChunk = 256
+
 // Absorb takes records read back from the store: another instance's
 // changes (its notice said which version), or everything at start. Each
-// applies only if newer than what memory holds. upTo is the version the
-// read was complete up to: tombstones older than it are no longer needed
-// (0: keep them).
+// applies only if newer than what memory holds, so applying them a chunk
+// at a time, with requests served in between, is as good as at once. upTo
+// is the version the read was complete up to: tombstones older than it
+// are no longer needed (0: keep them).
 func (s *Service) Absorb(rs []tracking.Record, upTo int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, r := range rs {
-		s.applyLocked(r)
+	for len(rs) > 0 {
+		n := min(len(rs), absorbChunk)
+		s.mu.Lock()
+		for _, r := range rs[:n] {
+			s.applyLocked(r)
+		}
+		s.mu.Unlock()
+		rs = rs[n:]
 	}
 	if upTo > 0 {
+		s.mu.Lock()
 		s.versions.Forget(upTo)
+		s.mu.Unlock()
 	}
 }
 
