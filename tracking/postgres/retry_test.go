@@ -105,3 +105,27 @@ func TestRetryAfterTimeoutIsNotDoubled(t *testing.T) {
 		t.Error("no retry found its change written: the writer did not give up on a committed write, or did not recognise it")
 	}
 }
+
+// The ids of written changes are kept a day, then trimmed by the hourly
+// retention job.
+func TestAppliedChangesAreTrimmed(t *testing.T) {
+	s := openTest(t, testURL(t), Config{})
+	ctx := context.Background()
+	now := time.Now()
+	if _, err := s.Pool().Exec(ctx, `INSERT INTO applied_changes (id, at) VALUES ('old', $1), ('new', $2)`, now.Add(-25*time.Hour), now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Retain(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	rows, _ := s.Pool().Query(ctx, `SELECT id FROM applied_changes WHERE id IN ('old', 'new')`)
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	if len(ids) != 1 || ids[0] != "new" {
+		t.Fatalf("kept %v, want [new]", ids)
+	}
+}
