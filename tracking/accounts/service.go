@@ -521,19 +521,18 @@ func (s *Service) Session(id string) (tracking.Principal, string, bool) {
 	return p, se.CSRF, true
 }
 
-// EndSession signs a browser out. A session this instance has not heard
-// of yet is ended in the store all the same.
+// EndSession signs a browser out. An id this instance does not know ends
+// nothing and writes nothing (anyone may send a cookie; a session made on
+// another instance is known here within moments of its notice).
 func (s *Service) EndSession(ctx context.Context, id string) error {
 	h := digest(id)
 	s.mu.Lock()
 	se, ok := s.sessions[h]
 	s.mu.Unlock()
-	r := tracking.Record{Kind: tracking.RecordSession, Key: h, Deleted: true}
-	actor := "system"
-	if ok {
-		r.Session, actor = &se, se.Principal.Name
+	if !ok {
+		return nil
 	}
-	return s.commit("session.ended", actor, s.now(), r)
+	return s.commit("session.ended", se.Principal.Name, s.now(), tracking.Record{Kind: tracking.RecordSession, Key: h, Deleted: true, Session: &se})
 }
 
 // Valid reports whether p may still act: with sessionID, that session

@@ -15,7 +15,6 @@ import (
 	"net"
 	"os"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -122,8 +121,7 @@ type App struct {
 	Webhooks   *webhook.Service
 	Clock      *deadline.Clock
 	Agencies   *agencyDirectory
-	records    sync.Mutex // orders the read-backs of records (shared.go)
-	seen       int64      // records read up to this version, guarded by records
+	seen       atomic.Int64 // records read back up to this version (shared.go; the listener's goroutine)
 }
 
 // New builds the server. Close releases what it holds, also after an error.
@@ -183,9 +181,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		log.Info("state in PostgreSQL; positions flushed every 500 ms")
 		// What other instances change after this is read back once
 		// listening starts (shared.go); the services load up to now.
-		if _, a.seen, err = pg.Records(ctx, math.MaxInt64); err != nil {
+		_, seen, err := pg.Records(ctx, math.MaxInt64)
+		if err != nil {
 			return a, fmt.Errorf("--db: %w", err)
 		}
+		a.seen.Store(seen)
 	}
 	switch {
 	case cfg.Accounts != nil:

@@ -32,7 +32,10 @@ func (a *App) absorb(pg *postgres.Store, n tracking.Notice, remote bool) {
 	var err error
 	switch {
 	case n.Kind == "records":
-		if n.Version > a.recordsSeen() {
+		// This instance's own too: memory has them from their commit, but
+		// reading them keeps the next read short; one read covers every
+		// notice up to its version.
+		if n.Version > a.seen.Load() {
 			err = a.readRecords(ctx, pg)
 		}
 	case n.Kind == "caller":
@@ -86,18 +89,11 @@ func (a *App) resync(ctx context.Context, pg *postgres.Store) {
 	}
 }
 
-func (a *App) recordsSeen() int64 {
-	a.records.Lock()
-	defer a.records.Unlock()
-	return a.seen
-}
-
 // readRecords reads the records written after the last version read and
-// hands them to their services (one read-back at a time).
+// hands them to their services. Only the listener's goroutine calls it.
 func (a *App) readRecords(ctx context.Context, pg *postgres.Store) error {
-	a.records.Lock()
-	defer a.records.Unlock()
-	rs, upTo, err := pg.Records(ctx, a.seen)
+	seen := a.seen.Load()
+	rs, upTo, err := pg.Records(ctx, seen)
 	if err != nil {
 		return err
 	}
@@ -106,7 +102,7 @@ func (a *App) readRecords(ctx context.Context, pg *postgres.Store) error {
 	}
 	a.Units.AbsorbGeofences(rs, upTo)
 	a.Agencies.Absorb(rs, upTo)
-	a.seen = max(a.seen, upTo)
+	a.seen.Store(max(seen, upTo))
 	return nil
 }
 

@@ -47,6 +47,8 @@ func (s *Store) pingLoop() {
 	t := time.NewTicker(pingEvery)
 	defer t.Stop()
 	busy := make(chan struct{}, 1) // one ping at a time
+	closing, cancel := context.WithCancel(context.Background())
+	defer cancel() // a ping still waiting gives up: the store closes
 	for {
 		select {
 		case <-s.stop:
@@ -62,36 +64,34 @@ func (s *Store) pingLoop() {
 		go func() {
 			defer s.done.Done()
 			defer func() { <-busy }()
-			s.ping()
+			s.ping(closing)
 		}()
 	}
 }
 
-// ping pings once and notes the answer.
-func (s *Store) ping() {
+// ping pings once and notes the answer; closing ends when the store does.
+func (s *Store) ping(closing context.Context) {
 	h := &s.health
 	s.counters.pings.Add(1)
 	start := time.Now()
 	h.mu.Lock()
 	h.inFlight = start
 	h.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), pingWait)
+	ctx, cancel := context.WithTimeout(closing, pingWait)
 	defer cancel()
-	stop := context.AfterFunc(s.shared.ctx, cancel) // the store closes
-	defer stop()
 	err := s.pool.Ping(ctx)
 	now := time.Now()
 	h.mu.Lock()
 	h.inFlight = time.Time{}
 	if err == nil {
 		h.answered, h.rtt = now, now.Sub(start)
-	} else if s.shared.ctx.Err() == nil {
+	} else if closing.Err() == nil {
 		h.failed, h.err = now, brief(err)
 		s.log.Debug("database ping failed", "err", err)
 	}
 	h.mu.Unlock()
 	switch {
-	case err != nil && s.shared.ctx.Err() == nil:
+	case err != nil && closing.Err() == nil:
 		// Connections broken by the outage go; the next ping dials afresh.
 		s.pool.Reset()
 	case err == nil && s.down.Load():
