@@ -13,6 +13,7 @@ import (
 	"siaga112/tracking/deadline"
 	"siaga112/tracking/dispatch"
 	"siaga112/tracking/webhook"
+	"siaga112/web"
 )
 
 // Issue 16's wiring: the agencies (plans file + contacts admins change),
@@ -32,10 +33,7 @@ type agencyDirectory struct {
 	versions tracking.Versions
 }
 
-var _ interface {
-	Agencies(context.Context) ([]tracking.Agency, error)
-	SetContacts(ctx context.Context, code string, cs []tracking.Contact, by string) (tracking.Agency, error)
-} = (*agencyDirectory)(nil)
+var _ web.AgencyDirectory = (*agencyDirectory)(nil)
 
 // load reads the contacts admins set (restart recovery).
 func (d *agencyDirectory) load(ctx context.Context) error {

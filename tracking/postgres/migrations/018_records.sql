@@ -9,6 +9,10 @@ ALTER TABLE api_tokens ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 
 ALTER TABLE sessions ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT nextval('record_version');
 ALTER TABLE geofences ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT nextval('record_version');
 ALTER TABLE agency_contacts ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT nextval('record_version');
+-- Each instance reads what changed after the last version it read.
+CREATE INDEX IF NOT EXISTS users_version ON users (version);
+CREATE INDEX IF NOT EXISTS api_tokens_version ON api_tokens (version);
+CREATE INDEX IF NOT EXISTS sessions_version ON sessions (version);
 
 CREATE TABLE IF NOT EXISTS tombstones (
 	kind       text NOT NULL,
