@@ -131,6 +131,14 @@ type Versions struct {
 	gone map[recordKey]bool // tombstones
 }
 
+// Expect makes room for n records (a restart's read), so taking them does
+// not grow the maps under the caller's lock.
+func (v *Versions) Expect(n int) {
+	if v.held == nil {
+		v.held, v.gone = make(map[recordKey]int64, n), map[recordKey]bool{}
+	}
+}
+
 // Take reports whether memory should apply r, and notes its version if so.
 // A record of version 0 (a change this instance made that is queued for
 // an unreachable database) applies over anything and keeps the version

@@ -30,63 +30,51 @@ func benchService(b *testing.B) *Service {
 	return s
 }
 
-// lockWait runs f while another goroutine takes the accounts lock again
-// and again, as sign-ins and token checks do, and answers the longest it
-// waited: how long f held the lock at a stretch.
-func lockWait(s *Service, f func()) time.Duration {
-	done := make(chan struct{})
-	worst := make(chan time.Duration)
-	go func() {
-		var w time.Duration
-		for {
-			select {
-			case <-done:
-				worst <- w
-				return
-			default:
-			}
-			start := time.Now()
-			s.mu.Lock()
-			s.mu.Unlock()
-			w = max(w, time.Since(start))
-		}
-	}()
-	f()
-	close(done)
-	return <-worst
-}
-
 // Restart recovery with 10,000 tokens (the read from the store is outside
-// the lock): the longest a token check waits meanwhile. Issue 22 asks
-// under 20 ms.
+// the lock): the whole Absorb, which takes the lock once per absorbChunk
+// records.
 func BenchmarkAbsorbRecovery10kTokens(b *testing.B) {
 	rs := tokenRecords(10_000)
-	var worst time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		s := benchService(b)
 		b.StartTimer()
-		worst = max(worst, lockWait(s, func() { s.Absorb(rs, 0) }))
+		s.expect(rs)
+		s.Absorb(rs, 0)
 	}
-	b.ReportMetric(float64(worst.Microseconds())/1000, "max-lock-wait-ms")
+}
+
+// The longest the accounts lock is held while absorbing: one chunk of
+// records beside 10,000 tokens (a recovery holds it this long, 40 times
+// over, with requests served in between). Issue 22 asks under 20 ms.
+func BenchmarkAbsorbHoldBeside10kTokens(b *testing.B) {
+	s := benchService(b)
+	rs := tokenRecords(10_000 + absorbChunk)
+	s.Absorb(rs[:10_000], 0)
+	chunk := rs[10_000:]
+	for b.Loop() {
+		b.StopTimer()
+		for i := range chunk { // newer each round: every record applies
+			chunk[i].Version += int64(len(rs))
+		}
+		b.StartTimer()
+		s.Absorb(chunk, 0)
+	}
 }
 
 // Absorbing another instance's change (a token issued and one revoked)
-// beside 10,000 tokens: the longest a token check waits meanwhile.
+// beside 10,000 tokens.
 func BenchmarkAbsorbChangeBeside10kTokens(b *testing.B) {
 	s := benchService(b)
 	rs := tokenRecords(10_000)
 	s.Absorb(rs, 0)
 	v := int64(len(rs))
-	var worst time.Duration
 	for i := 0; b.Loop(); i++ {
 		v += 2
 		t := tracking.Token{ID: fmt.Sprintf("n%d", i), Name: "new", Role: tracking.RoleDispatcher, Hash: digest("new" + fmt.Sprint(i))}
-		change := []tracking.Record{
+		s.Absorb([]tracking.Record{
 			{Kind: tracking.RecordToken, Key: t.ID, Version: v - 1, Token: &t},
 			{Kind: tracking.RecordToken, Key: rs[i%len(rs)].Key, Version: v, Deleted: true},
-		}
-		worst = max(worst, lockWait(s, func() { s.Absorb(change, v) }))
+		}, v)
 	}
-	b.ReportMetric(float64(worst.Microseconds())/1000, "max-lock-wait-ms")
 }

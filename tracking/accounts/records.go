@@ -63,6 +63,21 @@ func (s *Service) expire() {
 	})
 }
 
+// expect sizes memory for a restart's records before they are absorbed.
+func (s *Service) expect(rs []tracking.Record) {
+	n := map[tracking.RecordKind]int{}
+	for _, r := range rs {
+		n[r.Kind]++
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users = make(map[string]tracking.User, n[tracking.RecordUser])
+	s.tokens = make(map[string]tracking.Token, n[tracking.RecordToken])
+	s.tokenIDs = make(map[string]string, n[tracking.RecordToken])
+	s.sessions = make(map[string]tracking.Session, n[tracking.RecordSession])
+	s.versions.Expect(len(rs))
+}
+
 // absorbChunk is how many records Absorb applies under one hold of the
 // lock: a restart's 10,000 tokens never keep a sign-in waiting long.
 const absorbChunk = 256

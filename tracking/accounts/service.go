@@ -117,6 +117,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load accounts: %w", err)
 	}
+	s.expect(recs)
 	s.Absorb(recs, 0)
 	s.expire()
 	return s, nil
