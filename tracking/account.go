@@ -1,7 +1,6 @@
 package tracking
 
 import (
-	"context"
 	"slices"
 	"time"
 )
@@ -72,32 +71,4 @@ type Session struct {
 	CSRF      string // the page echoes it; not a credential on its own
 	CreatedAt time.Time
 	ExpiresAt time.Time
-}
-
-// AccountStore keeps users, token hashes and sessions. Each method is one
-// transaction; deleting what is not there is no error. A store that
-// queues writes while its database is unreachable answers ErrQueued.
-// A change to a user or a token carries its audit entry (who did it), in
-// the same transaction, into the same trail as every other change
-// (subjects UserSubject and TokenSubject, data UserAuditData and
-// TokenAuditData).
-type AccountStore interface {
-	SaveUser(ctx context.Context, u User, a Audit) error
-	// DeleteUser removes the user and its sessions.
-	DeleteUser(ctx context.Context, name string, a Audit) error
-	Users(ctx context.Context) ([]User, error)
-
-	SaveToken(ctx context.Context, t Token, a Audit) error
-	// DeleteToken removes the token and the sessions opened with it.
-	DeleteToken(ctx context.Context, id string, a Audit) error
-	// TouchToken records when a token was last used.
-	TouchToken(ctx context.Context, id string, at time.Time) error
-	Tokens(ctx context.Context) ([]Token, error)
-
-	SaveSession(ctx context.Context, s Session) error
-	DeleteSession(ctx context.Context, hash string) error
-	// DeleteUserSessions ends every session of a user.
-	DeleteUserSessions(ctx context.Context, user string) error
-	// Sessions lists the sessions not expired at now.
-	Sessions(ctx context.Context, now time.Time) ([]Session, error)
 }

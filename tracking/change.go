@@ -20,7 +20,20 @@ type Change struct {
 	Call  *Call // a logged call (not published: the log is read from the store)
 	// Place writes or deletes an entry of the place book (placebook.go).
 	Place *PlaceChange
+	// Records saves or deletes users, tokens, sessions, geofences and
+	// agency contacts (record.go). They are not published on the bus (the
+	// live feed is not theirs): other instances read them back by version.
+	Records []Record
+	// ExpireSessions, when set, removes every session expired at that
+	// time; the trail notes how many, if any (memory drops them by time).
+	ExpireSessions time.Time
+	// Committed, when set, hears the version the store gave Records, just
+	// before done answers nil (not for a change queued during an outage).
+	Committed func(version int64) `json:"-"`
 }
+
+// Versioned says whether c writes records, which the store versions.
+func (c Change) Versioned() bool { return len(c.Records) > 0 || !c.ExpireSessions.IsZero() }
 
 // Events are what the bus publishes for c: one per row, in the order the
 // live feed draws them (the incident before its units).
@@ -53,8 +66,13 @@ func (c Change) Events() []Event {
 // writes it in order in one transaction, and publishes it on the bus once
 // the store has it (committed, or queued for an unreachable database).
 type Journal struct {
-	Store Store
+	Store Submitter
 	Bus   *Bus
+}
+
+// Submitter takes changes in order: every Store, every RecordStore.
+type Submitter interface {
+	Submit(c Change, done func(error))
 }
 
 // Record submits c and returns at once, without waiting for the database:
@@ -77,7 +95,7 @@ func (j Journal) Record(c Change) <-chan error {
 
 // Apply submits c and waits for the store's answer (tools and tests; the
 // services use a Journal).
-func Apply(s Store, c Change) error {
+func Apply(s Submitter, c Change) error {
 	done := make(chan error, 1)
 	s.Submit(c, func(err error) { done <- err })
 	return <-done

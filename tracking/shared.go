@@ -14,9 +14,12 @@ import (
 // same database to read back.
 type Notice struct {
 	Origin string `json:"o"` // the instance that committed it
-	Kind   string `json:"k"` // "incident", "unit", "caller", "accounts" or "place"
-	ID     string `json:"i"` // incident id, unit id, caller number or place id ("" for accounts)
+	Kind   string `json:"k"` // "incident", "unit", "caller", "records" or "place"
+	ID     string `json:"i"` // incident id, unit id, caller number or place id ("" for records)
 	Action string `json:"a"` // the live feed's action ("created", "dispatched", …)
+	// Version, with Kind "records", is the version the change gave its
+	// records: a reader that has read up to it already has the change.
+	Version int64 `json:"v,omitempty"`
 }
 
 // IncidentNumbers hands out incident numbers unique across every instance

@@ -8,8 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"time"
 

@@ -1,8 +1,10 @@
 // Package accounts is who may use siaga112: people's accounts (bcrypt
 // passwords), named bearer tokens for automation, browser sessions, and the
-// throttles in front of every secret. State lives behind a
-// tracking.AccountStore (PostgreSQL with --db, memory otherwise) and is
-// mirrored in memory, so checking a request never waits for the database.
+// throttles in front of every secret. Every change is a tracking.Change
+// of records (users, tokens, sessions) written by the store (PostgreSQL
+// with --db, memory otherwise); memory follows what the store committed,
+// record by record and by version (records.go), so checking a request
+// never waits for the database.
 package accounts
 
 import (
@@ -45,6 +47,7 @@ const (
 
 // Config builds a Service.
 type Config struct {
+	// Store takes the changes and gives the records back at start.
 	Store tracking.AccountStore
 	// AdminToken seeds an admin bearer token (the bootstrap); empty: none.
 	AdminToken string
@@ -57,10 +60,11 @@ type Config struct {
 
 // Service checks credentials and manages accounts. Safe for concurrent use.
 type Service struct {
-	store tracking.AccountStore
-	log   *slog.Logger
-	now   func() time.Time
-	admin string // SHA-256 of the bootstrap token, "" without one
+	store   tracking.AccountStore
+	journal tracking.Journal
+	log     *slog.Logger
+	now     func() time.Time
+	admin   string // SHA-256 of the bootstrap token, "" without one
 	// bootSession marks sessions opened with this bootstrap token: a new
 	// admin token (the old one leaked) ends the sessions of the old one.
 	bootSession string
@@ -68,7 +72,9 @@ type Service struct {
 	mu       sync.Mutex
 	users    map[string]tracking.User
 	tokens   map[string]tracking.Token // by hash
+	tokenIDs map[string]string         // token id → hash
 	sessions map[string]tracking.Session
+	versions tracking.Versions    // of every record above, tombstones included
 	touched  map[string]time.Time // token id → last use written
 	ended    chan struct{}        // closed (and replaced) when sessions end
 
@@ -81,7 +87,8 @@ type counters struct {
 	loginFailed, loginThrottled, bearerFailed, bearerThrottled, gatewayFailed, gatewayThrottled atomic.Uint64
 }
 
-// New loads the accounts from the store.
+// New loads the accounts from the store (restart recovery: one read
+// before anything is served) and has the expired sessions removed.
 func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("accounts: no store")
@@ -96,8 +103,8 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{store: cfg.Store, log: cfg.Logger.With("component", "accounts"), now: cfg.Now,
-		users: map[string]tracking.User{}, tokens: map[string]tracking.Token{}, sessions: map[string]tracking.Session{},
+	s := &Service{store: cfg.Store, journal: tracking.Journal{Store: cfg.Store}, log: cfg.Logger.With("component", "accounts"), now: cfg.Now,
+		users: map[string]tracking.User{}, tokens: map[string]tracking.Token{}, tokenIDs: map[string]string{}, sessions: map[string]tracking.Session{},
 		touched: map[string]time.Time{}, ended: make(chan struct{}), throttle: newThrottle(), ceiling: cfg.Ceiling}
 	if s.ceiling == (Policy{}) {
 		s.ceiling = AddressCeiling
@@ -106,27 +113,13 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		s.admin = digest(cfg.AdminToken)
 		s.bootSession = BootstrapTokenID + ":" + digest(s.admin)[:16]
 	}
-	users, err := cfg.Store.Users(ctx)
+	recs, _, err := cfg.Store.Records(ctx, 0, tracking.AccountKinds...)
 	if err != nil {
-		return nil, fmt.Errorf("load users: %w", err)
+		return nil, fmt.Errorf("load accounts: %w", err)
 	}
-	tokens, err := cfg.Store.Tokens(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load tokens: %w", err)
-	}
-	sessions, err := cfg.Store.Sessions(ctx, s.now())
-	if err != nil {
-		return nil, fmt.Errorf("load sessions: %w", err)
-	}
-	for _, u := range users {
-		s.users[u.Name] = u
-	}
-	for _, t := range tokens {
-		s.tokens[t.Hash] = t
-	}
-	for _, se := range sessions {
-		s.sessions[se.Hash] = se
-	}
+	s.expect(recs)
+	s.Absorb(recs, 0)
+	s.expire()
 	return s, nil
 }
 
@@ -139,15 +132,6 @@ func randomToken() string {
 	b := make([]byte, 32)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// stored treats a queued write as done: memory already holds the change
-// and the store writes it when its database returns.
-func stored(err error) error {
-	if errors.Is(err, tracking.ErrQueued) {
-		return nil
-	}
-	return err
 }
 
 // dummyHash is compared against for unknown names, so timing does not tell
@@ -185,16 +169,6 @@ func (s *Service) signalEnded() {
 	s.ended = make(chan struct{})
 }
 
-// endUserSessions drops a user's sessions from memory. Caller holds s.mu.
-func (s *Service) endUserSessions(name string) {
-	for h, se := range s.sessions {
-		if se.User == name {
-			delete(s.sessions, h)
-		}
-	}
-	s.signalEnded()
-}
-
 // AddUser creates a user, or replaces one (ending its sessions); actor is
 // who does it, for the audit trail.
 func (s *Service) AddUser(ctx context.Context, name string, role tracking.Role, password, actor string) (tracking.User, error) {
@@ -230,26 +204,19 @@ func (s *Service) AddUserFor(ctx context.Context, name string, role tracking.Rol
 		return tracking.User{}, err
 	}
 	u, existed := s.users[name]
+	s.mu.Unlock()
 	if !existed {
 		u.CreatedAt = now
 	}
 	u.Name, u.Role, u.Agency, u.PasswordHash, u.Disabled, u.UpdatedAt = name, role, agency, hash, false, now
-	s.users[name] = u
-	if existed {
-		s.endUserSessions(name)
-	}
-	s.mu.Unlock()
 	action := "user.created"
 	if existed {
 		action = "user.replaced"
 	}
-	if err := stored(s.store.SaveUser(ctx, u, tracking.Audit{Action: action, Actor: actor, At: now})); err != nil {
+	// A replaced user's sessions end with the change.
+	err = s.commit(action, actor, now, tracking.Record{Kind: tracking.RecordUser, Key: name, User: &u, EndSessions: existed})
+	if err != nil {
 		return tracking.User{}, err
-	}
-	if existed {
-		if err := stored(s.store.DeleteUserSessions(ctx, name)); err != nil {
-			return tracking.User{}, err
-		}
 	}
 	return u, nil
 }
@@ -284,8 +251,8 @@ func (s *Service) UpdateUser(ctx context.Context, name string, p UserPatch, acto
 	}
 	s.mu.Lock()
 	u, ok := s.users[name]
+	s.mu.Unlock()
 	if !ok {
-		s.mu.Unlock()
 		return tracking.User{}, tracking.Errorf(tracking.CodeNotFound, "no user %q", name)
 	}
 	if p.Role != nil {
@@ -298,31 +265,26 @@ func (s *Service) UpdateUser(ctx context.Context, name string, p UserPatch, acto
 		u.Disabled = *p.Disabled
 	}
 	u.UpdatedAt = s.now()
-	s.users[name] = u
-	s.endUserSessions(name)
-	s.mu.Unlock()
 	// The trail keeps no hash: a password change shows in the action.
 	action := "user.changed"
 	if p.Password != nil && p.Role == nil && p.Disabled == nil {
 		action = "user.password_changed"
 	}
-	if err := stored(s.store.SaveUser(ctx, u, tracking.Audit{Action: action, Actor: actor, At: u.UpdatedAt})); err != nil {
+	if err := s.commit(action, actor, u.UpdatedAt, tracking.Record{Kind: tracking.RecordUser, Key: name, User: &u, EndSessions: true}); err != nil {
 		return tracking.User{}, err
 	}
-	return u, stored(s.store.DeleteUserSessions(ctx, name))
+	return u, nil
 }
 
 // DeleteUser removes a user and ends its sessions; actor is who does it.
 func (s *Service) DeleteUser(ctx context.Context, name, actor string) error {
 	s.mu.Lock()
-	if _, ok := s.users[name]; !ok {
-		s.mu.Unlock()
+	_, ok := s.users[name]
+	s.mu.Unlock()
+	if !ok {
 		return tracking.Errorf(tracking.CodeNotFound, "no user %q", name)
 	}
-	delete(s.users, name)
-	s.endUserSessions(name)
-	s.mu.Unlock()
-	return stored(s.store.DeleteUser(ctx, name, tracking.Audit{Action: "user.deleted", Actor: actor, At: s.now()}))
+	return s.commit("user.deleted", actor, s.now(), tracking.Record{Kind: tracking.RecordUser, Key: name, Deleted: true})
 }
 
 // User finds a user.
@@ -364,13 +326,12 @@ func (s *Service) IssueToken(ctx context.Context, name string, role tracking.Rol
 	secret := randomToken()
 	t := tracking.Token{ID: "t" + strings.ToLower(rand.Text()[:12]), Name: name, Role: role, Hash: digest(secret), CreatedAt: s.now()}
 	s.mu.Lock()
-	if err := s.tokenNameClash(name); err != nil {
-		s.mu.Unlock()
+	err := s.tokenNameClash(name)
+	s.mu.Unlock()
+	if err != nil {
 		return tracking.Token{}, "", err
 	}
-	s.tokens[t.Hash] = t
-	s.mu.Unlock()
-	if err := stored(s.store.SaveToken(ctx, t, tracking.Audit{Action: "token.issued", Actor: actor, At: t.CreatedAt})); err != nil {
+	if err := s.commit("token.issued", actor, t.CreatedAt, tracking.Record{Kind: tracking.RecordToken, Key: t.ID, Token: &t}); err != nil {
 		return tracking.Token{}, "", err
 	}
 	return t, secret, nil
@@ -397,25 +358,13 @@ func cmpTime(a, b time.Time, ida, idb string) int {
 // is who revokes it.
 func (s *Service) DeleteToken(ctx context.Context, id, actor string) error {
 	s.mu.Lock()
-	found := false
-	for h, t := range s.tokens {
-		if t.ID == id {
-			delete(s.tokens, h)
-			found = true
-		}
-	}
+	_, found := s.tokenIDs[id]
+	s.mu.Unlock()
 	if !found {
-		s.mu.Unlock()
 		return tracking.Errorf(tracking.CodeNotFound, "no token %q", id)
 	}
-	for h, se := range s.sessions {
-		if se.TokenID == id {
-			delete(s.sessions, h)
-		}
-	}
-	s.signalEnded()
-	s.mu.Unlock()
-	return stored(s.store.DeleteToken(ctx, id, tracking.Audit{Action: "token.revoked", Actor: actor, At: s.now()}))
+	// The sessions opened with it end with the change.
+	return s.commit("token.revoked", actor, s.now(), tracking.Record{Kind: tracking.RecordToken, Key: id, Deleted: true})
 }
 
 // Token checks a bearer token from addr. Wrong tokens are throttled per
@@ -464,17 +413,13 @@ func (s *Service) lookupToken(ctx context.Context, secret string, now time.Time)
 	touch := ok && now.Sub(s.touched[t.ID]) >= touchEvery
 	if touch {
 		s.touched[t.ID] = now
-		t.LastUsed = &now
-		s.tokens[h] = t
 	}
 	s.mu.Unlock()
 	if !ok {
 		return tracking.Principal{}, false
 	}
 	if touch {
-		if err := stored(s.store.TouchToken(ctx, t.ID, now)); err != nil {
-			s.log.Warn("token use not recorded", "token", t.ID, "err", err)
-		}
+		s.touch(t, now) // in the background: a request never waits for it
 	}
 	return tracking.Principal{Name: t.Name, Role: t.Role, TokenID: t.ID}, true
 }
@@ -550,14 +495,18 @@ func (s *Service) NewSession(ctx context.Context, p tracking.Principal) (id, csr
 		se.TokenID = s.bootSession
 	}
 	s.mu.Lock()
+	expired := 0
 	for h, old := range s.sessions {
 		if !now.Before(old.ExpiresAt) {
 			delete(s.sessions, h)
+			expired++
 		}
 	}
-	s.sessions[se.Hash] = se
 	s.mu.Unlock()
-	if err := stored(s.store.SaveSession(ctx, se)); err != nil {
+	if expired > 0 {
+		s.expire()
+	}
+	if err := s.commit("session.opened", p.Name, now, tracking.Record{Kind: tracking.RecordSession, Key: se.Hash, Session: &se}); err != nil {
 		return "", "", err
 	}
 	return id, csrf, nil
@@ -589,14 +538,18 @@ func (s *Service) Session(id string) (tracking.Principal, string, bool) {
 	return p, se.CSRF, true
 }
 
-// EndSession signs a browser out.
+// EndSession signs a browser out. An id this instance does not know ends
+// nothing and writes nothing (anyone may send a cookie; a session made on
+// another instance is known here within moments of its notice).
 func (s *Service) EndSession(ctx context.Context, id string) error {
 	h := digest(id)
 	s.mu.Lock()
-	delete(s.sessions, h)
-	s.signalEnded()
+	se, ok := s.sessions[h]
 	s.mu.Unlock()
-	return stored(s.store.DeleteSession(ctx, h))
+	if !ok {
+		return nil
+	}
+	return s.commit("session.ended", se.Principal.Name, s.now(), tracking.Record{Kind: tracking.RecordSession, Key: h, Deleted: true, Session: &se})
 }
 
 // Valid reports whether p may still act: with sessionID, that session
@@ -615,10 +568,6 @@ func (s *Service) Valid(p tracking.Principal, sessionID string) bool {
 	case BootstrapTokenID:
 		return s.admin != ""
 	}
-	for _, t := range s.tokens {
-		if t.ID == p.TokenID {
-			return true
-		}
-	}
-	return false
+	_, ok := s.tokenIDs[p.TokenID]
+	return ok
 }

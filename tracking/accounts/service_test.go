@@ -38,7 +38,7 @@ func newService(t testing.TB, store tracking.AccountStore, clk *clock) *Service 
 	return s
 }
 
-func setup(t testing.TB) (*Service, *clock, *memstore.Accounts) {
+func setup(t testing.TB) (*Service, *clock, *memstore.Store) {
 	t.Helper()
 	clk := &clock{t: time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)}
 	store := memstore.NewAccounts()

@@ -13,6 +13,7 @@ import (
 	"siaga112/tracking/deadline"
 	"siaga112/tracking/dispatch"
 	"siaga112/tracking/webhook"
+	"siaga112/web"
 )
 
 // Issue 16's wiring: the agencies (plans file + contacts admins change),
@@ -23,30 +24,41 @@ import (
 type agencyDirectory struct {
 	base     []tracking.Agency
 	deadline time.Duration
-	pg       contactStore // nil: contacts kept in memory
+	store    tracking.RecordStore // contacts are records, changed through it
 	incs     func(ctx context.Context, from, to time.Time) ([]tracking.Incident, error)
 	now      func() time.Time
 
 	mu       sync.Mutex
 	contacts map[string][]tracking.Contact // set by admins, over the file's
+	versions tracking.Versions
 }
 
-type contactStore interface {
-	AgencyContacts(ctx context.Context) (map[string][]tracking.Contact, error)
-	SaveAgencyContacts(ctx context.Context, code string, cs []tracking.Contact, by string, at time.Time) error
-}
+var _ web.AgencyDirectory = (*agencyDirectory)(nil)
 
+// load reads the contacts admins set (restart recovery).
 func (d *agencyDirectory) load(ctx context.Context) error {
 	d.contacts = map[string][]tracking.Contact{}
-	if d.pg == nil {
-		return nil
-	}
-	cs, err := d.pg.AgencyContacts(ctx)
+	rs, _, err := d.store.Records(ctx, 0, tracking.RecordContacts)
 	if err != nil {
 		return err
 	}
-	d.contacts = cs
+	d.Absorb(rs, 0)
 	return nil
+}
+
+// Absorb takes contact records read back from the store (another
+// instance's changes): each applies only if newer than what memory holds.
+func (d *agencyDirectory) Absorb(rs []tracking.Record, upTo int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, r := range rs {
+		if r.Kind == tracking.RecordContacts && !r.Deleted && d.versions.Take(r) {
+			d.contacts[r.Key] = slices.Clone(r.Contacts)
+		}
+	}
+	if upTo > 0 {
+		d.versions.Forget(upTo)
+	}
 }
 
 func (d *agencyDirectory) Agencies(context.Context) ([]tracking.Agency, error) {
@@ -69,14 +81,17 @@ func (d *agencyDirectory) SetContacts(ctx context.Context, code string, cs []tra
 	if i < 0 {
 		return tracking.Agency{}, tracking.Errorf(tracking.CodeNotFound, "no agency %q", code)
 	}
-	if d.pg != nil {
-		if err := d.pg.SaveAgencyContacts(ctx, code, cs, by, d.now()); err != nil && err != tracking.ErrQueued {
-			return tracking.Agency{}, err
-		}
+	r := tracking.Record{Kind: tracking.RecordContacts, Key: code, Contacts: slices.Clone(cs)}
+	if r.Contacts == nil {
+		r.Contacts = []tracking.Contact{}
 	}
-	d.mu.Lock()
-	d.contacts[code] = slices.Clone(cs)
-	d.mu.Unlock()
+	now := d.now()
+	v, err := tracking.Journal{Store: d.store}.Commit(tracking.Change{Audit: tracking.Audit{Action: "agency.contacts", Actor: by, At: now}, At: now, Records: []tracking.Record{r}})
+	if err != nil {
+		return tracking.Agency{}, err
+	}
+	r.Version = v
+	d.Absorb([]tracking.Record{r}, 0)
 	a := d.base[i]
 	a.Contacts = slices.Clone(cs)
 	return a, nil

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	mrand "math/rand/v2"
 	"net"
 	"os"
@@ -131,6 +132,7 @@ type App struct {
 	Units      *units.Service
 	Dispatch   *dispatch.Service
 	Store      tracking.Store
+	Records    tracking.RecordStore // users, tokens, sessions, geofences, contacts: the same store
 	History    tracking.HistoryStore
 	Postgres   *postgres.Store   // nil without a database
 	Accounts   *accounts.Service // nil with OpenAPI
@@ -146,6 +148,7 @@ type App struct {
 	Roads      *roads.Graph       // nil without --osm
 	Places     *places.Places     // place search (places.go)
 	PlaceBook  *placebook.Service // the centre's place book
+	seen       atomic.Int64       // records read back up to this version (shared.go; the listener's goroutine)
 }
 
 // New builds the server. Close releases what it holds, also after an error.
@@ -197,9 +200,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	a.Fleet = fleet.New(fleetCfg)
 	checks := map[string]web.Check{}
 	mem := memstore.New()
-	a.Store, a.History = mem, mem
+	a.Store, a.History, a.Records = mem, mem, mem
 	var positions tracking.PositionLog
-	var accountStore tracking.AccountStore = mem.Accounts() // audited in mem's trail
 	var trail tracking.AuditLog = mem
 	if cfg.DB == "" {
 		log.Warn("no database configured (--db or DATABASE_URL): state is kept in memory and lost when the server stops")
@@ -215,16 +217,23 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 			defer cancel()
 			pg.Close(closeCtx)
 		})
-		a.Store, a.History, positions = pg, pg, pg
-		accountStore, trail = pg, pg
+		a.Store, a.History, a.Records, positions = pg, pg, pg, pg
+		trail = pg
 		checks["database"] = pg.Healthy
 		log.Info("state in PostgreSQL; positions flushed every 500 ms")
+		// What other instances change after this is read back once
+		// listening starts (shared.go); the services load up to now.
+		_, seen, err := pg.Records(ctx, math.MaxInt64)
+		if err != nil {
+			return a, fmt.Errorf("--db: %w", err)
+		}
+		a.seen.Store(seen)
 	}
 	switch {
 	case cfg.Accounts != nil:
 		a.Accounts = cfg.Accounts
 	case !cfg.OpenAPI:
-		if a.Accounts, err = accounts.New(ctx, accounts.Config{Store: accountStore, AdminToken: a.AdminToken, Logger: log, Now: cfg.Now}); err != nil {
+		if a.Accounts, err = accounts.New(ctx, accounts.Config{Store: a.Records, AdminToken: a.AdminToken, Logger: log, Now: cfg.Now}); err != nil {
 			return a, err
 		}
 	}
@@ -238,7 +247,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		}
 		log.Info("response plans loaded", "file", cfg.Plans, "categories", len(plans.All()), "agencies", len(plans.Agencies))
 	}
-	tracks, fenceStore := a.history(positions)
+	tracks := a.history(positions)
 	if positions == nil {
 		positions = tracks.(tracking.PositionLog)
 	}
@@ -248,7 +257,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	}
 	bus := tracking.NewBus()
 	a.Units, err = units.New(ctx, units.Config{Fleet: a.Fleet, Store: a.Store, Bus: bus, Positions: positions, Logger: log, Now: cfg.Now,
-		Geofences: fences, GeofenceRules: rules, GeofenceStore: fenceStore})
+		Geofences: fences, GeofenceRules: rules, GeofenceStore: a.Records})
 	if err != nil {
 		return a, err
 	}
@@ -264,9 +273,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	a.Units.Follow(a.Dispatch) // dispatch follows the units it sent
 	if err := a.startPlaces(ctx, districts, bus); err != nil {
 		return a, err
-	}
-	if a.Postgres != nil {
-		a.share(a.Postgres) // other instances on the same database
 	}
 	if cfg.Demo {
 		if err := a.seedDemoHistory(ctx, plans, districts); err != nil {
@@ -304,12 +310,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	if err := a.startAccountability(ctx, bus, reg); err != nil {
 		return a, err
 	}
-	a.Agencies = &agencyDirectory{base: plans.Agencies, deadline: a.Clock.Deadline(), incs: a.incidentsReceived, now: cfg.Now}
-	if a.Postgres != nil {
-		a.Agencies.pg = a.Postgres
-	}
+	a.Agencies = &agencyDirectory{base: plans.Agencies, deadline: a.Clock.Deadline(), store: a.Records, incs: a.incidentsReceived, now: cfg.Now}
 	if err := a.Agencies.load(ctx); err != nil {
 		return a, err
+	}
+	if a.Postgres != nil {
+		a.share(a.Postgres) // other instances on the same database; everything it feeds is built
 	}
 	var callLog tracking.CallLog = mem
 	if a.Postgres != nil {

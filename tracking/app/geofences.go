@@ -10,15 +10,15 @@ import (
 	"siaga112/tracking/memstore"
 )
 
-// history picks where tracks are read and API geofences kept: the database
-// with one, else a bounded ring of fixes per unit in memory (which then
-// is also the position log) and fences in memory.
-func (a *App) history(positions tracking.PositionLog) (tracking.TrackReader, tracking.GeofenceStore) {
+// history picks where tracks are read: the database with one, else a
+// bounded ring of fixes per unit in memory (which then is also the
+// position log).
+func (a *App) history(positions tracking.PositionLog) tracking.TrackReader {
 	if a.Postgres != nil {
-		return a.Postgres, a.Postgres
+		return a.Postgres
 	}
 	a.log.Info("track history in memory: the last fixes of each unit", "per_unit", memstore.DefaultPositionsPerUnit, "total", memstore.DefaultPositionsTotal)
-	return memstore.NewPositions(0, 0), nil
+	return memstore.NewPositions(0, 0)
 }
 
 // loadGeofences reads --geofences and --geofence-rules; a bad file stops

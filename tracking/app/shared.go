@@ -13,7 +13,9 @@ import (
 // into its memory and its live feed. This instance's own incidents and
 // units are in its memory already (and a read could land between two of
 // its own changes); its callers are read back too, because the database
-// counts prank calls itself.
+// counts prank calls itself. Records (accounts, geofences, contacts) are
+// read back by version: everything written after the last version read,
+// each record taken only if newer than memory's (nothing is cleared).
 
 // readTimeout bounds one read-back.
 const readTimeout = 5 * time.Second
@@ -29,6 +31,13 @@ func (a *App) absorb(pg *postgres.Store, n tracking.Notice, remote bool) {
 	defer cancel()
 	var err error
 	switch {
+	case n.Kind == "records":
+		// This instance's own too: memory has them from their commit, but
+		// reading them keeps the next read short; one read covers every
+		// notice up to its version.
+		if n.Version > a.seen.Load() {
+			err = a.readRecords(ctx, pg)
+		}
 	case n.Kind == "caller":
 		var c tracking.Caller
 		if c, err = pg.Caller(ctx, n.ID); err == nil {
@@ -48,8 +57,6 @@ func (a *App) absorb(pg *postgres.Store, n tracking.Notice, remote bool) {
 			a.Units.Forget(n.ID, true) // deleted there
 			err = nil
 		}
-	case n.Kind == "accounts" && a.Accounts != nil:
-		err = a.Accounts.Reload(ctx)
 	case n.Kind == "place":
 		var e tracking.PlaceEntry
 		if e, err = pg.Place(ctx, n.ID); err == nil {
@@ -91,8 +98,8 @@ func (a *App) resync(ctx context.Context, pg *postgres.Store) {
 			a.Dispatch.SyncCaller(c, "resync", false)
 		}
 	}
-	if err == nil && a.Accounts != nil {
-		err = a.Accounts.Reload(ctx)
+	if err == nil {
+		err = a.readRecords(ctx, pg)
 	}
 	if err == nil {
 		var es []tracking.PlaceEntry
@@ -103,6 +110,23 @@ func (a *App) resync(ctx context.Context, pg *postgres.Store) {
 	if err != nil {
 		a.log.Error("state not read back after (re)connecting to the database's notices", "err", err)
 	}
+}
+
+// readRecords reads the records written after the last version read and
+// hands them to their services. Only the listener's goroutine calls it.
+func (a *App) readRecords(ctx context.Context, pg *postgres.Store) error {
+	seen := a.seen.Load()
+	rs, upTo, err := pg.Records(ctx, seen)
+	if err != nil {
+		return err
+	}
+	if a.Accounts != nil {
+		a.Accounts.Absorb(rs, upTo)
+	}
+	a.Units.AbsorbGeofences(rs, upTo)
+	a.Agencies.Absorb(rs, upTo)
+	a.seen.Store(max(seen, upTo))
+	return nil
 }
 
 // leading is whether this instance fires the timers that must fire once

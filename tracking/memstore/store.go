@@ -26,6 +26,7 @@ type Store struct {
 	calls     []tracking.Call // the call log, in order written
 	audit     []Entry
 	places    map[string]tracking.PlaceEntry // the place book (places.go)
+	records   records // records.go
 }
 
 // Entry is one line of the audit trail.
@@ -83,17 +84,21 @@ func (s *Store) AuditTrail(_ context.Context, q tracking.AuditQuery) ([]tracking
 // Submit implements tracking.Store: c applies whole or not at all, at
 // once, and done is called before Submit returns.
 func (s *Store) Submit(c tracking.Change, done func(error)) {
-	done(s.apply(c))
+	v, err := s.apply(c)
+	if err == nil && v != 0 && c.Committed != nil {
+		c.Committed(v)
+	}
+	done(err)
 }
 
-func (s *Store) apply(c tracking.Change) error {
+func (s *Store) apply(c tracking.Change) (version int64, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if in := c.Incident; in != nil {
 		// The same rule the database's partial unique index enforces.
 		for _, a := range in.Assignments {
 			if other, busy := s.openOn[a.UnitID]; a.Open() && busy && other != in.ID {
-				return tracking.Errorf(tracking.CodeConflict, "unit %s already has an open assignment on incident %s", a.UnitID, other)
+				return 0, tracking.Errorf(tracking.CodeConflict, "unit %s already has an open assignment on incident %s", a.UnitID, other)
 			}
 		}
 	}
@@ -144,8 +149,22 @@ func (s *Store) apply(c tracking.Change) error {
 		u.Liveness = ""
 		s.units[u.ID] = u
 	}
+	if c.Versioned() {
+		var expired int
+		version, expired = s.applyRecords(c)
+		if len(c.Records) > 0 {
+			subject, data = tracking.RecordsAudit(c.Records)
+		} else if expired > 0 {
+			subject, data = "sessions", map[string]any{"expired": expired}
+		} else {
+			return version, nil // nothing expired: nothing to note
+		}
+		if c.Audit.Action == "" {
+			return version, nil // a token's last use: not an act
+		}
+	}
 	s.note(c.Audit, c.At, subject, data)
-	return nil
+	return version, nil
 }
 
 // Append implements tracking.PositionLog: the newest fix of a known unit.

@@ -51,7 +51,7 @@ func (s *Store) lead(ctx context.Context) (leading, fresh bool) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
+	ctx, cancel := context.WithTimeout(ctx, s.writeTimeout())
 	defer cancel()
 	if l.conn != nil {
 		if err := l.conn.Ping(ctx); err == nil {

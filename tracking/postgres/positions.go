@@ -131,7 +131,7 @@ func (s *Store) deadLetterPositions(batch []posRow, cause error) {
 	body, _ := json.Marshal(rows)
 	s.counters.deadLetters.Add(1)
 	s.log.Error("position batch refused by the database; kept in dead_letters", "fixes", len(batch), "err", cause)
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.WriteTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), s.writeTimeout())
 	defer cancel()
 	if _, err := s.pool.Exec(ctx, `INSERT INTO dead_letters (action, actor, change, error) VALUES ('positions', 'ingest', $1, $2)`,
 		string(body), clean(cause.Error())); err != nil {

@@ -20,11 +20,15 @@ const partitionsAhead = 2
 
 const partitionPrefix = "unit_positions_p"
 
+// appliedKept is how long a written change's id is kept: a write given up
+// on and retried after a longer outage than this could be applied twice.
+const appliedKept = 24 * time.Hour
+
 // Retain runs the retention job once at now: it creates the day partitions
 // of unit_positions that will be needed, drops those wholly older than the
 // retention (a DROP TABLE, instant and without dead rows), and deletes the
-// older rows of the default partition and of region_events. It returns the
-// partitions dropped.
+// older rows of the default partition and of region_events, and the ids of
+// changes written more than a day ago. It returns the partitions dropped.
 func (s *Store) Retain(ctx context.Context, now time.Time) (dropped []string, err error) {
 	today := now.UTC().Truncate(24 * time.Hour)
 	for d := 0; d <= partitionsAhead; d++ {
@@ -66,6 +70,10 @@ func (s *Store) Retain(ctx context.Context, now time.Time) (dropped []string, er
 	}
 	if _, err := s.pool.Exec(ctx, `DELETE FROM region_events WHERE at < $1`, cutoff); err != nil {
 		return dropped, fmt.Errorf("trim region events: %w", err)
+	}
+	// A change's id only matters while a retry of it may come (writer.go).
+	if _, err := s.pool.Exec(ctx, `DELETE FROM applied_changes WHERE at < $1`, now.Add(-appliedKept)); err != nil {
+		return dropped, fmt.Errorf("trim applied changes: %w", err)
 	}
 	return dropped, nil
 }

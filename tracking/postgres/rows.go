@@ -72,6 +72,19 @@ func queueChange(b *pgx.Batch, c tracking.Change) error {
 	if c.Place != nil && subject == "" {
 		subject, data = queuePlace(b, *c.Place)
 	}
+	if c.Versioned() {
+		if err := queueRecords(b, c); err != nil {
+			return err
+		}
+		if subject == "" {
+			subject, data = tracking.RecordsAudit(c.Records)
+		}
+		// An expiry notes itself (only when sessions went); a token's last
+		// use is no act for the trail.
+		if len(c.Records) == 0 || c.Audit.Action == "" {
+			return nil
+		}
+	}
 	body, err := json.Marshal(data)
 	if err != nil {
 		return err
@@ -86,13 +99,6 @@ func queueChange(b *pgx.Batch, c tracking.Change) error {
 func queueEvent(b *pgx.Batch, a tracking.Audit, at time.Time, subject string, data []byte) {
 	b.Queue(`INSERT INTO events (at, action, actor, subject, data) VALUES (COALESCE($1, now()), $2, $3, $4, $5)`,
 		nullTime(at), a.Action, a.Actor, subject, data)
-}
-
-// queueAudit adds the audit row of an account change (no hash, no secret:
-// data is UserAuditData or TokenAuditData, or nil for a deletion).
-func queueAudit(b *pgx.Batch, a tracking.Audit, subject string, data any) {
-	body, _ := json.Marshal(data) // maps of strings and bools
-	queueEvent(b, a, a.At, subject, body)
 }
 
 // queueIncident writes the incident and every assignment. A unit already

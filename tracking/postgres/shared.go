@@ -23,9 +23,10 @@ import (
 
 // shared is the store's part in a group of instances.
 type shared struct {
-	instance string // this store's id in notices
-	channel  string // the LISTEN channel: one per schema, so tests in other schemas stay apart
-	lockKey  string // the position writer's advisory lock, per schema too
+	instance   string // this store's id in notices
+	channel    string // the LISTEN channel: one per schema, so tests in other schemas stay apart
+	lockKey    string // the position writer's advisory lock, per schema too
+	recordsKey string // the records lock (records.go), per schema too
 
 	mu        sync.Mutex
 	numbers   []int64 // incident numbers taken from the sequence, not yet used
@@ -43,7 +44,8 @@ func newShared(ctx context.Context, s *Store) error {
 		return fmt.Errorf("read the schema: %w", err)
 	}
 	sctx, cancel := context.WithCancel(context.Background())
-	s.shared = &shared{instance: rand.Text()[:12], channel: "siaga112." + schema, lockKey: "siaga112.positions." + schema, ctx: sctx, cancel: cancel}
+	s.shared = &shared{instance: rand.Text()[:12], channel: "siaga112." + schema, lockKey: "siaga112.positions." + schema,
+		recordsKey: "siaga112.records." + schema, ctx: sctx, cancel: cancel}
 	// A reserve of incident numbers from the start: incidents are created
 	// during a database outage too.
 	ns, err := s.takeNumbers(ctx)
@@ -66,11 +68,12 @@ func (s *Store) queueNotices(b *pgx.Batch, p pending) {
 		body, _ := json.Marshal(n)
 		b.Queue(`SELECT pg_notify($1, $2)`, s.shared.channel, string(body))
 	}
-	if p.ops != nil {
-		send(tracking.Notice{Kind: "accounts", Action: p.label})
-		return
-	}
 	c := p.c
+	if len(c.Records) > 0 {
+		// The version is the change's own, known only in the transaction.
+		b.Queue(`SELECT pg_notify($1, json_build_object('o', $2::text, 'k', 'records', 'i', '', 'a', $3::text, 'v', currval('record_version'))::text)`,
+			s.shared.channel, s.shared.instance, c.Audit.Action)
+	}
 	if c.Incident != nil {
 		send(tracking.Notice{Kind: "incident", ID: c.Incident.ID, Action: c.Action})
 	}
@@ -234,7 +237,7 @@ func (s *Store) NextIncidentNumber(ctx context.Context) (int64, error) {
 
 // takeNumbers takes a block of numbers from the sequence.
 func (s *Store) takeNumbers(ctx context.Context) ([]int64, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
+	ctx, cancel := context.WithTimeout(ctx, s.writeTimeout())
 	defer cancel()
 	rows, err := s.pool.Query(ctx, `SELECT nextval('incident_number') FROM generate_series(1, $1)`, numberBlock)
 	if err != nil {

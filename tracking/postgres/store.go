@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -33,8 +34,10 @@ type Config struct {
 	// (default 1,000,000, about 100 MB); past it the oldest are dropped
 	// and counted.
 	MaxPositions int
-	// WriteTimeout bounds one write transaction (default 5 s); a write that
-	// takes longer counts as an outage and is retried.
+	// WriteTimeout is the least time one write transaction may take
+	// (default 5 s); it grows with the round trip the pings measure
+	// (health.go). A write that takes longer is retried, never applied
+	// twice.
 	WriteTimeout time.Duration
 	// PositionsRetention is how long fixes and region events are kept
 	// (default DefaultPositionsRetention); older day partitions are dropped.
@@ -64,14 +67,17 @@ type Store struct {
 
 	down     atomic.Bool
 	downErr  atomic.Value // string
+	downSlow atomic.Bool  // the write that failed timed out (the database may only be slow)
 	stop     chan struct{}
 	done     sync.WaitGroup
 	counters counters
-	shared   *shared // other instances on the same database (shared.go)
+	shared   *shared       // other instances on the same database (shared.go)
+	changes  atomic.Uint64 // changes submitted, numbering their ids
+	health   health        // health.go
 }
 
 type counters struct {
-	queuedTotal, writeFailures, deadLetters, positionsWritten, positionsDropped, flushFailures atomic.Uint64
+	queuedTotal, writeFailures, deadLetters, positionsWritten, positionsDropped, flushFailures, retriedWritten, pings atomic.Uint64
 }
 
 var (
@@ -108,6 +114,19 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 	if pc.ConnConfig.ConnectTimeout == 0 || pc.ConnConfig.ConnectTimeout > 3*time.Second {
 		pc.ConnConfig.ConnectTimeout = 3 * time.Second
 	}
+	// Only a connection idle for a while is pinged before use: a ping
+	// every second (health.go) finds broken ones, and under a slow
+	// database a ping before each write would double its round trips.
+	pc.ShouldPing = func(_ context.Context, p pgxpool.ShouldPingParams) bool { return p.IdleDuration > time.Minute }
+	// A connection takes a few round trips (startup, authentication): under
+	// a slow database it gets the time they take, as a write does.
+	var st atomic.Pointer[Store]
+	pc.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
+		if s := st.Load(); s != nil {
+			cc.ConnectTimeout = max(cc.ConnectTimeout, min(s.writeTimeout(), pingWait))
+		}
+		return nil
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
@@ -126,6 +145,13 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{cfg: cfg, pool: pool, log: cfg.Logger.With("component", "postgres"), kick: make(chan struct{}, 1), stop: make(chan struct{})}
+	// The first round trip measured on an open connection (the ping above
+	// also connected).
+	pinged := time.Now()
+	if err := pool.Ping(ctx); err == nil {
+		s.health.answered, s.health.rtt = time.Now(), time.Since(pinged)
+	}
+	st.Store(s)
 	if len(applied) > 0 {
 		s.log.Info("database migrated", "versions", applied)
 	}
@@ -138,10 +164,11 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s.done.Add(3)
+	s.done.Add(4)
 	go s.writeLoop()
 	go s.flushLoop()
 	go s.retentionLoop()
+	go s.pingLoop()
 	return s, nil
 }
 
@@ -162,20 +189,32 @@ func (s *Store) Close(ctx context.Context) {
 // Pool is the connection pool (for tests and tools).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// Healthy is nil while the database takes writes and has refused none;
-// otherwise it says what is wrong and how much is waiting.
+// Healthy is nil while the database answers within a second and takes
+// writes, and has refused none; otherwise it says what is wrong (slow or
+// unreachable) and how much is waiting. It reads what the pings and the
+// writer measured: it never waits for the database.
 func (s *Store) Healthy() error {
 	if n := s.counters.deadLetters.Load(); n > 0 {
 		return fmt.Errorf("the database refused %d changes: they are kept in the dead_letters table (siaga112_db_dead_letters_total); an operator must read them", n)
 	}
-	if !s.down.Load() {
-		return nil
+	state, why := s.health.state(time.Now())
+	if s.down.Load() {
+		msg, _ := s.downErr.Load().(string)
+		s.pmu.Lock()
+		pos := len(s.positions)
+		s.pmu.Unlock()
+		if s.downSlow.Load() && state != dbUnreachable {
+			return fmt.Errorf("database slow: writes do not finish in time (%s); %d changes and %d positions queued in memory, written as it answers", msg, s.Queued(), pos)
+		}
+		return fmt.Errorf("database unreachable (%s): %d changes and %d positions queued in memory, written when it returns", msg, s.Queued(), pos)
 	}
-	s.pmu.Lock()
-	pos := len(s.positions)
-	s.pmu.Unlock()
-	// The driver's error (user, host, port) is in the log, not in an answer.
-	return fmt.Errorf("database unreachable: %d changes and %d positions queued in memory, written when it returns (the server log says why)", s.Queued(), pos)
+	switch state {
+	case dbUnreachable:
+		return fmt.Errorf("database unreachable: %s", why)
+	case dbSlow:
+		return fmt.Errorf("database slow: %s", why)
+	}
+	return nil
 }
 
 // unavailable tells an outage (retry later) from a refusal (the write is
@@ -196,7 +235,8 @@ func unavailable(err error) bool {
 // queued (ErrQueued), the change stands, and it is written when the
 // database returns.
 func (s *Store) markDown(err error) {
-	s.downErr.Store(err.Error())
+	s.downErr.Store(brief(err))
+	s.downSlow.Store(errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err))
 	if !s.down.Swap(true) {
 		s.log.Error("database unreachable: queueing changes in memory", "err", err)
 	}

@@ -52,16 +52,23 @@ func TestTrackFromDatabase(t *testing.T) {
 }
 
 // API geofences are kept with their shape (circles buffered to polygons)
-// valid for PostGIS, and deleted.
-func TestGeofenceStore(t *testing.T) {
+// valid for PostGIS, and deleted; an invalid shape is refused whole.
+func TestGeofenceRecords(t *testing.T) {
 	s := openTest(t, testURL(t), Config{})
 	ctx := context.Background()
+	fences := func(gs ...tracking.StoredGeofence) tracking.Change {
+		c := tracking.Change{Audit: tracking.Audit{Action: "geofences.added", Actor: "t"}, At: time.Now()}
+		for i := range gs {
+			c.Records = append(c.Records, tracking.Record{Kind: tracking.RecordGeofence, Key: gs[i].ID, Geofence: &gs[i]})
+		}
+		return c
+	}
 	gs := []tracking.StoredGeofence{
 		{ID: "rs-1", Name: "RS", Kind: "hospital", RadiusM: 100, Feature: []byte(`{"type":"Feature"}`), Geometry: []byte(`{"type":"Point","coordinates":[106.15,-6.12]}`)},
 		{ID: "pos-1", Name: "Pos", Kind: "station", Agency: "dinkes", Feature: []byte(`{"type":"Feature"}`),
 			Geometry: []byte(`{"type":"Polygon","coordinates":[[[106.169,-6.131],[106.171,-6.131],[106.171,-6.129],[106.169,-6.131]]]}`)},
 	}
-	if err := s.SaveGeofences(ctx, gs); err != nil {
+	if err := tracking.Apply(s, fences(gs...)); err != nil {
 		t.Fatal(err)
 	}
 	var n int
@@ -73,17 +80,19 @@ func TestGeofenceStore(t *testing.T) {
 	}
 	bowtie := tracking.StoredGeofence{ID: "x", Name: "x", Kind: "other", Feature: []byte(`{}`),
 		Geometry: []byte(`{"type":"Polygon","coordinates":[[[106,-6],[106.1,-6.1],[106.1,-6],[106,-6.1],[106,-6]]]}`)}
-	if err := s.SaveGeofences(ctx, []tracking.StoredGeofence{bowtie}); err == nil {
+	if err := tracking.Apply(s, fences(bowtie)); err == nil {
 		t.Fatal("an invalid polygon was stored")
 	}
-	if got, err := s.Geofences(ctx); err != nil || len(got) != 2 {
+	if got, _, err := s.Records(ctx, 0, tracking.RecordGeofence); err != nil || len(got) != 2 {
 		t.Fatalf("%d fences (%v)", len(got), err)
 	}
-	if ok, err := s.DeleteGeofence(ctx, "rs-1"); !ok || err != nil {
-		t.Fatalf("delete: %v %v", ok, err)
+	del := tracking.Change{Audit: tracking.Audit{Action: "geofence.deleted", Actor: "t"}, Records: []tracking.Record{{Kind: tracking.RecordGeofence, Key: "rs-1", Deleted: true}}}
+	if err := tracking.Apply(s, del); err != nil {
+		t.Fatal(err)
 	}
-	if ok, _ := s.DeleteGeofence(ctx, "rs-1"); ok {
-		t.Fatal("deleted twice")
+	s.Pool().QueryRow(ctx, `SELECT count(*) FROM geofences`).Scan(&n)
+	if n != 1 {
+		t.Fatalf("%d fences after the deletion", n)
 	}
 }
 

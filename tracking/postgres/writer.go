@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,13 +18,12 @@ import (
 // pending is a submitted change waiting for the writer.
 type pending struct {
 	c    tracking.Change
+	id   string // kept in applied_changes: a retry of a change already written is recognised
 	done func(error)
 	told bool // done was called already (with ErrQueued, during an outage)
-	// ops, when set, queues statements of a change that is not a
-	// tracking.Change (accounts), labelled label; they share the order and
-	// the transactions of the rest.
-	ops   func(*pgx.Batch)
-	label string
+	// version is the one the change's records got, written by the writer
+	// only (a pointer: submit copies the queue as it grows).
+	version *int64
 }
 
 // maxBatch is how many queued changes one transaction may carry: under a
@@ -32,21 +33,8 @@ const maxBatch = 64
 
 // Submit implements tracking.Store. It never touches the database.
 func (s *Store) Submit(c tracking.Change, done func(error)) {
-	s.submit(pending{c: c, done: done})
-}
-
-// write submits statements through the same ordered writer and waits for
-// the answer: nil once committed, tracking.ErrQueued while the database is
-// unreachable (they are written when it returns), or the refusal.
-func (s *Store) write(ctx context.Context, label string, ops func(*pgx.Batch)) error {
-	answer := make(chan error, 1)
-	s.submit(pending{ops: ops, label: label, done: func(err error) { answer <- err }})
-	select {
-	case err := <-answer:
-		return err
-	case <-ctx.Done():
-		return fmt.Errorf("%s: %w", label, ctx.Err())
-	}
+	id := s.shared.instance + "-" + strconv.FormatUint(s.changes.Add(1), 36)
+	s.submit(pending{c: c, id: id, done: done, version: new(int64)})
 }
 
 func (s *Store) submit(p pending) {
@@ -54,8 +42,8 @@ func (s *Store) submit(p pending) {
 	defer s.mu.Unlock()
 	if len(s.queue) >= s.cfg.MaxQueued {
 		s.counters.writeFailures.Add(1)
-		err := fmt.Errorf("%s: %d changes are already waiting for the database", p.what(), len(s.queue))
-		s.log.Error("change refused: the queue is full", "change", p.what(), "err", err)
+		err := fmt.Errorf("%s: %d changes are already waiting for the database", what(p.c), len(s.queue))
+		s.log.Error("change refused: the queue is full", "change", what(p.c), "err", err)
 		p.done(err)
 		return
 	}
@@ -107,13 +95,27 @@ func (s *Store) writeQueued(ctx context.Context) {
 			return
 		}
 		err := s.exec(ctx, batch)
+		if written(err) {
+			// An earlier attempt was committed after the writer stopped
+			// waiting for it: answer what it wrote, write the rest.
+			if err = s.skipWritten(ctx, batch); err != nil {
+				s.markDown(err)
+				return
+			}
+			continue
+		}
 		if err != nil && !unavailable(err) && len(batch) > 1 {
 			// One of them is refused: find it, writing each alone.
 			for i := range batch {
-				if err = s.exec(ctx, batch[i:i+1]); err != nil && unavailable(err) {
+				err = s.exec(ctx, batch[i:i+1])
+				if written(err) {
+					err = s.skipWritten(ctx, batch[i:i+1])
+				} else if err == nil || !unavailable(err) {
+					s.finish(batch[i:i+1], err)
+				}
+				if err != nil && unavailable(err) {
 					break
 				}
-				s.finish(batch[i:i+1], err)
 			}
 			if err != nil && unavailable(err) {
 				s.markDown(err)
@@ -132,6 +134,52 @@ func (s *Store) writeQueued(ctx context.Context) {
 	}
 }
 
+// written reports whether err is the refusal of a change already written
+// (its id is in applied_changes).
+func written(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "23505" && pg.ConstraintName == "applied_changes_pkey"
+}
+
+// skipWritten answers the changes at the front of ps that the database
+// already has (a transaction commits whole, so they are a prefix), with
+// the versions they got.
+func (s *Store) skipWritten(ctx context.Context, ps []pending) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.writeTimeout())
+	defer cancel()
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.id
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, coalesce(version, 0) FROM applied_changes WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return fmt.Errorf("read which changes are written: %w", err)
+	}
+	got := map[string]int64{}
+	var id string
+	var v int64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &v}, func() error { got[id] = v; return nil }); err != nil {
+		return fmt.Errorf("read which changes are written: %w", err)
+	}
+	n := 0
+	for n < len(ps) {
+		v, ok := got[ps[n].id]
+		if !ok {
+			break
+		}
+		*ps[n].version = v
+		n++
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: refused as written, but it is not", what(ps[0].c))
+	}
+	s.counters.retriedWritten.Add(uint64(n))
+	s.health.wrote(0, nil, 0) // the database answered: the timeout stops doubling
+	s.log.Warn("changes written by an attempt the writer had given up on; not written twice", "changes", n)
+	s.finish(ps[:n], nil)
+	return nil
+}
+
 // finish takes done off the front of the queue and answers it: nil, or the
 // refusal after the change was put in the dead letters.
 func (s *Store) finish(done []pending, err error) {
@@ -142,10 +190,7 @@ func (s *Store) finish(done []pending, err error) {
 	}
 	s.mu.Unlock()
 	for _, p := range done {
-		if err != nil && p.ops != nil {
-			// Account rows hold password hashes: the label is kept, not the rows.
-			s.deadLetter(tracking.Change{Audit: tracking.Audit{Action: p.label}}, err)
-		} else if taken := unitTaken(p.c, err); taken != nil {
+		if taken := unitTaken(p.c, err); taken != nil {
 			// Another instance assigned the unit first: an answer for the
 			// dispatcher, not a fault for an operator (no dead letter).
 			err = taken
@@ -153,32 +198,49 @@ func (s *Store) finish(done []pending, err error) {
 			err = refusal(p.c, err)
 			s.deadLetter(p.c, err)
 		}
-		if !p.told {
-			p.done(err)
+		if p.told {
+			continue
 		}
+		if err == nil && *p.version != 0 && p.c.Committed != nil {
+			p.c.Committed(*p.version)
+		}
+		p.done(err)
 	}
 }
 
-// exec writes the changes in one transaction, every statement pipelined in
-// one batch (three round trips however many changes).
+// exec writes the changes in one transaction: every statement in one
+// batch, sent at once and run as one implicit transaction, so a change
+// costs one round trip (after the connection's first use of a statement).
+// Each change first claims its id in applied_changes: a change an earlier
+// attempt wrote is refused there (written), never applied twice.
 func (s *Store) exec(ctx context.Context, ps []pending) error {
 	// The change already stands in memory: finish the write even if the
 	// request that caused it has gone.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.WriteTimeout)
+	timeout := s.writeTimeout()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
 	b := &pgx.Batch{}
-	for _, p := range ps {
-		s.queueNotices(b, p) // sent on commit: the other instances read the rows back
-		if p.ops != nil {
-			p.ops(b)
-			continue
+	if slices.ContainsFunc(ps, func(p pending) bool { return p.c.Versioned() }) {
+		s.queueRecordsLock(b)
+	}
+	for i := range ps {
+		p := &ps[i]
+		if p.c.Versioned() {
+			queueVersion(b, p.version)
+			b.Queue(`INSERT INTO applied_changes (id, version) VALUES ($1, currval('record_version'))`, p.id)
+		} else {
+			b.Queue(`INSERT INTO applied_changes (id) VALUES ($1)`, p.id)
 		}
+		s.queueNotices(b, *p) // sent on commit: the other instances read the rows back
 		if err := queueChange(b, p.c); err != nil {
 			return err
 		}
 	}
-	if err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() }); err != nil {
-		return fmt.Errorf("%s: %w", ps[0].what(), err)
+	start := time.Now()
+	err := s.pool.SendBatch(ctx, b).Close()
+	s.health.wrote(time.Since(start), err, timeout)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what(ps[0].c), err)
 	}
 	return nil
 }
@@ -199,7 +261,7 @@ func (s *Store) deadLetter(c tracking.Change, cause error) {
 	s.counters.deadLetters.Add(1)
 	body, _ := json.Marshal(c)
 	s.log.Error("change refused by the database; kept in dead_letters", "change", what(c), "err", cause)
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.WriteTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), s.writeTimeout())
 	defer cancel()
 	if _, err := s.pool.Exec(ctx, `INSERT INTO dead_letters (action, actor, change, error) VALUES ($1, $2, $3, $4)`,
 		clean(c.Audit.Action), clean(c.Audit.Actor), string(body), clean(cause.Error())); err != nil {
@@ -214,13 +276,6 @@ func clean(s string) string {
 	return string(b[1 : len(b)-1])
 }
 
-func (p pending) what() string {
-	if p.ops != nil {
-		return p.label
-	}
-	return what(p.c)
-}
-
 // what names a change in errors and logs.
 func what(c tracking.Change) string {
 	switch {
@@ -232,6 +287,10 @@ func what(c tracking.Change) string {
 		return c.Audit.Action + " " + c.Units[0].ID
 	case c.Place != nil:
 		return c.Audit.Action + " " + c.Place.Entry.ID
+	case len(c.Records) > 0 && c.Audit.Action == "":
+		return "last use of " + string(c.Records[0].Kind) + " " + c.Records[0].Key
+	case len(c.Records) > 0:
+		return c.Audit.Action + " " + string(c.Records[0].Kind) + " " + c.Records[0].Key
 	}
 	return c.Audit.Action
 }

@@ -13,11 +13,10 @@ import (
 // RunAudit is the contract of the audit trail: every change and every
 // account change is one entry, at the change's time, with its actor and
 // the subject after it (never a hash), read back by subject, time range
-// and page. open returns fresh stores sharing one trail; the Store must be
-// a tracking.AuditLog.
-func RunAudit(t *testing.T, open func(t *testing.T) (tracking.Store, tracking.AccountStore)) {
+// and page. open returns a fresh store; it must be a tracking.AuditLog.
+func RunAudit(t *testing.T, open func(t *testing.T) tracking.Store) {
 	ctx := context.Background()
-	s, acc := open(t)
+	s := open(t)
 	log, ok := s.(tracking.AuditLog)
 	if !ok {
 		t.Fatalf("%T keeps no readable audit trail", s)
@@ -37,14 +36,17 @@ func RunAudit(t *testing.T, open func(t *testing.T) (tracking.Store, tracking.Ac
 		},
 		func() error {
 			u := tracking.User{Name: "budi", Role: tracking.RolePlanner, PasswordHash: "$2a$10$secret-hash", CreatedAt: t0, UpdatedAt: t0}
-			return acc.SaveUser(ctx, u, tracking.Audit{Action: "user.created", Actor: "admin", At: t0.Add(3 * time.Minute)})
+			return tracking.Apply(s, tracking.Change{Audit: tracking.Audit{Action: "user.created", Actor: "admin"}, At: t0.Add(3 * time.Minute),
+				Records: []tracking.Record{{Kind: tracking.RecordUser, Key: u.Name, User: &u}}})
 		},
 		func() error {
 			tok := tracking.Token{ID: "t9", Name: "cad-bridge", Role: tracking.RoleDispatcher, Hash: "token-hash-secret", CreatedAt: t0}
-			return acc.SaveToken(ctx, tok, tracking.Audit{Action: "token.issued", Actor: "admin", At: t0.Add(4 * time.Minute)})
+			return tracking.Apply(s, tracking.Change{Audit: tracking.Audit{Action: "token.issued", Actor: "admin"}, At: t0.Add(4 * time.Minute),
+				Records: []tracking.Record{{Kind: tracking.RecordToken, Key: tok.ID, Token: &tok}}})
 		},
 		func() error {
-			return acc.DeleteUser(ctx, "budi", tracking.Audit{Action: "user.deleted", Actor: "root-token", At: t0.Add(5 * time.Minute)})
+			return tracking.Apply(s, tracking.Change{Audit: tracking.Audit{Action: "user.deleted", Actor: "root-token"}, At: t0.Add(5 * time.Minute),
+				Records: []tracking.Record{{Kind: tracking.RecordUser, Key: "budi", Deleted: true}}})
 		},
 	}
 	for i, step := range steps {

@@ -15,17 +15,18 @@ import (
 )
 
 // fences holds the geofences: those of the --geofences file (fixed) and
-// those made through the API (stored with a database), one index over
-// both in a Tracker that turns each unit's fixes into enter and leave
-// events, and the rules that turn events into detected status changes.
+// those made through the API (records, changed through the store like
+// every change), one index over both in a Tracker that turns each unit's
+// fixes into enter and leave events, and the rules that turn events into
+// detected status changes.
 type fences struct {
 	tracker *geofence.Tracker
 	rules   geofence.Rules
-	store   tracking.GeofenceStore // nil: API fences live in memory only
 
-	mu   sync.Mutex // orders changes to the API fences; never held over the database
-	file []geofence.Fence
-	api  map[string]geofence.Fence
+	mu       sync.Mutex // guards the API fences; never held over the database
+	file     []geofence.Fence
+	api      map[string]geofence.Fence
+	versions tracking.Versions // of the API fences, deletions included
 }
 
 func newFences(ctx context.Context, cfg Config) (*fences, error) {
@@ -37,22 +38,70 @@ func newFences(ctx context.Context, cfg Config) (*fences, error) {
 	if rules == nil {
 		rules = geofence.DefaultRules()
 	}
-	f := &fences{rules: rules, store: cfg.GeofenceStore, file: cfg.Geofences, api: map[string]geofence.Fence{}}
-	if f.store != nil {
-		stored, err := f.store.Geofences(ctx)
+	f := &fences{rules: rules, file: cfg.Geofences, api: map[string]geofence.Fence{}}
+	if cfg.GeofenceStore != nil {
+		stored, _, err := cfg.GeofenceStore.Records(ctx, 0, tracking.RecordGeofence)
 		if err != nil {
 			return nil, err
 		}
-		for _, g := range stored {
-			fs, err := geofence.Parse(collection(g.Feature))
-			if err != nil || len(fs) != 1 {
-				return nil, fmt.Errorf("stored geofence %q no longer parses: %v", g.ID, err)
+		for _, r := range stored {
+			if err := f.applyLocked(r); err != nil {
+				return nil, err
 			}
-			f.api[fs[0].ID] = fs[0]
 		}
 	}
 	f.tracker = geofence.NewTracker(f.index(), gcfg)
 	return f, nil
+}
+
+// applyLocked applies one fence record if it is newer than what memory
+// holds. Caller holds mu (or is newFences); the caller rebuilds the index.
+func (f *fences) applyLocked(r tracking.Record) error {
+	if r.Kind != tracking.RecordGeofence || (!r.Deleted && r.Geofence == nil) {
+		return nil
+	}
+	var x geofence.Fence
+	if !r.Deleted {
+		fs, err := geofence.Parse(collection(r.Geofence.Feature))
+		if err != nil || len(fs) != 1 {
+			return fmt.Errorf("stored geofence %q no longer parses: %v", r.Key, err)
+		}
+		x = fs[0]
+	}
+	if !f.versions.Take(r) {
+		return nil
+	}
+	if r.Deleted {
+		delete(f.api, r.Key)
+	} else {
+		f.api[r.Key] = x
+	}
+	return nil
+}
+
+// AbsorbGeofences takes fence records read back from the store (another
+// instance's changes); each applies only if newer than what memory holds.
+// upTo is the version the read was complete up to.
+func (s *Service) AbsorbGeofences(rs []tracking.Record, upTo int64) {
+	f := s.fences
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	changed := false
+	for _, r := range rs {
+		if r.Kind != tracking.RecordGeofence {
+			continue
+		}
+		if err := f.applyLocked(r); err != nil {
+			s.log.Error("a geofence changed on another instance was not taken", "id", r.Key, "err", err)
+		}
+		changed = true
+	}
+	if upTo > 0 {
+		f.versions.Forget(upTo)
+	}
+	if changed {
+		f.tracker.SetIndex(f.index())
+	}
 }
 
 func collection(features ...[]byte) []byte {
@@ -80,8 +129,8 @@ func (s *Service) Geofences() []geofence.Fence {
 }
 
 // AddGeofences adds or replaces the fences of a GeoJSON FeatureCollection
-// (geofence.Parse's format), all or none, stored first when there is a
-// database.
+// (geofence.Parse's format), all or none, as one change: memory takes them
+// once the store has.
 func (s *Service) AddGeofences(ctx context.Context, body []byte, actor string) ([]geofence.Fence, error) {
 	fs, err := geofence.Parse(body)
 	if err != nil {
@@ -90,26 +139,40 @@ func (s *Service) AddGeofences(ctx context.Context, body []byte, actor string) (
 	if len(fs) == 0 {
 		return nil, tracking.Errorf(tracking.CodeInvalid, "the FeatureCollection holds no fence")
 	}
-	f := s.fences
-	if f.store != nil {
-		gs := make([]tracking.StoredGeofence, len(fs))
-		for i := range fs {
-			if gs[i], err = stored(&fs[i], actor); err != nil {
-				return nil, err
-			}
-		}
-		if err := f.store.SaveGeofences(ctx, gs); err != nil {
+	rs := make([]tracking.Record, len(fs))
+	for i := range fs {
+		g, err := stored(&fs[i], actor)
+		if err != nil {
 			return nil, err
 		}
+		rs[i] = tracking.Record{Kind: tracking.RecordGeofence, Key: g.ID, Geofence: &g}
 	}
-	f.mu.Lock()
-	for _, x := range fs {
-		f.api[x.ID] = x
+	if err := s.commitFences("geofences.added", actor, rs); err != nil {
+		return nil, err
 	}
-	f.tracker.SetIndex(f.index())
-	f.mu.Unlock()
 	s.log.Info("geofences added", "count", len(fs), "actor", actor)
 	return fs, nil
+}
+
+// commitFences writes one change of fence records and applies it to
+// memory once the store has it; a refusal leaves memory as it was.
+func (s *Service) commitFences(action, actor string, rs []tracking.Record) error {
+	now := s.cfg.Now()
+	v, err := s.journal.Commit(tracking.Change{Audit: tracking.Audit{Action: action, Actor: actor, At: now}, At: now, Records: rs})
+	if err != nil {
+		return err
+	}
+	f := s.fences
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range rs {
+		r.Version = v
+		if err := f.applyLocked(r); err != nil {
+			return err
+		}
+	}
+	f.tracker.SetIndex(f.index())
+	return nil
 }
 
 // DeleteGeofence removes a fence made through the API; the fences of the
@@ -127,15 +190,9 @@ func (s *Service) DeleteGeofence(ctx context.Context, id, actor string) error {
 		}
 		return tracking.Errorf(tracking.CodeNotFound, "no geofence %q", id)
 	}
-	if f.store != nil {
-		if _, err := f.store.DeleteGeofence(ctx, id); err != nil {
-			return err
-		}
+	if err := s.commitFences("geofence.deleted", actor, []tracking.Record{{Kind: tracking.RecordGeofence, Key: id, Deleted: true}}); err != nil {
+		return err
 	}
-	f.mu.Lock()
-	delete(f.api, id)
-	f.tracker.SetIndex(f.index())
-	f.mu.Unlock()
 	s.log.Info("geofence deleted", "id", id, "actor", actor)
 	return nil
 }

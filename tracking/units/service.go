@@ -40,12 +40,13 @@ type Config struct {
 	Logger    *slog.Logger
 	Now       func() time.Time
 
-	// Geofences are the fences of the --geofences file; GeofenceStore
-	// keeps those made through the API (nil: memory only); GeofenceRules
-	// (nil: geofence.DefaultRules) turn enter/leave events into detected
-	// status changes (geofences.go).
+	// Geofences are the fences of the --geofences file; those made
+	// through the API are changes through Store, read back at start from
+	// GeofenceStore (nil: none to read); GeofenceRules (nil:
+	// geofence.DefaultRules) turn enter/leave events into detected status
+	// changes (geofences.go).
 	Geofences      []geofence.Fence
-	GeofenceStore  tracking.GeofenceStore
+	GeofenceStore  tracking.RecordStore
 	GeofenceRules  geofence.Rules
 	GeofenceConfig geofence.Config
 }
