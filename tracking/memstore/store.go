@@ -26,7 +26,7 @@ type Store struct {
 	calls     []tracking.Call // the call log, in order written
 	audit     []Entry
 	places    map[string]tracking.PlaceEntry // the place book (places.go)
-	records   records // records.go
+	records   records                        // records.go
 }
 
 // Entry is one line of the audit trail.
