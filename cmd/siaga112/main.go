@@ -75,7 +75,7 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.StringVar(&c.DB, "db", "", "PostgreSQL URL (postgres://user:pass@host/db), PostGIS required; also $DATABASE_URL; empty: state in memory")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate file (PEM); with --tls-key the server speaks HTTPS")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key file (PEM)")
-	fs.StringVar(&c.Tiles, "tiles", web.DefaultTiles, "base map tile URL template ({z}/{x}/{y})")
+	fs.StringVar(&c.Tiles, "tiles", "", "base map tile URL template ({z}/{x}/{y}); empty: OpenStreetMap's tiles, or with --osm the offline map drawn from the extract (with --osm and --tiles the page falls back to it when the tiles fail)")
 	fs.StringVar(&c.TilesAttribution, "tiles-attribution", web.DefaultTilesAttribution, "attribution shown for --tiles")
 	fs.StringVar(&c.Plans, "plans", "", "response plans file (format: tracking/dispatch/plans.conf); empty: the built-in plans")
 	fs.DurationVar(&c.PrankWindow, "prank-window", 0, "count a number's prank calls over this window; 0: every prank call ever")
@@ -88,6 +88,7 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.StringVar(&c.Geofences, "geofences", "", "GeoJSON FeatureCollection of geofences (hospitals, stations, depots: polygons, or points with radius_m)")
 	fs.StringVar(&c.GeofenceRules, "geofence-rules", "", "JSON array of geofence rules (tracking/geofence/rules.go); empty: transporting→at_hospital at a hospital, returning→available at its station")
 	fs.DurationVar(&c.PositionsRetention, "positions-retention", 90*24*time.Hour, "keep fixes and region events in the database this long (whole days are dropped)")
+	fs.StringVar(&c.OSM, "osm", "", "OpenStreetMap PBF extract of the city (cut with osmium), read once at start: the offline base map is drawn from it; empty: none")
 	speeds := fs.String("speeds", geo.FormatSpeeds(tracking.DefaultTravel().SpeedKmh), "average speeds in km/h by unit type, for travel-time estimates")
 	if err := fs.Parse(args); err != nil {
 		return c, err

@@ -23,6 +23,7 @@ import (
 
 	"siaga112/geo"
 	"siaga112/mapdata"
+	"siaga112/mapdata/basemap"
 	"siaga112/tracking"
 	"siaga112/tracking/accounts"
 	"siaga112/tracking/analytics"
@@ -104,6 +105,10 @@ type Config struct {
 	// connections from one address (0: the default).
 	OsmAndKeyless         bool
 	OsmAndMaxConnsPerAddr int
+
+	// OSM is an OpenStreetMap PBF extract of the city (--osm), read once
+	// at start; "": none. The offline base map is drawn from it.
+	OSM string
 }
 
 // App is one built server.
@@ -130,6 +135,7 @@ type App struct {
 	Webhooks   *webhook.Service
 	Clock      *deadline.Clock
 	Agencies   *agencyDirectory
+	BaseMap    *basemap.Map // the offline base map; nil without --osm
 }
 
 // New builds the server. Close releases what it holds, also after an error.
@@ -276,6 +282,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	if a.Postgres != nil {
 		callLog = a.Postgres
 	}
+	var baseMap web.BaseMap
+	if cfg.OSM != "" {
+		if a.BaseMap, err = loadBaseMap(ctx, cfg, districts, log); err != nil {
+			return a, err
+		}
+		baseMap = a.BaseMap
+	}
 	a.Web, err = web.New(web.Config{
 		Agencies: a.Agencies, Compliance: complianceSource{a.Agencies}, Webhooks: a.Webhooks, CallLog: callLog,
 		Fleet: a.Units, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts,
@@ -284,6 +297,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
 		Front:  front,
 		Tracks: tracks, Regions: a.Units, Geofences: a.Units,
+		BaseMap: baseMap,
 	})
 	if err != nil {
 		return a, err
