@@ -142,4 +142,5 @@ func BenchmarkBasemapLoad(b *testing.B) {
 	b.ReportMetric(float64(n), "features")
 	b.ReportMetric(float64(st.Features[layerRoad]), "roads")
 	b.ReportMetric(float64(st.Points), "points")
+	b.ReportMetric(float64(st.Relations), "multipolygons")
 }

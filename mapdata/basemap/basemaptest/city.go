@@ -16,8 +16,9 @@ var CityBound = orb.Bound{Min: orb.Point{106.09, -6.19}, Max: orb.Point{106.23, 
 // WriteCity writes a synthetic city of about `ways` ways as OSM XML: a
 // street grid with three shape points per segment (half the ways: primary,
 // secondary, tertiary and residential lines, service lanes and footways),
-// buildings (four in ten), land use (one in fifteen), ponds and streams,
-// and a few hundred place nodes. The same count gives the same file.
+// buildings (four in ten), land use (one in fifteen; a quarter of it
+// forest multipolygons with a clearing), ponds and streams, and a few
+// hundred place nodes. The same count gives the same file.
 func WriteCity(w io.Writer, ways int) error {
 	o := newOSM(w)
 	rnd := rand.New(rand.NewPCG(112, uint64(ways)))
@@ -77,10 +78,17 @@ func WriteCity(w io.Writer, ways int) error {
 		x0, y0 := lon(i)+dx*0.15, lat(j)+dy*0.15
 		x1, y1 := lon(i+1)-dx*0.15, lat(j+1)-dy*0.15
 		switch r := b % 15; {
+		case r == 0 && (b/15)%4 == 0:
+			// A multipolygon: two untagged ways around, a clearing inside.
+			a, c, d, e := o.addNode(x0, y0), o.addNode(x1, y0), o.addNode(x1, y1), o.addNode(x0, y1)
+			south, north := o.addWay([]int64{e, a, c}), o.addWay([]int64{c, d, e})
+			hole := o.addWay(o.box(x0+dx*0.25, y0+dy*0.25, x1-dx*0.25, y1-dy*0.25))
+			o.addRelation([]member{{south, "outer"}, {north, "outer"}, {hole, "inner"}}, "type", "multipolygon", "landuse", "forest")
+			n += 3
 		case r == 0:
 			o.addWay(o.box(x0, y0, x1, y1), "landuse", landuses[b%len(landuses)])
 			n++
-		case r == 1 && b%3 == 0:
+		case r == 1 && (b/15)%3 == 0:
 			o.addWay(o.box(x0+dx*0.2, y0+dy*0.2, x1-dx*0.2, y1-dy*0.2), "natural", "water")
 			n++
 		case r == 1:
@@ -104,5 +112,5 @@ func WriteCity(w io.Writer, ways int) error {
 // City is the synthetic city of about `ways` ways as a PBF, made once per
 // machine (see PBF).
 func City(tb testing.TB, ways int) string {
-	return PBF(tb, fmt.Sprintf("city-v1-%d", ways), func(w io.Writer) error { return WriteCity(w, ways) })
+	return PBF(tb, fmt.Sprintf("city-v3-%d", ways), func(w io.Writer) error { return WriteCity(w, ways) })
 }
