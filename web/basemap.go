@@ -68,6 +68,17 @@ func (s *Server) baseMapTile(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
 }
 
+// baseMapFallback answers the rest of /basemap/ as the API answers: a
+// tile's path with another method 405 with Allow, any other path 404.
+func baseMapFallback(w http.ResponseWriter, r *http.Request) {
+	if strings.Count(strings.TrimPrefix(r.URL.Path, "/basemap/"), "/") == 2 {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: r.Method + " " + r.URL.Path + " is not allowed; use GET, HEAD"})
+		return
+	}
+	writeJSON(w, http.StatusNotFound, errorBody{Error: "no base map tile at " + r.URL.Path + ": tiles are " + BaseMapURL})
+}
+
 // parseTilePath reads {z}, {x} and {y}.pbf, refusing what names no tile.
 func parseTilePath(zs, xs, ys string) (z, x, y int, err error) {
 	ys, ok := strings.CutSuffix(ys, ".pbf")

@@ -140,6 +140,31 @@ func TestBaseMapTiles(t *testing.T) {
 	}
 }
 
+// The rest of /basemap/ answers in JSON sentences, like the API.
+func TestBaseMapOtherPaths(t *testing.T) {
+	ts, _ := baseMapServer(t, "")
+	tests := []struct {
+		name, method, path string
+		status             int
+		allow, words       string
+	}{
+		{"POST a tile", "POST", townTile(), 405, "GET, HEAD", "is not allowed; use GET, HEAD"},
+		{"DELETE a tile", "DELETE", townTile(), 405, "GET, HEAD", "is not allowed"},
+		{"a missing row", "GET", "/basemap/16/52091", 404, "", "tiles are /basemap/{z}/{x}/{y}.pbf"},
+		{"too deep", "GET", "/basemap/16/1/2/3.pbf", 404, "", "no base map tile"},
+		{"the folder", "GET", "/basemap/", 404, "", "no base map tile"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := send(t, tt.method, ts.URL+tt.path, "", "", nil, nil)
+			var e struct{ Error string }
+			if resp.StatusCode != tt.status || json.Unmarshal([]byte(body), &e) != nil || !strings.Contains(e.Error, tt.words) || resp.Header.Get("Allow") != tt.allow {
+				t.Errorf("%d Allow=%q %s, want %d Allow=%q with %q", resp.StatusCode, resp.Header.Get("Allow"), body, tt.status, tt.allow, tt.words)
+			}
+		})
+	}
+}
+
 // A tile the browser holds is revalidated with its ETag: 304, no body.
 func TestBaseMapRevalidation(t *testing.T) {
 	ts, m := baseMapServer(t, "")

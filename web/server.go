@@ -162,6 +162,9 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /api/locate", s.guard(readers, s.locate))
 	mux.HandleFunc("GET /api/areas", s.guard(readers, s.areas))
 	mux.HandleFunc("GET /basemap/{z}/{x}/{y}", s.guard(readers, s.baseMapTile))
+	for _, m := range apiMethods { // the rest of /basemap/, in JSON
+		mux.ServeMux.HandleFunc(m+" /basemap/", baseMapFallback)
+	}
 	s.historyRoutes(mux)
 	if cfg.Auth != nil {
 		mux.HandleFunc("POST /api/login", s.login)
