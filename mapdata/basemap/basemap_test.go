@@ -483,8 +483,9 @@ func TestLoadRefuses(t *testing.T) {
 		{"a directory", dir, serangBox, "is a directory"},
 		{"garbage", garbage, serangBox, "not a readable OpenStreetMap PBF extract"},
 		{"OSM XML, not PBF", "testdata/town.osm", serangBox, "not a readable OpenStreetMap PBF extract"},
-		{"truncated", truncated, serangBox, "the file ends inside a block"},
-		{"a negative block size", negative, serangBox, "a block of -1 bytes"},
+		{"truncated", truncated, serangBox, "truncated"},
+		{"a negative block size", negative, serangBox, "not a readable OpenStreetMap PBF extract"},
+		{"plain nodes (osmpbf would panic)", "testdata/plain-nodes.osm.pbf", serangBox, "not a readable OpenStreetMap PBF extract"},
 		{"another city's extract", townPBF, elsewhere, "is it the extract of this city?"},
 		{"no box", townPBF, orb.Bound{}, "is not a lon/lat box"},
 	}

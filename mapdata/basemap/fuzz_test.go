@@ -17,6 +17,11 @@ func FuzzRead(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(town)
+	plain, err := os.ReadFile("testdata/plain-nodes.osm.pbf")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(plain) // osmpbf panics on plain nodes in its own goroutines
 	f.Add(town[:len(town)/2])
 	f.Add([]byte("not a pbf"))
 	f.Add([]byte{0, 0, 0, 13, 10, 9, 79, 83, 77, 72, 101, 97, 100, 101, 114})

@@ -13,6 +13,8 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/osm"
 	"github.com/paulmach/osm/osmpbf"
+
+	"siaga112/geo/pbfcheck"
 )
 
 // extract is what the three passes over a PBF keep: the ways and
@@ -40,7 +42,7 @@ type rawRelation struct {
 
 var notFound = orb.Point{-1, -1}
 
-// read checks the PBF's framing, then makes three passes over it
+// read checks the PBF, then makes three passes over it
 // (relations, ways, nodes): each pass learns which elements of the next
 // one are needed, so only the nodes of drawn ways are held, never the
 // whole extract.
@@ -53,9 +55,12 @@ func read(ctx context.Context, r io.ReadSeeker, keep orb.Bound) (ex *extract, er
 		}
 	}()
 	ex = &extract{members: map[osm.WayID][]osm.NodeID{}}
+	// osmpbf decodes in goroutines of its own, where what it cannot read
+	// (plain nodes, bad indices, sizes) is a panic no one can recover:
+	// the file is walked once before it sees it, and hashed on the way.
 	h := sha256.New()
-	if err := checkBlobs(r, h); err != nil {
-		return nil, err
+	if err := pbfcheck.CheckReader(io.TeeReader(r, h)); err != nil {
+		return nil, fmt.Errorf("not a readable OpenStreetMap PBF extract: %w", err)
 	}
 	ex.hash = h.Sum(nil)
 	if err := rewind(r); err != nil {
