@@ -76,8 +76,12 @@ type Config struct {
 	Audit tracking.AuditLog
 	// TLSCert and TLSKey, when set, make the server speak HTTPS.
 	TLSCert, TLSKey string
-	// Tiles is the base map's tile URL template and its attribution.
+	// Tiles is the base map's tile URL template and its attribution;
+	// "" with a BaseMap: the offline map alone, else OpenStreetMap's tiles.
 	Tiles, TilesAttribution string
+	// BaseMap, when set, serves the offline base map drawn from the OSM
+	// extract (basemap.go): the page's map without tiles, or when they fail.
+	BaseMap BaseMap
 	// Front, when set, wraps the whole handler: the tracker ingest answers
 	// OwnTracks' POST /pub (its own Basic auth, not the API's sessions) and
 	// trackers pointed at the wrong port before anything else.
@@ -132,9 +136,11 @@ func New(cfg Config) (*Server, error) {
 		cfg.Districts = geo.NewApproxIndex(cfg.Gazetteer.Districts())
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger.With("component", "web")}
-	if cfg.Tiles == "" {
+	if cfg.Tiles == "" && cfg.BaseMap == nil {
 		cfg.Tiles = DefaultTiles
 		cfg.TilesAttribution = DefaultTilesAttribution
+	} else if cfg.Tiles == "" {
+		cfg.TilesAttribution = ""
 	}
 	s.cfg = cfg
 	s.incidentRate = newPerPrincipal(cfg.IncidentRate, DefaultIncidentRate, "incidents", "--incident-rate")
@@ -173,6 +179,10 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("DELETE /api/units/{id}", s.guard(adminsOnly, s.deleteUnit))
 	mux.HandleFunc("GET /api/locate", s.guard(readers, s.locate))
 	mux.HandleFunc("GET /api/areas", s.guard(readers, s.areas))
+	mux.HandleFunc("GET /basemap/{z}/{x}/{y}", s.guard(readers, s.baseMapTile))
+	for _, m := range apiMethods { // the rest of /basemap/, in JSON
+		mux.ServeMux.HandleFunc(m+" /basemap/", baseMapFallback)
+	}
 	s.historyRoutes(mux)
 	s.placeRoutes(mux)
 	if cfg.Auth != nil {

@@ -56,12 +56,19 @@ type configBody struct {
 	TilesAttribution string `json:"tiles_attribution"`
 	Approximate      bool   `json:"approximate"`
 	LiveBatchMs      int64  `json:"live_batch_ms"`
+
+	// BaseMap is the offline map drawn from --osm; absent without it.
+	BaseMap *baseMapConfig `json:"basemap,omitempty"`
 }
 
 // config answers GET /api/config: what the page needs to start.
 func (s *Server) config(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, configBody{
+	body := configBody{
 		Tiles: s.cfg.Tiles, TilesAttribution: s.cfg.TilesAttribution,
 		Approximate: !s.cfg.Districts.Exact(), LiveBatchMs: UnitBatchEvery.Milliseconds(),
-	})
+	}
+	if s.cfg.BaseMap != nil {
+		body.BaseMap = &baseMapConfig{URL: BaseMapURL, Format: "mvt", Attribution: BaseMapAttribution}
+	}
+	writeJSON(w, http.StatusOK, body)
 }

@@ -25,6 +25,7 @@ import (
 	"siaga112/geo"
 	"siaga112/geo/roads"
 	"siaga112/mapdata"
+	"siaga112/mapdata/basemap"
 	"siaga112/mapdata/places"
 	"siaga112/tracking"
 	"siaga112/tracking/accounts"
@@ -112,7 +113,7 @@ type Config struct {
 
 	// OSM is an OpenStreetMap PBF extract (--osm), read at start: with it,
 	// ETAs, routes and isochrones follow the roads, and place search reads
-	// its named streets and POIs. RoadSpeeds are km/h per highway
+	// its named streets and POIs; the offline base map is drawn from it. RoadSpeeds are km/h per highway
 	// class (nil: roads.DefaultSpeedsKmh); OSMSnapM is how far from every
 	// drivable way a point may lie and still be routed (default 500 m).
 	OSM        string
@@ -149,6 +150,7 @@ type App struct {
 	Places     *places.Places     // place search (places.go)
 	PlaceBook  *placebook.Service // the centre's place book
 	seen       atomic.Int64       // records read back up to this version (shared.go; the listener's goroutine)
+	BaseMap    *basemap.Map       // the offline base map; nil without --osm
 }
 
 // New builds the server. Close releases what it holds, also after an error.
@@ -321,6 +323,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	if a.Postgres != nil {
 		callLog = a.Postgres
 	}
+	var baseMap web.BaseMap
+	if cfg.OSM != "" {
+		if a.BaseMap, err = loadBaseMap(ctx, cfg, districts, log); err != nil {
+			return a, err
+		}
+		baseMap = a.BaseMap
+	}
 	a.Web, err = web.New(web.Config{
 		Agencies: a.Agencies, Compliance: complianceSource{a.Agencies}, Webhooks: a.Webhooks, CallLog: callLog,
 		Fleet: a.Units, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts,
@@ -329,7 +338,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
 		Front:  front,
 		Tracks: tracks, Regions: a.Units, Geofences: a.Units,
-		Places: a.Places, PlaceBook: a.PlaceBook,
+		Places: a.Places, PlaceBook: a.PlaceBook, BaseMap: baseMap,
 	})
 	if err != nil {
 		return a, err

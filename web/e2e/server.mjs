@@ -32,12 +32,14 @@ export function freePort() {
 }
 
 // startServer runs siaga112 on free ports; tiles point at a closed local
-// port, so the page never reaches out and shows its fallback outlines.
-export async function startServer(server, extra = []) {
+// port, so the page never reaches out and shows its fallback outlines
+// (tiles: false gives no --tiles, a string that template).
+export async function startServer(server, extra = [], { tiles = true } = {}) {
   const http = await freePort();
   const mqtt = await freePort();
+  if (tiles === true) tiles = `http://127.0.0.1:${await freePort()}/{z}/{x}/{y}.png`;
   const proc = spawn(server, ["--http", `127.0.0.1:${http}`, "--mqtt-listen", `127.0.0.1:${mqtt}`,
-    "--tiles", `http://127.0.0.1:${await freePort()}/{z}/{x}/{y}.png`, ...extra],
+    ...(tiles ? ["--tiles", tiles] : []), ...extra],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SIAGA112_ADMIN_TOKEN: token } });
   let log = "";
   proc.stderr.on("data", (d) => { log += d; });

@@ -5,6 +5,7 @@ import { connectLive } from "./live.js";
 import { t, st, language, setLanguage, applyLabels } from "./i18n.js";
 import { setupHistory } from "./history.js";
 import { attachPlaceSearch } from "./placesearch.js";
+import { addBaseMap } from "./basemap.js";
 
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, props = {}, ...children) => {
@@ -476,7 +477,7 @@ async function start() {
   applyLabels();
   $("#lang").textContent = language() === "id" ? "EN" : "ID";
   const cfg = await api("GET", "/api/config"); // a 401 here means: sign in
-  L.tileLayer(cfg.tiles, { attribution: cfg.tiles_attribution, maxZoom: 19 }).addTo(map);
+  const baseMap = addBaseMap(map, cfg);
   const p = await call("GET", "/api/plans");
   for (const pl of p.plans) plans.set(pl.category, pl);
   fillCategories();
@@ -499,7 +500,7 @@ async function start() {
   history = setupHistory({ map, units, incidents, notice });
   const live = connectLive({ onMessage: onLive, onState: setFeed });
   // For the operator's console and the browser tests.
-  window.siaga = { live, lagP95, lagSamples: () => [...lags], units, incidents, lines, markers, incMarkers, history, map };
+  window.siaga = { live, lagP95, lagSamples: () => [...lags], units, incidents, lines, markers, incMarkers, history, map, baseMap };
   setInterval(() => {
     for (const row of $("#unit-rows").rows) row.querySelector(".age").textContent = age(row.dataset.reportedAt);
     for (const inc of incidents.values()) incidentRow(inc);

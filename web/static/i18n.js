@@ -24,6 +24,7 @@ const words = {
     tabHistory: "Riwayat", replaySubject: "Unit atau kejadian", from: "Dari", to: "Sampai", replay: "Tampilkan jejak",
     play: "Putar", pause: "Jeda", clear: "Hapus", regionEvents: "Masuk/keluar area", unit: "Unit", noTrack: "Tidak ada jejak pada rentang ini.",
     entered: "masuk", left: "keluar", fence_hospital: "rumah sakit", fence_station: "pos/markas", fence_depot: "depo", fence_other: "area",
+    basemapFallback: "Peta daring tidak terjangkau: memakai peta dasar luring dari ekstrak OSM server.",
   },
   en: {
     planner: "Planner", feedConnecting: "Connecting…", feedLive: "Live", feedDown: "Disconnected — reconnecting…",
@@ -49,6 +50,7 @@ const words = {
     tabHistory: "History", replaySubject: "Unit or incident", from: "From", to: "To", replay: "Show tracks",
     play: "Play", pause: "Pause", clear: "Clear", regionEvents: "Area enter/leave", unit: "Unit", noTrack: "No track in this window.",
     entered: "entered", left: "left", fence_hospital: "hospital", fence_station: "station", fence_depot: "depot", fence_other: "area",
+    basemapFallback: "Online map unreachable: showing the offline base map from the server's OSM extract.",
   },
 };
 

@@ -2,6 +2,7 @@
 // live coverage, a per-kecamatan table, downloads and the history import.
 import { api, signIn, csrf, asText } from "./api.js";
 import { language, setLanguage, applyLabels } from "./i18n.js";
+import { addBaseMap } from "./basemap.js";
 
 const words = {
   id: { planner: "Perencana", toMap: "Peta dispatcher", from: "Dari", to: "Sampai", category: "Kategori", all: "Semua",
@@ -156,7 +157,7 @@ $("#lang").onclick = () => { setLanguage(language() === "id" ? "en" : "id"); lab
 async function start() {
   label();
   const cfg = await api("GET", "/api/config");
-  L.tileLayer(cfg.tiles, { attribution: cfg.tiles_attribution, maxZoom: 19 }).addTo(map);
+  addBaseMap(map, cfg);
   const plans = await api("GET", "/api/plans");
   for (const p of plans.plans) {
     $("#category").append(Object.assign(document.createElement("option"), { value: p.category, textContent: p.label }));
