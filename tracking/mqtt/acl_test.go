@@ -13,16 +13,16 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 )
 
-// readmeACL is the Mosquitto ACL the README gives for an external broker.
+// readmeACL is the Mosquitto ACL docs/operations.md gives for an external broker.
 func readmeACL(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile("../../README.md")
+	b, err := os.ReadFile("../../docs/operations.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, rest, ok := strings.Cut(string(b), "# /etc/mosquitto/acl\n")
 	if !ok {
-		t.Fatal("the README has no Mosquitto ACL")
+		t.Fatal("docs/operations.md has no Mosquitto ACL")
 	}
 	block, _, _ := strings.Cut(rest, "```")
 	var lines []string
@@ -34,7 +34,7 @@ func readmeACL(t *testing.T) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
-// The OwnTracks app through Mosquitto with the README's ACL, as the app
+// The OwnTracks app through Mosquitto with the documented ACL, as the app
 // behaves: a kept session with a will, a QoS 1 transition on /event,
 // waypoints, then a location. Nothing is refused, the transition and the
 // location arrive, and a device cannot publish as another unit.
