@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,7 +72,7 @@ func (s *walkState) incidents() {
 
 	// The flooder spends its incidents a minute.
 	for i := 0; ; i++ {
-		a := w.do(call{as: s.flooder, op: "POST /api/incidents", body: `{"category":"stunting","lat":-6.12,"lon":106.15,"caller":"081234500000"}`, oneOf: []int{201, 429}})
+		a := w.do(call{as: s.flooder, op: "POST /api/incidents", body: `{"category":"stunting","lat":-6.12,"lon":106.15,"caller":"081234500000"}`, oneOf: []int{201, 429}, bulk: true})
 		if a.status == 429 || i > 60 {
 			break
 		}
@@ -92,11 +93,6 @@ func (s *walkState) agencyWork() {
 	w.do(call{as: ag, op: "POST /api/incidents/{id}/notes", args: []string{s.closed}, body: `{"text":"x"}`, want: 404})
 	w.do(call{as: s.admin, op: "POST /api/incidents/{id}/notes", args: []string{s.agencyIncident}, body: `{"text":"x"}`, want: 403})
 	w.do(call{as: ag, op: "GET /api/agency/queue", want: 200})
-	for i := 0; ; i++ { // an incident holds at most 500 notes
-		if a := w.do(call{as: ag, op: "POST /api/incidents/{id}/notes", args: []string{s.agencyIncident}, body: `{"text":"catatan"}`, oneOf: []int{200, 409}}); a.status == 409 || i > 510 {
-			break
-		}
-	}
 	w.do(call{as: ag, op: "POST /api/incidents/{id}/done", args: []string{s.agencyIncident}, body: `{"outcome":"Pasien dirujuk ke RSUD"}`, want: 200})
 	w.do(call{as: ag, op: "POST /api/incidents/{id}/done", args: []string{s.agencyIncident}, body: `{"outcome":"lagi"}`, want: 409})
 	w.do(call{as: ag, op: "POST /api/incidents/{id}/done", args: []string{s.agencyIncident}, body: `{"result":"x"}`, want: 400})
@@ -128,7 +124,7 @@ func (s *walkState) calls() {
 	w.do(call{as: d, op: prank, args: []string{"081277770002"}, body: `{"incident_id":"20200101-999999"}`, want: 404})
 	w.do(call{as: d, op: prank, args: []string{"nomor"}, want: 400})
 	for i := 0; ; i++ {
-		a := w.do(call{as: s.flooder, op: "POST /api/calls", body: `{"number":"081200000009","outcome":"information"}`, oneOf: []int{201, 429}})
+		a := w.do(call{as: s.flooder, op: "POST /api/calls", body: `{"number":"081200000009","outcome":"information"}`, oneOf: []int{201, 429}, bulk: true})
 		if a.status == 429 || i > 60 {
 			break
 		}
@@ -372,5 +368,57 @@ func (s *walkState) sweep(as *principal, want int, except ...string) {
 			args[i] = "x1"
 		}
 		s.w.do(call{as: as, op: r, args: args, want: want, probe: true})
+	}
+}
+
+// limits floods an incident with notes up to the 500 it holds (late: the
+// incident and its trail are large after).
+func (s *walkState) limits() {
+	w := s.w
+	id := s.newIncident(s.dispatcher, "ambulance", "081234567896", -6.1225, 106.1545, "")
+	for i := 0; ; i++ {
+		a := w.do(call{as: s.agency, op: "POST /api/incidents/{id}/notes", args: []string{id}, body: `{"text":"catatan"}`, oneOf: []int{200, 409}, bulk: true})
+		if a.status == 409 || i > 510 {
+			break
+		}
+	}
+	w.do(call{as: s.agency, op: "POST /api/incidents/{id}/notes", args: []string{id}, body: `{"text":"satu lagi"}`, want: 409})
+}
+
+// roles holds each route's x-roles to the server: a role the document
+// names gets past the role check (whatever the empty request then earns,
+// as long as the document lists it), any other role is answered 403.
+func (s *walkState) roles() {
+	w := s.w
+	as := map[string]*principal{"admin": s.admin, "dispatcher": s.dispatcher, "planner": s.planner, "agency": s.agency}
+	for _, r := range s.routes {
+		rt, names, err := w.route(r)
+		if err != nil || r == "GET /" {
+			continue
+		}
+		raw, ok := rt.Operation.Extensions["x-roles"].([]any)
+		if !ok {
+			continue // public, or the device's own route
+		}
+		var allowed []string
+		for _, v := range raw {
+			allowed = append(allowed, v.(string))
+		}
+		args := make([]string, len(names))
+		for i := range args {
+			args[i] = "x1"
+		}
+		for _, role := range []string{"admin", "dispatcher", "planner", "agency"} {
+			c := call{as: as[role], op: r, args: args, probe: true, want: 403}
+			if slices.Contains(allowed, role) {
+				c.oneOf = nil
+				for code := range rt.Operation.Responses.Map() {
+					if n, err := strconv.Atoi(code); err == nil && n != 401 && n != 403 && n != 429 {
+						c.oneOf = append(c.oneOf, n)
+					}
+				}
+			}
+			w.do(c)
+		}
 	}
 }

@@ -53,22 +53,35 @@ func TestOpenAPIWalk(t *testing.T) {
 	w := loadWalk(t, ts.URL, walkAdminToken)
 	s := &walkState{w: w, admin: &principal{name: "admin", bearer: walkAdminToken}, routes: append(a.Web.Routes(), frontRoutes...)}
 
-	s.operations()
-	s.accounts()
-	s.sweep(anonymous, 401, "POST /api/login", "POST /api/logout", "GET /healthz")
-	s.sweep(s.token("walk-device", "device"), 403, "POST /api/login", "POST /api/logout", "GET /healthz", "POST /pub")
-	s.units()
-	s.areas()
-	s.geofences()
-	s.places()
-	s.incidents()
-	s.agencyWork()
-	s.calls()
-	s.live()
-	s.agenciesAndAudit()
-	s.webhooks()
-	s.analytics()
-	s.throttled() // last: it locks this address out of bearer tokens for a while
+	for _, section := range []struct {
+		name string
+		run  func()
+	}{
+		{"operations", s.operations},
+		{"accounts", s.accounts},
+		{"anonymous", func() { s.sweep(anonymous, 401, "POST /api/login", "POST /api/logout", "GET /healthz") }},
+		{"device token", func() {
+			s.sweep(s.token("walk-device", "device"), 403, "POST /api/login", "POST /api/logout", "GET /healthz", "POST /pub")
+		}},
+		{"units", s.units},
+		{"areas", s.areas},
+		{"geofences", s.geofences},
+		{"places", s.places},
+		{"incidents", s.incidents},
+		{"agency work", s.agencyWork},
+		{"calls", s.calls},
+		{"live", s.live},
+		{"agencies and audit", s.agenciesAndAudit},
+		{"webhooks", s.webhooks},
+		{"analytics", s.analytics},
+		{"roles", s.roles},
+		{"limits", s.limits},
+		{"throttled", s.throttled}, // last: it locks this address out of bearer tokens for a while
+	} {
+		start := time.Now()
+		section.run()
+		t.Logf("%s: %v", section.name, time.Since(start).Round(time.Millisecond))
+	}
 	w.coverage(s.routes)
 }
 
