@@ -115,6 +115,9 @@ func (w *apiWalk) coverage(served []string) {
 			t.Error(err)
 			continue
 		}
+		if rt.Operation.OperationID == "" {
+			t.Errorf("%s has no operationId (client generators name their methods by it)", r)
+		}
 		seen := w.seen[r]
 		if !slices.ContainsFunc(mapKeys(seen), func(s int) bool { return s < 400 }) {
 			t.Errorf("%s is served, but the walk never got a success from it: add its calls to TestOpenAPIWalk", r)
