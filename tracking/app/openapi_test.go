@@ -171,6 +171,6 @@ func js(v any) string {
 }
 
 // timeout guards the walk's waits.
-const walkWait = 5 * time.Second
+const walkWait = 15 * time.Second
 
 var _ = http.StatusOK
