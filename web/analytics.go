@@ -257,7 +257,9 @@ func (s *Server) coverage(w http.ResponseWriter, r *http.Request) {
 		}
 		fc.Append(f)
 	}
-	fc.ExtraMembers = geojson.Properties{"type": t, "res": res}
+	// Not "type": a FeatureCollection's own member, which orb keeps (it
+	// dropped the unit type silently).
+	fc.ExtraMembers = geojson.Properties{"unit_type": t, "res": res}
 	if wantsCSV(r) {
 		writeCSV(w, "coverage-"+string(t)+".csv", []string{"code", "unit_id", "distance_m", "eta_s"}, fc, []string{"code", "unit_id", "distance_m", "eta_s"})
 		return

@@ -55,6 +55,14 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	var documented []string
 	for path, ops := range doc.Paths {
 		for method, op := range ops {
+			// Served in front of this router (POST /pub, the tracker
+			// ingest): tracking/app's TestOpenAPIWalk calls it.
+			var front struct {
+				ServedBy string `json:"x-served-by"`
+			}
+			if json.Unmarshal(op, &front) == nil && front.ServedBy != "" {
+				continue
+			}
 			documented = append(documented, strings.ToUpper(method)+" "+path)
 			// Every {param} of the path is declared as a path parameter.
 			var o struct {
