@@ -18,7 +18,6 @@ type Event struct {
 	Incident *Incident    `json:"incident,omitempty"`
 	Caller   *Caller      `json:"caller,omitempty"`
 	Region   *RegionEvent `json:"region,omitempty"`
-	Place    *PlaceEntry  `json:"place,omitempty"` // Kind "place": Action "created", "changed" or "deleted"
 }
 
 // Bus fans events out to subscribers. Publishing never blocks: each

@@ -18,10 +18,8 @@ type Change struct {
 	// (exact when two instances mark the same number at once).
 	Prank *PrankMark
 	Call  *Call // a logged call (not published: the log is read from the store)
-	// Place writes or deletes an entry of the place book (placebook.go).
-	Place *PlaceChange
-	// Records saves or deletes users, tokens, sessions, geofences and
-	// agency contacts (record.go). They are not published on the bus (the
+	// Records saves or deletes users, tokens, sessions, geofences, agency
+	// contacts and place-book entries (record.go). They are not published on the bus (the
 	// live feed is not theirs): other instances read them back by version.
 	Records []Record
 	// ExpireSessions, when set, removes every session expired at that
@@ -54,10 +52,6 @@ func (c Change) Events() []Event {
 	if c.Caller != nil {
 		cl := c.Caller.Clone()
 		out = append(out, Event{Kind: "caller", Action: c.Action, At: c.At, Caller: &cl})
-	}
-	if c.Place != nil {
-		e := c.Place.Entry.Clone()
-		out = append(out, Event{Kind: "place", Action: c.Action, At: c.At, Place: &e})
 	}
 	return out
 }

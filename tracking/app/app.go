@@ -273,7 +273,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		return a, err
 	}
 	a.Units.Follow(a.Dispatch) // dispatch follows the units it sent
-	if err := a.startPlaces(ctx, districts, bus); err != nil {
+	if err := a.startPlaces(ctx, districts); err != nil {
 		return a, err
 	}
 	if cfg.Demo {

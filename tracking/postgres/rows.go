@@ -69,9 +69,6 @@ func queueChange(b *pgx.Batch, c tracking.Change) error {
 			subject, data = cl.Number, cl
 		}
 	}
-	if c.Place != nil && subject == "" {
-		subject, data = queuePlace(b, *c.Place)
-	}
 	if c.Versioned() {
 		if err := queueRecords(b, c); err != nil {
 			return err

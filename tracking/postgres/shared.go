@@ -83,9 +83,6 @@ func (s *Store) queueNotices(b *pgx.Batch, p pending) {
 	if c.Caller != nil {
 		send(tracking.Notice{Kind: "caller", ID: c.Caller.Number, Action: c.Action})
 	}
-	if c.Place != nil {
-		send(tracking.Notice{Kind: "place", ID: c.Place.Entry.ID, Action: c.Action})
-	}
 }
 
 // Listen hands every notice committed on this database (this instance's
