@@ -22,6 +22,7 @@ import (
 
 	"siaga112/mapdata/mapdatatest"
 	"siaga112/tracking"
+	"siaga112/tracking/trackingtest"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -211,10 +212,7 @@ func put(t *testing.T, url, body string) int {
 // The issue's first "done when": a fix published with mosquitto_pub to the
 // default (embedded-broker) server shows the unit live at /api/units.
 func TestMosquittoPubReachesDefaultServer(t *testing.T) {
-	pub, err := exec.LookPath("mosquitto_pub")
-	if err != nil {
-		t.Skip("mosquitto_pub is not installed (Debian package mosquitto-clients; .ci/run installs it)")
-	}
+	pub := trackingtest.Tool(t, "mosquitto_pub", "mosquitto-clients")
 	cfg := testConfig(t)
 	base := startRun(t, cfg)
 	code, reg := call(t, "PUT", base+"/api/units/AMB-77", `{"type":"ambulance","agency":"dinkes","callsign":"Ambulans 77"}`)
