@@ -64,7 +64,7 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.StringVar(&c.MQTTUsername, "mqtt-username", "", "username on the MQTT broker")
 	fs.StringVar(&c.MQTTPassword, "mqtt-password", "", "password on the MQTT broker")
 	fs.StringVar(&c.MQTTClientID, "mqtt-client-id", "siaga112-"+host, "MQTT client id prefix of the ingest on an external broker (a random suffix is added to each connection)")
-	fs.BoolVar(&c.Demo, "demo", false, "run a simulated fleet moving around Kota Serang")
+	fs.BoolVar(&c.Demo, "demo", false, "run a simulated fleet moving around Kota Serang; it listens on 127.0.0.1 only unless --http, --mqtt-listen or --osmand-listen say otherwise")
 	fs.IntVar(&c.DemoUnits, "demo-units", 40, "how many simulated units --demo runs")
 	fs.DurationVar(&c.StaleAfter, "stale-after", 60*time.Second, "a unit with no fix for this long is stale")
 	fs.DurationVar(&c.OfflineAfter, "offline-after", 5*time.Minute, "a unit with no fix for this long is offline")
@@ -112,7 +112,9 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 		return c, err
 	}
 	c.MQTTListenDefault, c.OsmAndListenDefault = true, true
+	given = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { // after the environment: SIAGA112_MQTT_LISTEN counts as given
+		given[f.Name] = true
 		switch f.Name {
 		case "mqtt-listen":
 			c.MQTTListenDefault = false
@@ -120,6 +122,9 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 			c.OsmAndListenDefault = false
 		}
 	})
+	if c.Demo {
+		demoOnLoopback(&c, given)
+	}
 	if v, ok := lookup("DATABASE_URL"); ok && c.DB == "" {
 		c.DB = v
 	}
@@ -169,4 +174,16 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 		return c, fmt.Errorf("--stale-after (%v) must be positive and not longer than --offline-after (%v)", c.StaleAfter, c.OfflineAfter)
 	}
 	return c, nil
+}
+
+// demoOnLoopback keeps a demo on this machine: it prints the admin token
+// and its fleet is fake, so each listener whose address was not given
+// (flag or environment) binds 127.0.0.1; the server says at start how to
+// open it to the network.
+func demoOnLoopback(c *config, given map[string]bool) {
+	for name, addr := range map[string]*string{"http": &c.HTTP, "mqtt-listen": &c.MQTTListen, "osmand-listen": &c.OsmAndListen} {
+		if !given[name] && strings.HasPrefix(*addr, ":") {
+			*addr = "127.0.0.1" + *addr
+		}
+	}
 }

@@ -42,6 +42,15 @@ func TestParseConfig(t *testing.T) {
 		{"a flag beats the environment", []string{"--http", ":9000"}, map[string]string{"SIAGA112_HTTP": ":7000"}, func(c config) bool {
 			return c.HTTP == ":9000"
 		}, ""},
+		{"the demo stays on this machine", []string{"--demo"}, nil, func(c config) bool {
+			return c.HTTP == "127.0.0.1:8080" && c.MQTTListen == "127.0.0.1:1883" && c.OsmAndListen == "127.0.0.1:5055" && c.MQTTListenDefault && c.OsmAndListenDefault
+		}, ""},
+		{"a demo told otherwise", []string{"--demo", "--http", ":9000"}, map[string]string{"SIAGA112_MQTT_LISTEN": ":1884"}, func(c config) bool {
+			return c.HTTP == ":9000" && c.MQTTListen == ":1884" && c.OsmAndListen == "127.0.0.1:5055"
+		}, ""},
+		{"no demo: every interface", []string{"--demo=false"}, nil, func(c config) bool {
+			return c.HTTP == ":8080" && c.MQTTListen == ":1883" && c.OsmAndListen == ":5055"
+		}, ""},
 		{"bad environment value", nil, map[string]string{"SIAGA112_DEMO": "maybe"}, nil, "SIAGA112_DEMO"},
 		{"stale longer than offline", []string{"--stale-after", "10m"}, nil, nil, "--stale-after"},
 		{"too many demo units", []string{"--demo-units", "0"}, nil, nil, "--demo-units"},
@@ -237,6 +246,27 @@ func TestMosquittoPubReachesDefaultServer(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	t.Logf("live at /api/units %v after mosquitto_pub started", time.Since(start).Round(time.Millisecond))
+}
+
+// A demo listens on 127.0.0.1 unless told otherwise (parseConfig), and
+// says at start how to open it to the network.
+func TestDemoSaysHowToOpenIt(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Demo = true
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, cfg, slog.New(slog.DiscardHandler), out) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "docs/security.md") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, want := range []string{"siaga112 is running", "this machine only (127.0.0.1)", "--http :8080 --mqtt-listen :1883 --osmand-listen :5055"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the start says %q, without %q", out.String(), want)
+		}
+	}
 }
 
 func TestDemoFleetGoesLive(t *testing.T) {

@@ -478,6 +478,9 @@ func (a *App) Run(ctx context.Context, out io.Writer) error {
 	} else {
 		fmt.Fprintf(out, "siaga112 is running: open %s/?token=<SIAGA112_ADMIN_TOKEN> (MQTT %s)\n", base, mqttURLs)
 	}
+	if loopback(ln.Addr()) {
+		fmt.Fprintln(out, onlyHere)
+	}
 	err = a.Web.Serve(ctx, ln)
 	<-demoDone
 	<-callsDone
@@ -556,4 +559,16 @@ func httpURL(a net.Addr, tls bool) string {
 		host = "localhost"
 	}
 	return scheme + net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+}
+
+// onlyHere is what Run prints when the web listener is on loopback (a
+// demo's default): nobody else can reach it, and how to change that.
+const onlyHere = "It listens on this machine only (127.0.0.1). To open it to the network, give the addresses, " +
+	"e.g. --http :8080 --mqtt-listen :1883 --osmand-listen :5055 (or SIAGA112_HTTP=:8080 …), with a token of your own " +
+	"(SIAGA112_ADMIN_TOKEN) and TLS: docs/security.md."
+
+// loopback says whether addr is a loopback address.
+func loopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
