@@ -27,6 +27,7 @@ type Store struct {
 	audit     []Entry
 	places    map[string]tracking.PlaceEntry // the place book (places.go)
 	records   records                        // records.go
+	phone     phone                          // phone.go
 }
 
 // Entry is one line of the audit trail.
@@ -108,6 +109,11 @@ func (s *Store) apply(c tracking.Change) (version int64, err error) {
 	if c.Call != nil {
 		s.calls = append(s.calls, *c.Call)
 		subject, data = c.Call.Number, *c.Call
+	}
+	if c.CallEvent != nil || c.CallerLocation != nil || c.RawAML != nil || (c.Call != nil && c.Call.CallID != "") {
+		if sub, d := s.applyPhone(c); sub != "" {
+			subject, data = sub, d
+		}
 	}
 	if c.Caller != nil {
 		s.callers[c.Caller.Number] = c.Caller.Clone()
