@@ -127,8 +127,8 @@ func (s *Server) amlSMS(w http.ResponseWriter, r *http.Request) {
 	}
 	// The trailing CR/LF a gateway adds is not the message's.
 	body, err := readLimited(r, interop.MaxAMLSMS+2, "the SMS")
-	if err == nil && len(strings.TrimRight(string(body), "\r\n")) > interop.MaxAMLSMS {
-		err = tracking.Errorf(tracking.CodeTooLarge, "the SMS is larger than %d bytes", interop.MaxAMLSMS)
+	if tracking.CodeOf(err) == tracking.CodeTooLarge || len(strings.TrimRight(string(body), "\r\n")) > interop.MaxAMLSMS {
+		err = tracking.Errorf(tracking.CodeTooLarge, "the SMS is larger than %d bytes (2 KiB)", interop.MaxAMLSMS)
 	}
 	if err != nil {
 		s.writeError(w, r, err)
