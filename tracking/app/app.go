@@ -78,7 +78,7 @@ type Config struct {
 	Tiles              string
 	TilesAttribution   string
 	Plans              string
-	PSAPID             string // this centre in CAP and EIDO (--psap-id; default interop.DefaultPSAPID)
+	PSAPID             string        // this centre in CAP and EIDO (--psap-id; default interop.DefaultPSAPID)
 	Geofences          string        // GeoJSON file of fences (geofences.go)
 	GeofenceRules      string        // JSON file of rules; empty: geofence.DefaultRules
 	PositionsRetention time.Duration // with DB: how long fixes are kept (default 90 days)

@@ -141,7 +141,9 @@ func TestAdmissionSpellings(t *testing.T) {
 	}
 }
 
-func escapePath(s string) string { return strings.NewReplacer("+", "%2B", "(", "%28", ")", "%29").Replace(s) }
+func escapePath(s string) string {
+	return strings.NewReplacer("+", "%2B", "(", "%28", ")", "%29").Replace(s)
+}
 
 // A call's events in any order make one entry of GET /api/calls with the
 // issue's fields; a repeat changes nothing; another number is 409; a
