@@ -29,6 +29,9 @@ type phoneBook struct {
 	inserts int
 }
 
+// wib is the centre's zone (UTC+7), in which admission writes a block's end.
+var wib = time.FixedZone("WIB", 7*3600)
+
 // Admission is the answer to the SIP edge.
 type Admission struct {
 	Number string `json:"number"`
@@ -60,6 +63,7 @@ func (s *Service) Admission(number string) (Admission, error) {
 	}
 	s.mu.Unlock()
 	if blocked {
+		until = until.In(wib) // the centre's zone, as the SIP edge shows it
 		return Admission{Number: n, Admit: false, Reason: "blocked", Until: &until}, nil
 	}
 	return Admission{Number: n, Admit: true, Reason: "ok"}, nil
