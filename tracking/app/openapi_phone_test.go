@@ -8,7 +8,9 @@ import (
 )
 
 // CAP answers are XML: the validator reads them as text (a string).
-func init() { openapi3filter.RegisterBodyDecoder("application/cap+xml", openapi3filter.PlainBodyDecoder) }
+func init() {
+	openapi3filter.RegisterBodyDecoder("application/cap+xml", openapi3filter.PlainBodyDecoder)
+}
 
 // phone walks the phone edge's routes: admission, call events, AML and
 // the caller's location, CAP and EIDO, and the phone token's refusals.
@@ -59,6 +61,13 @@ func (s *walkState) phone() {
 	w.do(call{as: d, op: in, args: []string{s.incident}, header: map[string]string{"Accept": "application/cap+xml"}, want: 200})
 	w.do(call{as: d, op: in, args: []string{s.incident}, query: "format=eido", want: 200})
 	w.do(call{as: d, op: in, args: []string{s.incident}, query: "format=xml", want: 400})
+
+	// A CAP webhook takes incident events only.
+	var hook struct{ ID string }
+	w.do(call{as: s.admin, op: "POST /api/webhooks", body: `{"url":"http://127.0.0.1:9/cap","events":["incident.created"],"secret":"walk-secret-0123456789","format":"cap"}`, want: 201}).decode(w.t, &hook)
+	w.do(call{as: s.admin, op: "DELETE /api/webhooks/{id}", args: []string{hook.ID}, want: 204})
+	w.do(call{as: s.admin, op: "POST /api/webhooks", body: `{"url":"http://127.0.0.1:9/cap","events":["caller.blocked"],"secret":"walk-secret-0123456789","format":"cap"}`, want: 400})
+	w.do(call{as: s.admin, op: "POST /api/webhooks", body: `{"url":"http://127.0.0.1:9/cap","events":["incident.created"],"secret":"walk-secret-0123456789","format":"xml"}`, want: 400})
 
 	// The phone token reaches its routes only.
 	s.sweep(ph, 403, "POST /api/login", "POST /api/logout", "GET /healthz", "POST /pub",

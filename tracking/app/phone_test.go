@@ -6,15 +6,18 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"siaga112/tracking/app"
+	"siaga112/tracking/webhook"
 	"siaga112/tracking/postgres/pgtest"
 )
 
@@ -463,4 +466,79 @@ func TestCallEventsDatabaseDown(t *testing.T) {
 	if a.Admit || time.Since(start) > time.Second {
 		t.Fatalf("admission with the database down: %+v after %v", a, time.Since(start))
 	}
+}
+
+// capReceiver keeps what a CAP webhook received.
+type capReceiver struct {
+	mu     sync.Mutex
+	bodies [][]byte
+	heads  []http.Header
+}
+
+func (c *capReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	c.mu.Lock()
+	c.bodies, c.heads = append(c.bodies, b), append(c.heads, r.Header.Clone())
+	c.mu.Unlock()
+}
+
+func (c *capReceiver) got() ([][]byte, []http.Header) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.bodies), slices.Clone(c.heads)
+}
+
+// A webhook of format cap receives incident events as CAP, signed over
+// the XML; caller events cannot be CAP. Every CAP made passes the OASIS
+// schema: fresh, acked, dispatched, closed, synthetic-free text with
+// markup and Indonesian, and received by the webhook.
+func TestCAPWebhookAndSchema(t *testing.T) {
+	recv := &capReceiver{}
+	hooks := httptest.NewServer(recv)
+	defer hooks.Close()
+	_, base := newAccountsApp(t, app.Config{WebhookPoll: 50 * time.Millisecond, WebhookAllowPrivate: true})
+	admin := &client{t: t, base: base, token: agencyAdminToken, http: http.DefaultClient}
+	const secret = "a-cap-webhook-secret-0123"
+	if code, b := admin.do("POST", "/api/webhooks", map[string]any{"url": hooks.URL, "events": []string{"incident.created", "caller.blocked"}, "secret": secret, "format": "cap"}); code != 400 || !strings.Contains(string(b), "caller.blocked") {
+		t.Fatalf("caller event as CAP: %d %s", code, b)
+	}
+	var hook struct {
+		Format string `json:"format"`
+	}
+	admin.must("POST", "/api/webhooks", map[string]any{"url": hooks.URL, "events": []string{"incident.created", "incident.dispatched", "incident.closed"}, "secret": secret, "format": "cap"}, 201, &hook)
+	if hook.Format != "cap" {
+		t.Fatalf("format %q", hook.Format)
+	}
+	var in incidentJSON
+	admin.must("POST", "/api/incidents", map[string]any{"category": "medical", "lat": -6.12, "lon": 106.15, "caller": "081311112222",
+		"description": `Ibu <b>pingsan</b> & "tidak sadar" — jalan Ki'Mas`}, 201, &in)
+	capOf := func() []byte {
+		req, _ := http.NewRequest("GET", base+"/api/incidents/"+in.ID+"?format=cap", nil)
+		req.Header.Set("Authorization", "Bearer "+agencyAdminToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return b
+	}
+	made := [][]byte{capOf()}
+	admin.must("POST", "/api/incidents/"+in.ID+"/ack", nil, 200, nil)
+	made = append(made, capOf())
+	admin.must("POST", "/api/incidents/"+in.ID+"/close", map[string]any{"note": "selesai"}, 200, nil)
+	made = append(made, capOf())
+	waitUntil(t, 5*time.Second, func() bool { b, _ := recv.got(); return len(b) >= 2 })
+	bodies, heads := recv.got()
+	for i, b := range bodies {
+		h := heads[i]
+		if h.Get("Content-Type") != "application/cap+xml" || h.Get("X-Siaga112-Event") == "" || h.Get("X-Siaga112-Delivery") == "" ||
+			!webhook.Verify(secret, b, h.Get("X-Siaga112-Signature")) {
+			t.Fatalf("delivery %d: headers %v, signature over the XML %v", i, h, webhook.Verify(secret, b, h.Get("X-Siaga112-Signature")))
+		}
+		if bytes.Contains(b, []byte("081311112222")) || !bytes.Contains(b, []byte("********2222")) {
+			t.Fatalf("the caller is not masked:\n%s", b)
+		}
+	}
+	xmllintCAP(t, append(made, bodies...)...)
 }

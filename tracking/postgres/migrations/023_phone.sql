@@ -46,6 +46,9 @@ CREATE TABLE IF NOT EXISTS aml_messages (
 );
 CREATE INDEX IF NOT EXISTS aml_messages_number ON aml_messages (number, received_at);
 
+-- A webhook's format: incident.* deliveries as JSON or as CAP 1.2.
+ALTER TABLE webhooks ADD COLUMN IF NOT EXISTS format text NOT NULL DEFAULT 'json' CHECK (format IN ('json', 'cap'));
+
 -- Callers kept under a spelling the old rule made of trunk zeros
 -- (+0812…, 00 0812…, 0000 0812… were +0812…, +00812…): the service joins
 -- them to the canonical record when it loads (dispatch.New), and the
