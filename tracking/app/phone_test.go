@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"siaga112/tracking/app"
-	"siaga112/tracking/webhook"
 	"siaga112/tracking/postgres/pgtest"
+	"siaga112/tracking/webhook"
 )
 
 // phoneClient issues a phone token and returns a client speaking with it.
