@@ -24,9 +24,9 @@ const phoneKeep = 48 * time.Hour
 // phoneBook is the recent calls by call_id. Its own lock: the edge's
 // events never wait behind dispatch.
 type phoneBook struct {
-	mu      sync.Mutex
-	calls   map[string]*tracking.PhoneCall
-	inserts int
+	mu    sync.Mutex
+	calls map[string]*tracking.PhoneCall
+	swept time.Time // the last sweep of old calls
 }
 
 // wib is the centre's zone (UTC+7), in which admission writes a block's end.
@@ -125,14 +125,15 @@ func (s *Service) RecordCallEvent(ctx context.Context, r CallEventReport, actor 
 	return CallEventResult{Call: next, Changed: true, Persisted: persisted}, nil
 }
 
-// put stores c and now and then drops calls older than phoneKeep. Caller
-// holds p.mu.
+// put stores c, and once a minute drops the calls older than phoneKeep.
+// Caller holds p.mu.
 func (p *phoneBook) put(c *tracking.PhoneCall, now time.Time) {
 	if p.calls == nil {
-		p.calls = map[string]*tracking.PhoneCall{}
+		p.calls, p.swept = map[string]*tracking.PhoneCall{}, now
 	}
 	p.calls[c.CallID] = c
-	if p.inserts++; p.inserts%4096 == 0 {
+	if now.Sub(p.swept) >= time.Minute {
+		p.swept = now
 		for id, old := range p.calls {
 			if now.Sub(old.At) > phoneKeep {
 				delete(p.calls, id)
