@@ -14,17 +14,18 @@ const (
 	RoleAdmin      Role = "admin"      // manages units and users; may do everything
 	RoleDevice     Role = "device"     // trackers: MQTT only, nothing over HTTP
 	RoleAgency     Role = "agency"     // one agency's staff: its own incidents only
+	RolePhone      Role = "phone"      // the SIP edge (a token): admission, call events, AML
 )
 
 // Roles lists the roles.
-var Roles = []Role{RoleDispatcher, RolePlanner, RoleAdmin, RoleDevice, RoleAgency}
+var Roles = []Role{RoleDispatcher, RolePlanner, RoleAdmin, RoleDevice, RoleAgency, RolePhone}
 
 // ParseRole validates a role name.
 func ParseRole(s string) (Role, error) {
 	if r := Role(s); slices.Contains(Roles, r) {
 		return r, nil
 	}
-	return "", Errorf(CodeInvalid, "unknown role %q: use dispatcher, planner, admin, agency or device", s)
+	return "", Errorf(CodeInvalid, "unknown role %q: use dispatcher, planner, admin, agency, device or phone", s)
 }
 
 // Principal is who a request comes from: a user, or a named bearer token.

@@ -42,6 +42,9 @@ type Call struct {
 	IncidentID string      `json:"incident_id,omitempty"`
 	Note       string      `json:"note,omitempty"`
 	By         string      `json:"by"`
+	// CallID, when set, is the phone system's call this entry classifies
+	// (POST /api/calls with "call_id"): listed as that call's outcome.
+	CallID string `json:"call_id,omitempty"`
 }
 
 // CallQuery selects logged calls: [From, To), one number ("" any), at most

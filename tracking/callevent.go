@@ -141,6 +141,9 @@ type PhoneCall struct {
 	// DurationS is EndedAt − AnsweredAt in seconds (millisecond precision);
 	// nil until both are known.
 	DurationS *float64 `json:"duration_s"`
+	// Outcome is what a call-taker classified the call as (POST /api/calls
+	// with "call_id"); absent until then.
+	Outcome CallOutcome `json:"outcome,omitempty"`
 	// RejectedAt is kept for the fold (an earlier duplicate "rejected" is
 	// told from a later one); a store must keep it. Not part of answers:
 	// a rejected call's time is At.

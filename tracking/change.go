@@ -18,6 +18,14 @@ type Change struct {
 	// (exact when two instances mark the same number at once).
 	Prank *PrankMark
 	Call  *Call // a logged call (not published: the log is read from the store)
+	// CallEvent is one report of the phone system: the store folds it into
+	// the call of its call_id (upsert; events come in any order and
+	// through any instance). Not published: GET /api/calls reads the store.
+	CallEvent *CallEvent
+	// CallerLocation is a caller's position (AML); RawAML the message as
+	// received. Neither is published: the call-taker asks for them.
+	CallerLocation *CallerLocation
+	RawAML         *RawAML
 	// Records saves or deletes users, tokens, sessions, geofences, agency
 	// contacts and place-book entries (record.go). They are not published on the bus (the
 	// live feed is not theirs): other instances read them back by version.

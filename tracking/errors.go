@@ -24,6 +24,10 @@ const (
 	CodeTooMany Code = "too_many"
 	// CodeUnavailable: the server is at a capacity limit; try again shortly.
 	CodeUnavailable Code = "unavailable"
+	// CodeTooLarge: the body is larger than the route takes.
+	CodeTooLarge Code = "too_large"
+	// CodeUnsupportedType: the body is not of a type the route takes.
+	CodeUnsupportedType Code = "unsupported_type"
 )
 
 // Error is a domain error: a code for machines and a sentence for people.

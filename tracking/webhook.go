@@ -31,16 +31,25 @@ var WebhookEvents = []WebhookEvent{
 
 // Webhook is one subscription: events POSTed, signed with Secret, to URL.
 type Webhook struct {
-	ID        string         `json:"id"`
-	URL       string         `json:"url"`
-	Events    []WebhookEvent `json:"events"`
-	Secret    string         `json:"-"` // never answered back
-	CreatedAt time.Time      `json:"created_at"`
-	CreatedBy string         `json:"created_by"`
+	ID     string         `json:"id"`
+	URL    string         `json:"url"`
+	Events []WebhookEvent `json:"events"`
+	// Format is how incident.* deliveries are written: "json" (the
+	// default) or "cap" (OASIS CAP 1.2, application/cap+xml).
+	Format    string    `json:"format"`
+	Secret    string    `json:"-"` // never answered back
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
 }
 
 // Wants reports whether the webhook subscribes to e.
 func (w Webhook) Wants(e WebhookEvent) bool { return slices.Contains(w.Events, e) }
+
+// Webhook formats.
+const (
+	WebhookJSON = "json"
+	WebhookCAP  = "cap"
+)
 
 // Limits of a subscription.
 const (
@@ -92,6 +101,18 @@ func ValidateWebhook(w Webhook) (Webhook, error) {
 		}
 	}
 	w.Events = events
+	switch w.Format {
+	case "", WebhookJSON:
+		w.Format = WebhookJSON
+	case WebhookCAP:
+		for _, e := range w.Events {
+			if !strings.HasPrefix(string(e), "incident.") {
+				return w, Errorf(CodeInvalid, "format \"cap\" carries incidents only: event %q cannot be sent as CAP (subscribe a \"json\" webhook to it)", e)
+			}
+		}
+	default:
+		return w, Errorf(CodeInvalid, "format must be \"json\" or \"cap\", not %q", truncate(w.Format, 20))
+	}
 	if n := len(w.Secret); n < MinWebhookSecret || n > MaxWebhookSecret {
 		return w, Errorf(CodeInvalid, "the secret must be %d to %d characters long", MinWebhookSecret, MaxWebhookSecret)
 	}

@@ -26,6 +26,7 @@ type callBody struct {
 	Outcome    string `json:"outcome"`
 	IncidentID string `json:"incident_id"`
 	Note       string `json:"note" text:"max=1000,multiline"`
+	CallID     string `json:"call_id"`
 }
 
 // postCall answers POST /api/calls {"number","outcome","incident_id"?,"note"?}:
@@ -46,7 +47,7 @@ func (s *Server) postCall(rec CallRecorder) http.HandlerFunc {
 			s.writeError(w, r, err)
 			return
 		}
-		out, err := rec.RecordCall(r.Context(), dispatch.NewCall{Number: b.Number, Outcome: o, IncidentID: b.IncidentID, Note: b.Note}, actor(r))
+		out, err := rec.RecordCall(r.Context(), dispatch.NewCall{Number: b.Number, Outcome: o, IncidentID: b.IncidentID, Note: b.Note, CallID: b.CallID}, actor(r))
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -116,7 +117,12 @@ func (s *Server) listCalls(log tracking.CallLog) http.HandlerFunc {
 			writeCallsCSV(w, q.From, calls)
 			return
 		}
-		writeJSON(w, http.StatusOK, calls)
+		list, err := s.callList(r.Context(), q, calls)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, list)
 	}
 }
 

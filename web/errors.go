@@ -26,6 +26,8 @@ var statusByCode = map[tracking.Code]int{
 	tracking.CodeUnauthenticated: http.StatusUnauthorized,
 	tracking.CodeTooMany:         http.StatusTooManyRequests,
 	tracking.CodeUnavailable:     http.StatusServiceUnavailable,
+	tracking.CodeTooLarge:        http.StatusRequestEntityTooLarge,
+	tracking.CodeUnsupportedType: http.StatusUnsupportedMediaType,
 }
 
 type errorBody struct {

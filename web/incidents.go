@@ -99,13 +99,18 @@ func (s *Server) createIncident(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
-	if err := checkFormat(r); err != nil {
+	format, err := incidentFormat(r)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	in, err := s.cfg.Dispatch.Get(r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if format == "cap" || format == "eido" {
+		s.writeInterop(w, r, in, format)
 		return
 	}
 	if wantsGeoJSON(r) {

@@ -21,6 +21,7 @@ import (
 	"siaga112/mapdata"
 	"siaga112/tracking"
 	"siaga112/tracking/accounts"
+	"siaga112/tracking/interop"
 )
 
 // Fleet is what the web layer needs of the units service: the live fleet
@@ -102,6 +103,9 @@ type Config struct {
 	// (/api/places/{id}). Each route is served when set (places.go).
 	Places    PlaceSearch
 	PlaceBook PlaceBook
+	// Interop writes incidents as CAP and EIDO (?format=cap|eido); the
+	// zero value writes with the defaults (interop.DefaultPSAPID).
+	Interop interop.Encoder
 }
 
 // Server serves the API. It is an http.Handler.
@@ -119,6 +123,7 @@ type Server struct {
 	routes       []string     // every pattern served, for the OpenAPI check
 	work         AgencyWork   // agency users' side of dispatch; nil without
 	agencyFeeds  atomic.Int64 // agency users' live feeds open
+	phone        Phone        // the phone edge (phone.go); nil without
 }
 
 // New builds the server and registers its metrics.
@@ -203,6 +208,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Dispatch != nil {
 		s.work, _ = cfg.Dispatch.(AgencyWork)
+		s.phoneRoutes(mux, cfg.Dispatch)
 		if rec, ok := cfg.Dispatch.(CallRecorder); ok {
 			s.cfg.Dispatch = loggingDispatch{cfg.Dispatch, rec} // the prank shortcut logs its call
 		}

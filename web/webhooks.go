@@ -28,6 +28,7 @@ type webhookRequest struct {
 	URL    string                  `json:"url"`
 	Events []tracking.WebhookEvent `json:"events"`
 	Secret string                  `json:"secret"`
+	Format string                  `json:"format"`
 }
 
 func (s *Server) postWebhook(svc WebhookService) http.HandlerFunc {
@@ -41,7 +42,7 @@ func (s *Server) postWebhook(svc WebhookService) http.HandlerFunc {
 		if p, ok := principalOf(r); ok {
 			by = p.Name
 		}
-		hook, err := svc.Subscribe(r.Context(), tracking.Webhook{URL: req.URL, Events: req.Events, Secret: req.Secret, CreatedBy: by})
+		hook, err := svc.Subscribe(r.Context(), tracking.Webhook{URL: req.URL, Events: req.Events, Secret: req.Secret, Format: req.Format, CreatedBy: by})
 		if err != nil {
 			s.writeError(w, r, err)
 			return

@@ -38,6 +38,7 @@ func main() {
 	flag.IntVar(&o.Conns, "conns", 4, "MQTT connections to publish over")
 	flag.Uint64Var(&o.Seed, "seed", 1, "random seed of the fleet")
 	flag.Float64Var(&o.Incidents, "incidents", 0, "also POST this many incidents per second to --api, and report their latency")
+	flag.Float64Var(&o.Calls, "calls", 0, "also play the phone edge on --api at this many calls per second (admission, then ringing, answered and ended) and report their latency; the token must be an admin's")
 	flag.IntVar(&o.Watchers, "ws-clients", 0, "also hold this many /api/live WebSocket clients on --api and report telemetry-to-client latency, with the server's RSS and goroutines")
 	flag.Parse()
 
@@ -55,7 +56,7 @@ type options struct {
 	Rate                                   float64
 	Duration                               time.Duration
 	Seed                                   uint64
-	Incidents                              float64
+	Incidents, Calls                       float64
 	Watchers                               int
 }
 
@@ -71,6 +72,8 @@ func (o options) validate() error {
 		return fmt.Errorf("--conns must be between 1 and 64")
 	case o.Incidents < 0 || (o.Incidents > 0 && o.API == ""):
 		return fmt.Errorf("--incidents needs --api and must not be negative")
+	case o.Calls < 0 || (o.Calls > 0 && o.API == ""):
+		return fmt.Errorf("--calls needs --api and must not be negative")
 	case o.Watchers < 0 || o.Watchers > 1000 || (o.Watchers > 0 && o.API == ""):
 		return fmt.Errorf("--ws-clients needs --api and must be 0 to 1000")
 	}
@@ -144,6 +147,13 @@ func run(ctx context.Context, o options, out, log io.Writer) error {
 		wg.Go(func() {
 			if err := incidentLoad(runCtx, strings.TrimRight(o.API, "/"), o.Token, o.Incidents, o.Seed, log); err != nil {
 				fmt.Fprintln(log, "incident load:", err)
+			}
+		})
+	}
+	if o.Calls > 0 {
+		wg.Go(func() {
+			if err := callLoad(runCtx, api, o.Token, o.Calls, o.Seed, log); err != nil {
+				fmt.Fprintln(log, "call load:", err)
 			}
 		})
 	}

@@ -19,6 +19,7 @@ import (
 	"siaga112/tracking"
 	"siaga112/tracking/deadline"
 	"siaga112/tracking/httpingest"
+	"siaga112/tracking/interop"
 	"siaga112/tracking/mqtt"
 	"siaga112/web"
 )
@@ -78,6 +79,7 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.StringVar(&c.Tiles, "tiles", "", "base map tile URL template ({z}/{x}/{y}); empty: OpenStreetMap's tiles, or with --osm the offline map drawn from the extract (with --osm and --tiles the page falls back to it when the tiles fail)")
 	fs.StringVar(&c.TilesAttribution, "tiles-attribution", web.DefaultTilesAttribution, "attribution shown for --tiles")
+	fs.StringVar(&c.PSAPID, "psap-id", interop.DefaultPSAPID, "this centre's identifier in CAP (sender) and EIDO (its domain): a host name, no spaces, commas or colons")
 	fs.StringVar(&c.Plans, "plans", "", "response plans file (format: tracking/dispatch/plans.conf); empty: the built-in plans")
 	fs.DurationVar(&c.PrankWindow, "prank-window", 0, "count a number's prank calls over this window; 0: every prank call ever")
 	fs.DurationVar(&c.AgencyDeadline, "agency-deadline", deadline.DefaultDeadline, "the SOP deadline of a case's lead agency (3×24 h): a warning at two thirds of it, overdue when it passes unacknowledged")
@@ -134,6 +136,9 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	}
 	if c.MQTTTLSListen != "" && c.TLSCert == "" {
 		return c, fmt.Errorf("--mqtt-tls-listen needs --tls-cert and --tls-key")
+	}
+	if err := interop.ValidatePSAPID(c.PSAPID); err != nil {
+		return c, fmt.Errorf("--psap-id: %v", err)
 	}
 	c.Travel.SpeedKmh = tracking.DefaultTravel().SpeedKmh
 	speedFlags, err := geo.ParseSpeeds(*speeds)

@@ -1,7 +1,9 @@
 // Package phone_test runs docs/phone/siaga112.cfg in a real Kamailio,
 // started with the README's command line, driven by sipsak (and a small
-// SIP caller and PBX for whole calls), against a stand-in for siaga112's
-// two phone routes.
+// SIP caller and PBX for whole calls): in front of the real server built
+// through tracking/app (server_test.go), and of a stand-in for its two
+// phone routes where a test needs what the server does not do on demand
+// (an admission that takes 600 ms, a record of every request).
 package phone_test
 
 import (

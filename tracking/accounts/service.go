@@ -149,8 +149,8 @@ func checkPassword(p string) error {
 }
 
 func userRole(r tracking.Role) error {
-	if _, err := tracking.ParseRole(string(r)); err != nil || r == tracking.RoleDevice {
-		return tracking.Errorf(tracking.CodeInvalid, "a user's role is dispatcher, planner, admin or agency, not %q", r)
+	if _, err := tracking.ParseRole(string(r)); err != nil || r == tracking.RoleDevice || r == tracking.RolePhone {
+		return tracking.Errorf(tracking.CodeInvalid, "a user's role is dispatcher, planner, admin or agency, not %q (a phone system gets a token)", r)
 	}
 	return nil
 }

@@ -157,7 +157,7 @@ func (a *App) startAccountability(ctx context.Context, bus *tracking.Bus, reg *p
 		outbox, marks = a.Postgres.Webhooks(), a.Postgres.DeadlineMarks()
 	}
 	a.Webhooks = webhook.New(webhook.Config{Outbox: outbox, Logger: a.log, Now: a.cfg.Now, Backoff: a.cfg.WebhookBackoff, PollEvery: a.cfg.WebhookPoll,
-		AllowPrivate: a.cfg.WebhookAllowPrivate})
+		AllowPrivate: a.cfg.WebhookAllowPrivate, CAP: interopEncoder(a.cfg, a.Dispatch.Plans()).CAP})
 	if a.cfg.WebhookAllowPrivate {
 		a.log.Warn("webhooks may target loopback, link-local and private addresses (--webhook-allow-private): an admin can make the server POST to its own ports and the internal network")
 	}

@@ -78,6 +78,7 @@ type Config struct {
 	Tiles              string
 	TilesAttribution   string
 	Plans              string
+	PSAPID             string        // this centre in CAP and EIDO (--psap-id; default interop.DefaultPSAPID)
 	Geofences          string        // GeoJSON file of fences (geofences.go)
 	GeofenceRules      string        // JSON file of rules; empty: geofence.DefaultRules
 	PositionsRetention time.Duration // with DB: how long fixes are kept (default 90 days)
@@ -338,7 +339,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
 		Front:  front,
 		Tracks: tracks, Regions: a.Units, Geofences: a.Units,
-		Places: a.Places, PlaceBook: a.PlaceBook, BaseMap: baseMap,
+		Places: a.Places, PlaceBook: a.PlaceBook, BaseMap: baseMap, Interop: interopEncoder(cfg, plans),
 	})
 	if err != nil {
 		return a, err

@@ -390,7 +390,7 @@ func (s *walkState) limits() {
 // as long as the document lists it), any other role is answered 403.
 func (s *walkState) roles() {
 	w := s.w
-	as := map[string]*principal{"admin": s.admin, "dispatcher": s.dispatcher, "planner": s.planner, "agency": s.agency}
+	as := map[string]*principal{"admin": s.admin, "dispatcher": s.dispatcher, "planner": s.planner, "agency": s.agency, "phone": s.phoneToken}
 	for _, r := range s.routes {
 		rt, names, err := w.route(r)
 		if err != nil || r == "GET /" {
@@ -408,7 +408,7 @@ func (s *walkState) roles() {
 		for i := range args {
 			args[i] = "x1"
 		}
-		for _, role := range []string{"admin", "dispatcher", "planner", "agency"} {
+		for _, role := range []string{"admin", "dispatcher", "planner", "agency", "phone"} {
 			c := call{as: as[role], op: r, args: args, probe: true, want: 403}
 			if slices.Contains(allowed, role) {
 				c.oneOf = nil

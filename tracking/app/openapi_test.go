@@ -71,6 +71,7 @@ func TestOpenAPIWalk(t *testing.T) {
 		{"incidents", s.incidents},
 		{"agency work", s.agencyWork},
 		{"calls", s.calls},
+		{"phone", s.phone},
 		{"live", s.live},
 		{"agencies and audit", s.agenciesAndAudit},
 		{"webhooks", s.webhooks},
@@ -96,6 +97,7 @@ type walkState struct {
 	devices                          map[string]*principal
 	incident, agencyIncident, closed string
 	place                            string
+	phoneToken                       *principal
 }
 
 // coverage fails for a served route the document lacks or the walk did

@@ -45,6 +45,11 @@ func (a *App) absorb(pg *postgres.Store, n tracking.Notice, remote bool) {
 			a.Dispatch.SyncCaller(c, n.Action, remote)
 		}
 	case !remote:
+	case n.Kind == "call":
+		var c tracking.PhoneCall
+		if c, err = pg.PhoneCall(ctx, n.ID); err == nil {
+			a.Dispatch.SyncPhoneCall(c)
+		}
 	case n.Kind == "incident":
 		var in tracking.Incident
 		if in, err = pg.Incident(ctx, n.ID); err == nil {

@@ -25,6 +25,9 @@ type NewCall struct {
 	Outcome    tracking.CallOutcome
 	IncidentID string
 	Note       string
+	// CallID, when set, names the phone system's call this classifies
+	// (Number may then be left out).
+	CallID string
 }
 
 // LoggedCall is the answer: the call and, for a regulated one, the
@@ -45,11 +48,26 @@ func callID(now time.Time) string {
 // RecordCall logs a call. With outcome prank or ghost, the number's count
 // grows and the policy applies, in the same change.
 func (s *Service) RecordCall(ctx context.Context, req NewCall, actor string) (LoggedCall, error) {
-	n, err := NormalizeNumber(req.Number)
-	if err != nil {
+	if _, err := tracking.ParseCallOutcome(string(req.Outcome)); err != nil {
 		return LoggedCall{}, err
 	}
-	if _, err := tracking.ParseCallOutcome(string(req.Outcome)); err != nil {
+	undo := func() {}
+	if req.CallID != "" {
+		var err error
+		if req.Number, undo, err = s.classify(req.CallID, req.Number, req.Outcome); err != nil {
+			return LoggedCall{}, err
+		}
+	}
+	out, err := s.recordCall(ctx, req, actor)
+	if err != nil {
+		undo()
+	}
+	return out, err
+}
+
+func (s *Service) recordCall(ctx context.Context, req NewCall, actor string) (LoggedCall, error) {
+	n, err := NormalizeNumber(req.Number)
+	if err != nil {
 		return LoggedCall{}, err
 	}
 	if err := tracking.CheckText("note", req.Note, MaxCallNote, true); err != nil {
@@ -62,7 +80,7 @@ func (s *Service) RecordCall(ctx context.Context, req NewCall, actor string) (Lo
 	}
 	s.mu.Lock()
 	now := s.cfg.Now()
-	call := tracking.Call{ID: callID(now), At: now, Number: n, Outcome: req.Outcome, IncidentID: req.IncidentID, Note: req.Note, By: actor}
+	call := tracking.Call{ID: callID(now), At: now, Number: n, Outcome: req.Outcome, IncidentID: req.IncidentID, Note: req.Note, By: actor, CallID: req.CallID}
 	c := tracking.Change{Audit: tracking.Audit{Action: "call." + string(req.Outcome), Actor: actor}, Action: "call", At: now, Call: &call}
 	if req.Outcome.Regulated() {
 		// A regulated call changes the caller's record: audited as such,

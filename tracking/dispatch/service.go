@@ -78,6 +78,7 @@ type Service struct {
 	active    map[string]string    // unit id → incident id, for open assignments
 	near      map[string]time.Time // unit id → fix time it came within the arrival radius
 	seq       int
+	phone     phoneBook // the phone edge's calls (callevents.go)
 }
 
 // New builds a Service and loads what the store holds.
@@ -160,6 +161,9 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 			c = mergeCallers(*old, c)
 		}
 		s.callers[c.Number] = &c
+	}
+	if err := s.loadPhoneCalls(ctx); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

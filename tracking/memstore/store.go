@@ -26,6 +26,7 @@ type Store struct {
 	calls     []tracking.Call // the call log, in order written
 	audit     []Entry
 	records   records // records.go
+	phone     phone   // phone.go
 }
 
 // Entry is one line of the audit trail.
@@ -107,6 +108,11 @@ func (s *Store) apply(c tracking.Change) (version int64, err error) {
 	if c.Call != nil {
 		s.calls = append(s.calls, *c.Call)
 		subject, data = c.Call.Number, *c.Call
+	}
+	if c.CallEvent != nil || c.CallerLocation != nil || c.RawAML != nil || (c.Call != nil && c.Call.CallID != "") {
+		if sub, d := s.applyPhone(c); sub != "" {
+			subject, data = sub, d
+		}
 	}
 	if c.Caller != nil {
 		s.callers[c.Caller.Number] = c.Caller.Clone()

@@ -17,3 +17,7 @@ func TestETATrips(t *testing.T) {
 		return storetest.ETATripStores{Store: s, Positions: p, Trips: Trips{Store: s, Positions: p}}
 	})
 }
+
+func TestPhoneContract(t *testing.T) {
+	storetest.RunPhone(t, func(*testing.T) storetest.Phoner { return New() })
+}

@@ -14,7 +14,7 @@ var _ tracking.CallLog = (*Store)(nil)
 // Calls implements tracking.CallLog (table calls, migration 013; rows are
 // written with their Change).
 func (s *Store) Calls(ctx context.Context, q tracking.CallQuery) ([]tracking.Call, error) {
-	sql := `SELECT id, at, number, outcome, incident_id, note, by_actor FROM calls
+	sql := `SELECT id, at, number, outcome, incident_id, note, by_actor, call_id FROM calls
 		WHERE ($1::timestamptz IS NULL OR at >= $1) AND ($2::timestamptz IS NULL OR at < $2) AND ($3 = '' OR number = $3)
 		ORDER BY at, id`
 	args := []any{nullTime(q.From), nullTime(q.To), q.Number}
@@ -28,7 +28,7 @@ func (s *Store) Calls(ctx context.Context, q tracking.CallQuery) ([]tracking.Cal
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (tracking.Call, error) {
 		var c tracking.Call
-		err := r.Scan(&c.ID, &c.At, &c.Number, &c.Outcome, &c.IncidentID, &c.Note, &c.By)
+		err := r.Scan(&c.ID, &c.At, &c.Number, &c.Outcome, &c.IncidentID, &c.Note, &c.By, &c.CallID)
 		c.At = c.At.UTC()
 		return c, err
 	})

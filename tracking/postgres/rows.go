@@ -63,11 +63,14 @@ func queueChange(b *pgx.Batch, c tracking.Change) error {
 		}
 	}
 	if cl := c.Call; cl != nil {
-		b.Queue(`INSERT INTO calls (id, at, number, outcome, incident_id, note, by_actor) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			cl.ID, cl.At, cl.Number, string(cl.Outcome), cl.IncidentID, cl.Note, cl.By)
+		b.Queue(`INSERT INTO calls (id, at, number, outcome, incident_id, note, by_actor, call_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			cl.ID, cl.At, cl.Number, string(cl.Outcome), cl.IncidentID, cl.Note, cl.By, cl.CallID)
 		if subject == "" {
 			subject, data = cl.Number, cl
 		}
+	}
+	if sub, d := queuePhone(b, c); sub != "" && subject == "" {
+		subject, data = sub, d
 	}
 	if c.Versioned() {
 		if err := queueRecords(b, c); err != nil {

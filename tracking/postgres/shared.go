@@ -83,6 +83,11 @@ func (s *Store) queueNotices(b *pgx.Batch, p pending) {
 	if c.Caller != nil {
 		send(tracking.Notice{Kind: "caller", ID: c.Caller.Number, Action: c.Action})
 	}
+	if c.CallEvent != nil {
+		send(tracking.Notice{Kind: "call", ID: c.CallEvent.CallID, Action: string(c.CallEvent.Event)})
+	} else if c.Call != nil && c.Call.CallID != "" {
+		send(tracking.Notice{Kind: "call", ID: c.Call.CallID, Action: "classified"})
+	}
 }
 
 // Listen hands every notice committed on this database (this instance's

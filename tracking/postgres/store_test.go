@@ -233,3 +233,7 @@ func BenchmarkDispatchCommit(b *testing.B) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 }
+
+func TestPhoneContract(t *testing.T) {
+	storetest.RunPhone(t, func(t *testing.T) storetest.Phoner { return openTest(t, testURL(t), Config{}) })
+}

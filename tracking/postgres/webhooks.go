@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -29,8 +30,8 @@ func (w *Webhooks) AddWebhook(ctx context.Context, h tracking.Webhook) error {
 	for i, e := range h.Events {
 		events[i] = string(e)
 	}
-	_, err := w.pool.Exec(ctx, `INSERT INTO webhooks (id, url, events, secret, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)`,
-		h.ID, h.URL, events, h.Secret, h.CreatedAt, h.CreatedBy)
+	_, err := w.pool.Exec(ctx, `INSERT INTO webhooks (id, url, events, secret, created_at, created_by, format) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		h.ID, h.URL, events, h.Secret, h.CreatedAt, h.CreatedBy, cmp.Or(h.Format, tracking.WebhookJSON))
 	if err != nil {
 		return fmt.Errorf("insert webhook: %w", err)
 	}
@@ -56,14 +57,14 @@ func (w *Webhooks) DeleteWebhook(ctx context.Context, id string) error {
 }
 
 func (w *Webhooks) Webhooks(ctx context.Context) ([]tracking.Webhook, error) {
-	rows, err := w.pool.Query(ctx, `SELECT id, url, events, secret, created_at, created_by FROM webhooks ORDER BY created_at, id`)
+	rows, err := w.pool.Query(ctx, `SELECT id, url, events, secret, created_at, created_by, format FROM webhooks ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("select webhooks: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (tracking.Webhook, error) {
 		var h tracking.Webhook
 		var events []string
-		err := r.Scan(&h.ID, &h.URL, &events, &h.Secret, &h.CreatedAt, &h.CreatedBy)
+		err := r.Scan(&h.ID, &h.URL, &events, &h.Secret, &h.CreatedAt, &h.CreatedBy, &h.Format)
 		for _, e := range events {
 			h.Events = append(h.Events, tracking.WebhookEvent(e))
 		}

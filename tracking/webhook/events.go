@@ -1,10 +1,6 @@
 package webhook
 
-import (
-	"strings"
-
-	"siaga112/tracking"
-)
+import "siaga112/tracking"
 
 // busEvents maps a bus event (kind, action) to the webhook event it is.
 // The deadline and caller actions are published by the components that
@@ -40,12 +36,6 @@ func FromBus(e tracking.Event) (tracking.WebhookEvent, any, bool) {
 	return "", nil, false
 }
 
-// MaskNumber keeps a phone number's last 4 digits: "+6281234567890" →
-// "**********7890". Numbers of 4 characters or fewer are masked whole.
-func MaskNumber(n string) string {
-	r := []rune(n)
-	if len(r) <= 4 {
-		return strings.Repeat("*", len(r))
-	}
-	return strings.Repeat("*", len(r)-4) + string(r[len(r)-4:])
-}
+// MaskNumber is tracking.MaskPhone, the one rule for numbers leaving the
+// centre: "+6281234567890" → "**********7890".
+func MaskNumber(n string) string { return tracking.MaskPhone(n) }

@@ -54,6 +54,9 @@ type Config struct {
 	GiveUpAfter time.Duration
 	// PollEvery is how often the worker looks for due retries (default 1 s).
 	PollEvery time.Duration
+	// CAP writes an incident as CAP 1.2 for webhooks of format "cap"
+	// (tracking/interop's Encoder.CAP); nil: they get JSON.
+	CAP func(tracking.Incident) ([]byte, error)
 	// Retention: deliveries done (delivered or failed) longer ago than
 	// this leave the log, checked hourly (default 30 days).
 	Retention time.Duration

@@ -245,15 +245,19 @@ func (s *Service) record(d tracking.Delivery, o tracking.Outcome) {
 func (s *Service) post(ctx context.Context, w tracking.Webhook, d tracking.Delivery) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(d.Body))
+	payload, ctype, err := s.payload(w, d)
 	if err != nil {
 		return 0, err
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(payload))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", ctype)
 	req.Header.Set("User-Agent", "siaga112-webhook/1")
 	req.Header.Set(HeaderEvent, string(d.Event))
 	req.Header.Set(HeaderDelivery, d.ID)
-	req.Header.Set(HeaderSignature, Sign(w.Secret, d.Body))
+	req.Header.Set(HeaderSignature, Sign(w.Secret, payload))
 	resp, err := s.cfg.Client.Do(req)
 	if err != nil {
 		return 0, err
