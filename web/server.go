@@ -102,6 +102,9 @@ type Config struct {
 	// (/api/places/{id}). Each route is served when set (places.go).
 	Places    PlaceSearch
 	PlaceBook PlaceBook
+	// DispatchTarget is how long an incident may wait for its first unit
+	// before the console marks it late (default DefaultDispatchTarget).
+	DispatchTarget time.Duration
 }
 
 // Server serves the API. It is an http.Handler.
@@ -131,6 +134,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Gazetteer == nil {
 		cfg.Gazetteer = mapdata.Serang()
+	}
+	if cfg.DispatchTarget <= 0 {
+		cfg.DispatchTarget = DefaultDispatchTarget
 	}
 	if cfg.Districts == nil {
 		cfg.Districts = geo.NewApproxIndex(cfg.Gazetteer.Districts())
@@ -223,7 +229,7 @@ func New(cfg Config) (*Server, error) {
 			mux.HandleFunc("GET /api/calls/stats", s.guard(readers, s.callStats(cfg.CallLog)))
 		}
 		mux.HandleFunc("POST /api/incidents/{id}/close", s.guard(dispatchers, s.closeIncident))
-		mux.HandleFunc("GET /api/plans", s.guard(readers, s.plans))
+		mux.HandleFunc("GET /api/plans", s.guard(withAgencies, s.plans))
 		mux.HandleFunc("POST /api/calls/{number}/prank", s.guard(dispatchers, s.prank))
 		mux.HandleFunc("GET /api/callers", s.guard(readers, s.callers))
 		mux.HandleFunc("GET /api/callers/{number}", s.guard(readers, s.caller))
