@@ -170,4 +170,4 @@ async function start() {
   });
 }
 
-start().catch((e) => (e.status === 401 ? signIn(e.message) : notice(e.message, "error")));
+start().catch((e) => (e.status === 401 ? signIn() : notice(e.message, "error")));
