@@ -32,6 +32,8 @@ export async function api(method, path, body) {
   const text = await resp.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+  // not signed in: words for the page, not the server's how-to for clients
+  if (resp.status === 401) throw new APIError(401, t("signInNeeded"));
   if (!resp.ok) throw new APIError(resp.status, data?.error || `${resp.status} ${resp.statusText}`);
   return data;
 }

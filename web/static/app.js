@@ -30,6 +30,7 @@ const units = new Map();     // id → GeoJSON feature
 const incidents = new Map(); // id → incident
 let picked = null;           // the intake's point {lat, lon}
 let current = null;          // the incident just created in the intake
+let currentRecs = [];        // its recommendations (later copies of it lack them)
 let selected = null;         // incident id shown in the detail
 let dispatchTargetS = 120;   // --dispatch-target
 let feedState = "connecting";
@@ -40,8 +41,12 @@ const lags = [];             // recent telemetry → screen delays, ms
 const alertTimes = [];       // for the tests: [incident id, ms the alert showed]
 
 // ---- notices ----
+// text is a string, or a function giving it in the page's language (a
+// language switch writes it again).
+let noticeText = null;
 function notice(text, level = "error") {
-  $("#notice-text").textContent = text;
+  noticeText = text;
+  $("#notice-text").textContent = typeof text === "function" ? text() : text;
   $("#notice").dataset.level = level;
   $("#notice").hidden = false;
 }
@@ -54,7 +59,7 @@ async function call(method, path, body) {
     return await api(method, path, body);
   } catch (e) {
     if (e.status === 401) signedOut();
-    else notice(refusal(e), e.status === 403 ? "warning" : "error");
+    else notice(() => refusal(e), e.status === 403 ? "warning" : "error");
     throw e;
   }
 }
@@ -72,7 +77,7 @@ function refusal(e) {
   }
 }
 
-function signedOut() { signIn(() => { notice(t("signedBackIn"), "info"); }, "signedOut"); }
+function signedOut() { signIn(() => { notice(() => t("signedBackIn"), "info"); }, "signedOut"); }
 
 // ---- map ----
 const map = L.map("map", { preferCanvas: true, zoomControl: true }).setView([-6.12, 106.16], 12);
@@ -168,13 +173,15 @@ function age(iso) {
   return `${Math.round(s / 3600)} ${t("hours")}`;
 }
 
-// assignedTo: unit id → the open incident it works on.
+// working: unit id → the open incident it works on, kept by updateIncident.
+const working = new Map();
 function assignedTo(unitId) {
-  for (const inc of incidents.values()) {
-    if (inc.status !== "open") continue;
-    if ((inc.assignments ?? []).some((a) => a.unit_id === unitId && a.status !== "cleared")) return inc;
-  }
-  return null;
+  return incidents.get(working.get(unitId)) ?? null;
+}
+
+// put writes a cell only when its text changes: 2,000 units a second.
+function put(cell, text) {
+  if (cell.textContent !== text) cell.textContent = text;
 }
 
 function unitRow(f) {
@@ -191,22 +198,24 @@ function unitRow(f) {
       el("td", { className: "work" }), el("td", { className: "liveness" }), el("td", { className: "age" }));
     insertSorted($("#unit-rows"), row, f.id, "unitId");
   }
-  row.dataset.status = p.status;
-  row.dataset.liveness = p.liveness;
+  const cells = row.cells;
+  if (row.dataset.status !== p.status) row.dataset.status = p.status;
+  if (row.dataset.liveness !== p.liveness) row.dataset.liveness = p.liveness;
   row.dataset.reportedAt = p.reported_at || "";
   const inc = assignedTo(f.id);
-  if (inc) row.dataset.incidentId = inc.id;
-  else delete row.dataset.incidentId;
-  row.hidden = p.liveness === "offline" && !showOffline();
-  row.querySelector(".callsign").textContent = p.callsign;
-  row.querySelector(".type").textContent = unitTypeName(p.type);
-  const sel = row.querySelector("select");
-  if (document.activeElement !== sel) sel.value = p.status;
-  for (const o of sel.options) o.textContent = st(o.value);
-  sel.style.borderLeft = `6px solid ${STATUS_COLOURS[p.status] || "#999"}`;
-  row.querySelector(".work").textContent = inc ? `${categoryLabel(inc.category)} · ${inc.kelurahan.name}` : "";
-  row.querySelector(".liveness").textContent = t(p.liveness);
-  row.querySelector(".age").textContent = age(p.reported_at);
+  if (inc) { if (row.dataset.incidentId !== inc.id) row.dataset.incidentId = inc.id; } else if ("incidentId" in row.dataset) delete row.dataset.incidentId;
+  const hide = p.liveness === "offline" && !showOffline();
+  if (row.hidden !== hide) row.hidden = hide;
+  put(cells[0], p.callsign);
+  put(cells[1], unitTypeName(p.type));
+  const sel = cells[2].firstChild;
+  if (document.activeElement !== sel && sel.value !== p.status) {
+    sel.value = p.status;
+    sel.style.borderLeft = `6px solid ${STATUS_COLOURS[p.status] || "#999"}`;
+  }
+  put(cells[3], inc ? `${categoryLabel(inc.category)} · ${inc.kelurahan.name}` : "");
+  put(cells[4], t(p.liveness));
+  put(cells[5], age(p.reported_at));
 }
 
 function insertSorted(tbody, row, key, attr) {
@@ -314,6 +323,8 @@ function incidentRow(inc) {
 function updateIncident(inc) {
   const before = incidents.get(inc.id);
   incidents.set(inc.id, inc);
+  for (const a of before?.assignments ?? []) if (working.get(a.unit_id) === inc.id) working.delete(a.unit_id);
+  if (inc.status === "open") for (const a of inc.assignments ?? []) if (a.status !== "cleared") working.set(a.unit_id, inc.id);
   drawIncident(inc);
   incidentRow(inc);
   drawLines(inc);
@@ -404,10 +415,12 @@ function detail(inc) {
 }
 
 function callerNotice(c) {
-  const parts = [`${c.number}: ${c.prank_calls} ${t("pranks")}`];
-  if (c.blocked_until) parts.push(`${t("blocked")} ${new Date(c.blocked_until).toLocaleString(language())}`);
-  if (c.proposed_permanent_block) parts.push(t("proposed"));
-  notice(parts.join(" · "), c.blocked_until ? "warning" : "info");
+  notice(() => {
+    const parts = [`${c.number}: ${c.prank_calls} ${t("pranks")}`];
+    if (c.blocked_until) parts.push(`${t("blocked")} ${new Date(c.blocked_until).toLocaleString(language())}`);
+    if (c.proposed_permanent_block) parts.push(t("proposed"));
+    return parts.join(" · ");
+  }, c.blocked_until ? "warning" : "info");
 }
 
 // fitTo shows the points in the part of the map nothing covers.
@@ -476,14 +489,14 @@ map.on("click", (e) => {
       parts.push(`${r.kelurahan.name}, ${r.kecamatan.name}`);
       pick(lat, lng, parts.join(" · "));
     })
-    .catch((err) => notice(refusal(err), "warning"));
+    .catch((err) => notice(() => refusal(err), "warning"));
 });
 
 const search = attachPlaceSearch($("#place"), {
   bias: () => { const c = map.getCenter(); return { lat: c.lat, lon: c.lng }; },
   label: (kind) => t(`kind_${kind}`),
-  onError: (err) => notice(refusal(err), "warning"),
-  onNone: () => notice(t("noPlace"), "warning"),
+  onError: (err) => notice(() => refusal(err), "warning"),
+  onNone: () => notice(() => t("noPlace"), "warning"),
   onPick: (f) => {
     const [lon, lat] = f.geometry.coordinates;
     const p = f.properties;
@@ -508,7 +521,8 @@ async function createIncident() {
   const missing = !picked ? $("#place") : !intake.category() ? $("#category") : !$("#caller").value.trim() ? $("#caller") : null;
   if (missing) {
     missing.focus();
-    notice(t(missing.id === "place" ? "noPoint" : missing.id === "category" ? "noCategory" : "noCaller"), "warning");
+    const key = missing.id === "place" ? "noPoint" : missing.id === "category" ? "noCategory" : "noCaller";
+    notice(() => t(key), "warning");
     return;
   }
   const body = {
@@ -533,6 +547,7 @@ async function createIncident() {
   if (pickMarker) { map.removeLayer(pickMarker); pickMarker = null; }
   $("#notice").hidden = true;
   current = inc;
+  currentRecs = inc.recommendations ?? [];
   updateIncident(inc);
   showResult(inc);
 }
@@ -584,7 +599,7 @@ function refreshDispatchButtons() {
   const assigned = new Set((inc.assignments ?? []).map((a) => a.unit_id));
   const lacking = (type) => {
     const need = meta.plans.get(inc.category)?.needs.find((n) => n.type === type)?.count ?? 0;
-    const have = (inc.assignments ?? []).filter((a) => a.unit_type === type && a.status !== "cleared").length;
+    const have = (inc.assignments ?? []).filter((a) => a.type === type && a.status !== "cleared").length;
     return have < need;
   };
   for (const li of document.querySelectorAll("#recommendations li[data-unit-id]")) {
@@ -621,8 +636,8 @@ async function dispatch(unitIds) {
 function dispatched(res) {
   highlight.clearLayers();
   updateIncident(res.incident);
-  let msg = `${t("dispatched")}: ${res.assigned.map((a) => units.get(a.unit_id)?.properties.callsign || a.unit_id).join(", ")}`;
-  if (res.shortfall.length) msg += ` · ${t("short")}: ${res.shortfall.map((n) => `${n.count} ${unitTypeName(n.type)}`).join(", ")}`;
+  const msg = () => `${t("dispatched")}: ${res.assigned.map((a) => units.get(a.unit_id)?.properties.callsign || a.unit_id).join(", ")}` +
+    (res.shortfall.length ? ` · ${t("short")}: ${res.shortfall.map((n) => `${n.count} ${unitTypeName(n.type)}`).join(", ")}` : "");
   notice(msg, res.shortfall.length ? "warning" : "info");
   refreshDispatchButtons();
 }
@@ -656,6 +671,7 @@ function relabel() {
   intake.fill();
   legend();
   setFeed(feedState);
+  for (const o of document.querySelectorAll("#unit-rows select option")) o.textContent = st(o.value);
   for (const f of units.values()) unitRow(f);
   for (const f of units.values()) drawUnit(f);
   for (const inc of incidents.values()) { drawIncident(inc); incidentRow(inc); }
@@ -667,13 +683,14 @@ function relabel() {
     document.querySelectorAll("#recommendations button").forEach((b, i) => { b.disabled = keep[i]; });
   }
   help();
+  if (typeof noticeText === "function") $("#notice-text").textContent = noticeText();
 }
 
 function showResultLabels() {
   const inc = current;
   $("#result-place").textContent = `· ${categoryLabel(inc.category)} · ${place(inc)}`;
   for (const li of document.querySelectorAll("#recommendations li[data-unit-id]")) {
-    const r = inc.recommendations?.find((x) => x.unit_id === li.dataset.unitId);
+    const r = currentRecs.find((x) => x.unit_id === li.dataset.unitId);
     if (!r) continue;
     li.querySelector("span").textContent = `${r.callsign} · ${unitTypeName(r.type)} · ${(r.distance_m / 1000).toFixed(1)} km · ETA ${Math.round(r.eta_s / 60)} min`;
     li.querySelector("button").textContent = t("dispatchOne");
@@ -696,7 +713,7 @@ function setFeed(state, reason) {
   const f = $("#feed");
   f.dataset.state = feedState;
   f.textContent = t(feedState === "down" ? "feedDown" : feedState === "live" ? "feedLive" : "feedConnecting");
-  if (state === "resynced") notice(t("feedResynced"), "info");
+  if (state === "resynced") notice(() => t("feedResynced"), "info");
   if (state === "down") {
     if (reason) f.title = reason;
     // signed out (elsewhere, or the session ended): the form comes back
@@ -710,7 +727,7 @@ function onLive(msg) {
       units.clear();
       unitLayer.clearLayers(); markers.clear();
       $("#unit-rows").replaceChildren();
-      for (const inc of msg.incidents ?? []) incidents.set(inc.id, inc);
+      working.clear();
       for (const f of msg.units ?? []) updateUnit(f, false);
       for (const inc of msg.incidents ?? []) updateIncident(inc);
       break;
@@ -725,7 +742,8 @@ function onLive(msg) {
         else alertFor(msg.incident);
       }
       if (msg.action === "deadline_warning" || msg.action === "overdue") {
-        notice(`${t(msg.action === "overdue" ? "sopOverdue" : "sopWarning")}: ${categoryLabel(msg.incident.category)} · ${msg.incident.kelurahan.name} (${meta.agencyName(msg.incident.lead_agency)})`, "warning");
+        const inc = msg.incident, key = msg.action === "overdue" ? "sopOverdue" : "sopWarning";
+        notice(() => `${t(key)}: ${inc.id} · ${categoryLabel(inc.category)} · ${inc.kelurahan.name} (${meta.agencyName(inc.lead_agency)})`, "warning");
       }
       break;
     case "region":
@@ -780,5 +798,5 @@ start().catch(async (e) => {
   if (e.status === 401) return signIn();
   // Agency users have a page of their own.
   if (e.status === 403 && (await api("GET", "/api/me").catch(() => ({})))?.role === "agency") return location.assign("/agency.html");
-  notice(`start: ${refusal(e)}`);
+  notice(() => `start: ${refusal(e)}`);
 });
