@@ -82,6 +82,7 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.StringVar(&c.PSAPID, "psap-id", interop.DefaultPSAPID, "this centre's identifier in CAP (sender) and EIDO (its domain): a host name, no spaces, commas or colons")
 	fs.StringVar(&c.Plans, "plans", "", "response plans file (format: tracking/dispatch/plans.conf); empty: the built-in plans")
 	fs.DurationVar(&c.PrankWindow, "prank-window", 0, "count a number's prank calls over this window; 0: every prank call ever")
+	fs.DurationVar(&c.DispatchTarget, "dispatch-target", web.DefaultDispatchTarget, "an incident with no unit dispatched this long after the report shows late on the dispatchers' board")
 	fs.DurationVar(&c.AgencyDeadline, "agency-deadline", deadline.DefaultDeadline, "the SOP deadline of a case's lead agency (3×24 h): a warning at two thirds of it, overdue when it passes unacknowledged")
 	fs.Float64Var(&c.ArrivalM, "arrival-radius", 100, "a unit within this many metres of its incident …")
 	fs.DurationVar(&c.ArrivalDwell, "arrival-dwell", 15*time.Second, "… for this long is on scene")
@@ -173,6 +174,8 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 		return c, deadline.ValidateDeadline(c.AgencyDeadline)
 	case c.PrankWindow < 0:
 		return c, fmt.Errorf("--prank-window must not be negative")
+	case c.DispatchTarget < time.Second || c.DispatchTarget > time.Hour:
+		return c, fmt.Errorf("--dispatch-target must be between 1s and 1h, not %v", c.DispatchTarget)
 	case c.ArrivalM < 10 || c.ArrivalM > 5000 || c.ArrivalDwell < time.Second:
 		return c, fmt.Errorf("--arrival-radius must be 10 to 5000 m and --arrival-dwell at least 1s")
 	case c.StaleAfter <= 0 || c.OfflineAfter < c.StaleAfter:

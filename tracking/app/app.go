@@ -89,6 +89,7 @@ type Config struct {
 	IncidentRate       int              // incidents one principal may create per minute (default DefaultIncidentRate)
 	CallRate           int              // calls one principal may log per minute (default web.DefaultCallRate)
 	AgencyDeadline     time.Duration    // the SOP deadline (--agency-deadline; default 72h)
+	DispatchTarget     time.Duration    // first unit due this long after the report (--dispatch-target; default 2m)
 	WebhookBackoff     time.Duration    // first retry's delay (default 30 s; tests shorten it)
 	WebhookPoll        time.Duration    // how often due retries are looked for (default 1 s)
 	Now                func() time.Time // default time.Now (tests pass a fake clock)
@@ -340,6 +341,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		Front:  front,
 		Tracks: tracks, Regions: a.Units, Geofences: a.Units,
 		Places: a.Places, PlaceBook: a.PlaceBook, BaseMap: baseMap, Interop: interopEncoder(cfg, plans),
+		DispatchTarget: cfg.DispatchTarget,
 	})
 	if err != nil {
 		return a, err

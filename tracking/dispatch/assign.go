@@ -71,7 +71,7 @@ func (s *Service) Dispatch(ctx context.Context, incidentID string, unitIDs []str
 	if in.DispatchedAt == nil {
 		in.DispatchedAt = &now
 	}
-	if in.AgencyActedAt == nil {
+	if in.AgencyActedAt == nil && leadActs(in, taken) {
 		in.AgencyActedAt = &now
 	}
 	c.Incident = ptr(in.Clone())

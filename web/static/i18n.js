@@ -20,11 +20,27 @@ const words = {
     available: "tersedia", dispatched_s: "dikirim", en_route: "menuju lokasi", on_scene: "di lokasi",
     transporting: "mengantar", at_hospital: "di RS", returning: "kembali", out_of_service: "tidak bertugas", cleared: "selesai",
     open: "terbuka", closed: "ditutup",
-    ambulance: "Ambulans", fire_truck: "Damkar", hearse: "Mobil jenazah", rescue: "Rescue BPBD", police: "Polisi",
     tabHistory: "Riwayat", replaySubject: "Unit atau kejadian", from: "Dari", to: "Sampai", replay: "Tampilkan jejak",
     play: "Putar", pause: "Jeda", clear: "Hapus", regionEvents: "Masuk/keluar area", unit: "Unit", noTrack: "Tidak ada jejak pada rentang ini.",
     entered: "masuk", left: "keluar", fence_hospital: "rumah sakit", fence_station: "pos/markas", fence_depot: "depo", fence_other: "area",
     basemapFallback: "Peta daring tidak terjangkau: memakai peta dasar luring dari ekstrak OSM server.",
+    helpButton: "Pintasan (?)", assigned: "Unit", createHint: "Ctrl+Enter", close_: "Tutup", helpTitle: "Pintasan papan ketik",
+    errNetwork: "Server tidak terjangkau; coba lagi.", errForbidden: "Ditolak: nomor penelepon diblokir atau akses tidak diizinkan.",
+    errConflict: "Unit sudah ditugaskan atau kejadian sudah berubah; daftar diperbarui.", errOutside: "Titik berada di luar Kota Serang.",
+    errThrottled: "Terlalu banyak permintaan; tunggu sebentar.", signedBackIn: "Sudah masuk lagi.",
+    minutes: "mnt", hours: "jam", minutesShort: "mnt",
+    state_received: "diterima", state_dispatched: "dikirim", state_en_route: "menuju lokasi", state_on_scene: "di lokasi",
+    state_transporting: "mengantar", state_at_hospital: "di RS", state_cleared: "unit selesai", state_closed: "ditutup",
+    moreUnits: "Tambah unit sesuai rencana", dismiss: "Tutup peringatan", newIncident: "Kejadian baru",
+    noPlace: "Tempat tidak ditemukan; periksa ejaan atau klik peta.", noCategory: "Pilih kategori (angka 1–9).", noCaller: "Isi nomor penelepon.",
+    notPersisted: "belum tersimpan", dispatchOne: "Kirim", legendUnits: "Unit", legendIncidents: "Kejadian", legendStatus: "Status unit",
+    keyPlace: "cari tempat", keyPick: "pilih tempat pertama", keyCategory: "pilih kategori ke-N", keyNext: "nomor penelepon, lalu keterangan",
+    keySubmit: "kirim laporan", keyEscape: "tutup bantuan atau peringatan", keyHelp: "bantuan ini",
+    sopOverdue: "Lewat batas SOP", sopWarning: "Peringatan batas SOP",
+    signInNeeded: "Belum masuk.", signInTitle: "Masuk", signInName: "Nama", signInPassword: "Kata sandi", signIn: "Masuk",
+    signInWrong: "Nama atau kata sandi salah.", signInThrottled: "Terlalu banyak percobaan. Tunggu sebentar, lalu coba lagi.",
+    signInNoServer: "Server tidak terjangkau. Periksa jaringan, lalu coba lagi.", signInFailed: "Gagal masuk. Coba lagi.",
+    signedOut: "Sesi berakhir: masuk lagi. Isian laporan tetap tersimpan.",
   },
   en: {
     planner: "Planner", feedConnecting: "Connecting…", feedLive: "Live", feedDown: "Disconnected — reconnecting…",
@@ -46,15 +62,40 @@ const words = {
     available: "available", dispatched_s: "dispatched", en_route: "en route", on_scene: "on scene",
     transporting: "transporting", at_hospital: "at hospital", returning: "returning", out_of_service: "out of service", cleared: "cleared",
     open: "open", closed: "closed",
-    ambulance: "Ambulance", fire_truck: "Fire truck", hearse: "Hearse", rescue: "BPBD rescue", police: "Police",
     tabHistory: "History", replaySubject: "Unit or incident", from: "From", to: "To", replay: "Show tracks",
     play: "Play", pause: "Pause", clear: "Clear", regionEvents: "Area enter/leave", unit: "Unit", noTrack: "No track in this window.",
     entered: "entered", left: "left", fence_hospital: "hospital", fence_station: "station", fence_depot: "depot", fence_other: "area",
     basemapFallback: "Online map unreachable: showing the offline base map from the server's OSM extract.",
+    helpButton: "Shortcuts (?)", assigned: "Units", createHint: "Ctrl+Enter", close_: "Close", helpTitle: "Keyboard shortcuts",
+    errNetwork: "The server cannot be reached; try again.", errForbidden: "Refused: the caller's number is blocked or this is not allowed.",
+    errConflict: "A unit was assigned already or the incident changed; the list is up to date.", errOutside: "The point is outside Kota Serang.",
+    errThrottled: "Too many requests; wait a moment.", signedBackIn: "Signed in again.",
+    minutes: "min", hours: "h", minutesShort: "min",
+    state_received: "received", state_dispatched: "dispatched", state_en_route: "en route", state_on_scene: "on scene",
+    state_transporting: "transporting", state_at_hospital: "at hospital", state_cleared: "units cleared", state_closed: "closed",
+    moreUnits: "More units by plan", dismiss: "Dismiss alert", newIncident: "New incident",
+    noPlace: "No such place; check the spelling or click the map.", noCategory: "Choose a category (keys 1–9).", noCaller: "Enter the caller's number.",
+    notPersisted: "not saved yet", dispatchOne: "Dispatch", legendUnits: "Units", legendIncidents: "Incidents", legendStatus: "Unit status",
+    keyPlace: "search a place", keyPick: "pick the first place", keyCategory: "choose the N-th category", keyNext: "caller's number, then description",
+    keySubmit: "send the report", keyEscape: "close the help or an alert", keyHelp: "this help",
+    sopOverdue: "SOP deadline passed", sopWarning: "SOP deadline warning",
+    signInNeeded: "Not signed in.", signInTitle: "Sign in", signInName: "Name", signInPassword: "Password", signIn: "Sign in",
+    signInWrong: "Wrong name or password.", signInThrottled: "Too many attempts. Wait a moment, then try again.",
+    signInNoServer: "The server cannot be reached. Check the network, then try again.", signInFailed: "Sign-in failed. Try again.",
+    signedOut: "Session ended: sign in again. The report you were typing is kept.",
   },
 };
 
-let lang = localStorage.getItem("siaga112.lang") || "id";
+// The language: ?lang=en|id, else the saved choice, else Indonesian.
+const asked = new URLSearchParams(location.search).get("lang");
+let lang = asked === "en" || asked === "id" ? asked : localStorage.getItem("siaga112.lang") === "en" ? "en" : "id";
+if (asked === lang) localStorage.setItem("siaga112.lang", lang);
+document.documentElement.lang = lang;
+
+// words adds a page's own words (keys not clashing with the shared ones).
+export function addWords(more) {
+  for (const l of ["id", "en"]) Object.assign(words[l], more[l]);
+}
 
 export function t(key) {
   return words[lang][key] ?? words.id[key] ?? key;

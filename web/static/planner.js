@@ -167,4 +167,4 @@ async function start() {
   await refresh();
   window.siagaPlanner = { refresh };
 }
-start().catch((e) => (e.status === 401 ? signIn(e.message) : notice(`start: ${e.message}`)));
+start().catch((e) => (e.status === 401 ? signIn() : notice(`start: ${e.message}`)));
