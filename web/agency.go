@@ -13,7 +13,6 @@ import (
 
 	"siaga112/tracking"
 	"siaga112/tracking/dispatch"
-	"siaga112/tracking/webhook"
 )
 
 // AgencyWork is what agency users need of dispatch (dispatch.Service
@@ -41,7 +40,7 @@ func agencyOf(r *http.Request) string {
 // keeps its last 4 digits.
 func forAgency(v incidentView) incidentView {
 	v.Incident = v.Incident.Clone()
-	v.Caller = webhook.MaskNumber(v.Caller)
+	v.Caller = tracking.MaskPhone(v.Caller)
 	return v
 }
 

@@ -71,7 +71,7 @@ func (s *Server) callQuery(r *http.Request) (tracking.CallQuery, error) {
 	}
 	cq := tracking.CallQuery{From: from, To: to}
 	if n := q.Get("number"); n != "" {
-		if cq.Number, err = dispatch.NormalizeNumber(n); err != nil {
+		if cq.Number, err = tracking.NormalizePhone(n); err != nil {
 			return cq, err
 		}
 	}

@@ -45,7 +45,7 @@ func callID(now time.Time) string {
 // RecordCall logs a call. With outcome prank or ghost, the number's count
 // grows and the policy applies, in the same change.
 func (s *Service) RecordCall(ctx context.Context, req NewCall, actor string) (LoggedCall, error) {
-	n, err := NormalizeNumber(req.Number)
+	n, err := tracking.NormalizePhone(req.Number)
 	if err != nil {
 		return LoggedCall{}, err
 	}

@@ -153,7 +153,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		c := c.Clone()
 		// A record kept under an older rule's spelling (6281…, 0062…) joins
 		// the canonical one; the next change writes it under that.
-		if n, err := NormalizeNumber(c.Number); err == nil {
+		if n, err := tracking.NormalizePhone(c.Number); err == nil {
 			c.Number = n
 		}
 		if old, ok := s.callers[c.Number]; ok {
@@ -218,7 +218,7 @@ func (s *Service) CreateIncident(ctx context.Context, req NewIncident, actor str
 	if err := tracking.CheckLatLon(req.Lat, req.Lon); err != nil {
 		return tracking.Incident{}, nil, err
 	}
-	number, err := NormalizeNumber(req.Caller)
+	number, err := tracking.NormalizePhone(req.Caller)
 	if err != nil {
 		return tracking.Incident{}, nil, err
 	}

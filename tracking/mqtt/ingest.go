@@ -22,7 +22,9 @@ import (
 	"siaga112/tracking/owntracks"
 )
 
-// Fleet is what the ingest needs of the live index.
+// Fleet is what the ingest needs of the units service (units.Service is
+// one): it applies fixes and crew status to the live index and persists
+// them without waiting for the database.
 type Fleet interface {
 	ApplyFix(id string, p tracking.Position) (fleet.Outcome, error)
 	SetStatus(id string, st tracking.Status, at time.Time) (fleet.Outcome, error)

@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"strings"
 
 	"siaga112/tracking"
 )
@@ -30,22 +29,12 @@ func FromBus(e tracking.Event) (tracking.WebhookEvent, any, bool) {
 	switch {
 	case e.Incident != nil:
 		in := e.Incident.Clone()
-		in.Caller = MaskNumber(in.Caller)
+		in.Caller = tracking.MaskPhone(in.Caller)
 		return name, in, true
 	case e.Caller != nil:
 		c := e.Caller.Clone()
-		c.Number = MaskNumber(c.Number)
+		c.Number = tracking.MaskPhone(c.Number)
 		return name, c, true
 	}
 	return "", nil, false
-}
-
-// MaskNumber keeps a phone number's last 4 digits: "+6281234567890" →
-// "**********7890". Numbers of 4 characters or fewer are masked whole.
-func MaskNumber(n string) string {
-	r := []rune(n)
-	if len(r) <= 4 {
-		return strings.Repeat("*", len(r))
-	}
-	return strings.Repeat("*", len(r)-4) + string(r[len(r)-4:])
 }
