@@ -16,7 +16,8 @@ import (
 )
 
 // AgencyWork is what agency users need of dispatch (dispatch.Service
-// implements it): their own incidents only, and their acts on them.
+// implements it; served when Dispatch does): their own incidents only, and
+// their acts on them.
 type AgencyWork interface {
 	GetFor(agency, id string) (tracking.Incident, error)
 	ListFor(agency string, f dispatch.Filter) []tracking.Incident
@@ -25,8 +26,6 @@ type AgencyWork interface {
 	AgencyNote(ctx context.Context, agency, id, actor, text string) (tracking.Incident, error)
 	AgencyDone(ctx context.Context, agency, id, actor, outcome string) (tracking.Incident, error)
 }
-
-var _ AgencyWork = (*dispatch.Service)(nil)
 
 // agencyOf is the agency of the request's principal, "" for anyone else.
 func agencyOf(r *http.Request) string {

@@ -19,8 +19,6 @@ type CallRecorder interface {
 	RecordCall(ctx context.Context, req dispatch.NewCall, actor string) (dispatch.LoggedCall, error)
 }
 
-var _ CallRecorder = (*dispatch.Service)(nil)
-
 type callBody struct {
 	Number     string `json:"number"`
 	Outcome    string `json:"outcome"`

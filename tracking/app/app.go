@@ -333,7 +333,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	a.Web, err = web.New(web.Config{
 		Agencies: a.Agencies, Compliance: complianceSource{a.Agencies}, Webhooks: a.Webhooks, CallLog: callLog,
 		Fleet: a.Units, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts,
-		Dispatch: a.Dispatch, Checks: checks, Bus: a.Dispatch.Bus(), Analytics: planner, Auth: a.Accounts, Audit: trail,
+		Dispatch: a.Dispatch, Checks: checks, Bus: a.Dispatch.Bus(), Analytics: planner, Auth: webAccounts(a.Accounts), Audit: trail,
 		LiveClients: cfg.LiveClients, IncidentRate: cfg.IncidentRate, CallRate: cfg.CallRate,
 		TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
 		Front:  front,

@@ -18,7 +18,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"siaga112/tracking"
-	"siaga112/tracking/fleet"
 	"siaga112/tracking/owntracks"
 )
 
@@ -26,8 +25,8 @@ import (
 // one): it applies fixes and crew status to the live index and persists
 // them without waiting for the database.
 type Fleet interface {
-	ApplyFix(id string, p tracking.Position) (fleet.Outcome, error)
-	SetStatus(id string, st tracking.Status, at time.Time) (fleet.Outcome, error)
+	ApplyFix(id string, p tracking.Position) (tracking.UpdateOutcome, error)
+	SetStatus(id string, st tracking.Status, at time.Time) (tracking.UpdateOutcome, error)
 	// MarkOfflineIf records a last will when cond holds for the unit,
 	// atomically with its fixes.
 	MarkOfflineIf(id string, cond func(tracking.Unit) bool) (bool, error)
@@ -44,8 +43,6 @@ type Regions interface {
 type Secrets interface {
 	OwnTracksSecret(unitID string) []byte
 }
-
-var _ Fleet = (*fleet.Index)(nil)
 
 // Config says where the broker is and who we are on it.
 type Config struct {
@@ -340,7 +337,7 @@ func (in *Ingest) handle(topic string, payload []byte, from origin) {
 		in.reject(topic, err)
 		return
 	}
-	var out fleet.Outcome
+	var out tracking.UpdateOutcome
 	switch msg.Kind {
 	case owntracks.KindIgnored:
 		in.ignored.Add(1)
@@ -367,7 +364,7 @@ func (in *Ingest) handle(topic string, payload []byte, from origin) {
 		case marked:
 			in.log.Info("unit tracker went offline (last will)", "unit", unit)
 		default:
-			out = fleet.History
+			out = tracking.UpdateHistory
 			if _, ok := in.limit.Allow("stale_will"); ok {
 				in.log.Info("last will ignored: the unit has a fix newer than the will's connection", "unit", unit, "retained", from.retained)
 			}
@@ -413,7 +410,7 @@ func (in *Ingest) handleStatus(topic, unit string, payload []byte) {
 	in.count(topic, unit, out, err)
 }
 
-func (in *Ingest) count(topic, unit string, out fleet.Outcome, err error) {
+func (in *Ingest) count(topic, unit string, out tracking.UpdateOutcome, err error) {
 	switch {
 	case tracking.CodeOf(err) == tracking.CodeNotFound:
 		in.reject(topic, drop(ReasonUnregistered, fmt.Sprintf("unit %q is not registered", unit)))
@@ -424,7 +421,7 @@ func (in *Ingest) count(topic, unit string, out fleet.Outcome, err error) {
 			r = d.Reason
 		}
 		in.reject(topic, drop(r, err.Error()))
-	case out == fleet.History:
+	case out == tracking.UpdateHistory:
 		in.history.Add(1)
 	default:
 		in.applied.Add(1)
