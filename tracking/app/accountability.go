@@ -32,7 +32,6 @@ type agencyDirectory struct {
 	versions tracking.Versions
 }
 
-
 // load reads the contacts admins set (restart recovery).
 func (d *agencyDirectory) load(ctx context.Context) error {
 	d.contacts = map[string][]tracking.Contact{}
