@@ -1,7 +1,6 @@
 package webhook
 
 import (
-
 	"siaga112/tracking"
 )
 
