@@ -32,8 +32,6 @@ type Dispatch interface {
 	NearestRouted(dst []dispatch.Recommendation, p orb.Point, t tracking.UnitType, limit int, routes bool) ([]dispatch.Recommendation, error)
 }
 
-var _ Dispatch = (*dispatch.Service)(nil)
-
 // incidentView is an incident as the API shows it.
 type incidentView struct {
 	tracking.Incident

@@ -20,7 +20,6 @@ import (
 	"siaga112/geo"
 	"siaga112/mapdata"
 	"siaga112/tracking"
-	"siaga112/tracking/accounts"
 	"siaga112/tracking/interop"
 )
 
@@ -71,7 +70,7 @@ type Config struct {
 	// Analytics serves the planners; without it those routes are not served.
 	Analytics *Analytics
 	// Auth holds the accounts; nil leaves the API open (tests, embedding).
-	Auth *accounts.Service
+	Auth Accounts
 	// Audit reads the audit trail back (incident timelines, GET /api/audit);
 	// nil: those routes are not served.
 	Audit tracking.AuditLog

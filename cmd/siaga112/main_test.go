@@ -144,6 +144,17 @@ func testConfig(t *testing.T) config {
 	}
 }
 
+// runPrinting runs the server in-process until the test ends; what it
+// prints goes to the buffer returned.
+func runPrinting(t *testing.T, cfg config) *syncBuffer {
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, cfg, slog.New(slog.DiscardHandler), out) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return out
+}
+
 // startRun runs the server in-process until the test ends.
 func startRun(t *testing.T, cfg config) string {
 	t.Helper()
@@ -253,15 +264,8 @@ func TestMosquittoPubReachesDefaultServer(t *testing.T) {
 func TestDemoSaysHowToOpenIt(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Demo = true
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, cfg, slog.New(slog.DiscardHandler), out) }()
-	defer func() { cancel(); <-done }()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(out.String(), "docs/security.md") && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	out := runPrinting(t, cfg)
+	waitFor(t, "the start's last line", func() bool { return strings.Contains(out.String(), "docs/security.md") })
 	for _, want := range []string{"siaga112 is running", "this machine only (127.0.0.1)", "--http :8080 --mqtt-listen :1883 --osmand-listen :5055"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the start says %q, without %q", out.String(), want)

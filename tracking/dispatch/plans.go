@@ -1,7 +1,3 @@
-// Package dispatch is the heart of siaga112: response plans, incidents,
-// nearest-unit recommendations, race-free assignment, the assignment
-// lifecycle with arrival detection, the prank-call policy and agency
-// deadlines. It does no I/O: stores and buses are handed in.
 package dispatch
 
 import (
