@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 
 	"io"
 	"mime"
@@ -194,6 +195,7 @@ func (s *Server) callerLocation(w http.ResponseWriter, r *http.Request) {
 		if tracking.CodeOf(err) == tracking.CodeInvalid {
 			err = tracking.Errorf(tracking.CodeInvalid, "path parameter \"number\": %v", err)
 		}
+		err = unreadable(err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -209,7 +211,7 @@ func (s *Server) callList(ctx context.Context, q tracking.CallQuery, calls []tra
 	if s.phone != nil {
 		var err error
 		if pcs, err = s.phone.PhoneCalls(ctx, q); err != nil {
-			return nil, err
+			return nil, unreadable(err)
 		}
 	}
 	type entry struct {
@@ -234,4 +236,13 @@ func (s *Server) callList(ctx context.Context, q tracking.CallQuery, calls []tra
 		out[i] = e.v
 	}
 	return out, nil
+}
+
+// unreadable makes a store's uncoded failure (the database unreachable) a
+// 503 that says so; the driver's words go to the log only.
+func unreadable(err error) error {
+	if tracking.CodeOf(err) != "" {
+		return err
+	}
+	return errors.Join(tracking.Errorf(tracking.CodeUnavailable, "the database cannot be read now; try again in a moment"), err)
 }

@@ -466,6 +466,12 @@ func TestCallEventsDatabaseDown(t *testing.T) {
 	if a.Admit || time.Since(start) > time.Second {
 		t.Fatalf("admission with the database down: %+v after %v", a, time.Since(start))
 	}
+	// What only the database holds is unavailable, said so: not a 500.
+	for _, path := range []string{"/api/calls", "/api/callers/0811/location"} {
+		if code, b := admin.do("GET", path, nil); code != 503 || strings.Contains(string(b), "127.0.0.1") {
+			t.Errorf("GET %s with the database down: %d %s, want 503 without the driver's words", path, code, b)
+		}
+	}
 }
 
 // capReceiver keeps what a CAP webhook received.
