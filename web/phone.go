@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
 
@@ -11,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"siaga112/tracking"
 	"siaga112/tracking/dispatch"
@@ -135,6 +138,10 @@ func (s *Server) amlSMS(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if err := smsText(body); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	now := s.now().UTC()
 	a, err := interop.ParseAMLSMS(string(body), now)
 	if err != nil {
@@ -245,4 +252,17 @@ func unreadable(err error) error {
 		return err
 	}
 	return errors.Join(tracking.Errorf(tracking.CodeUnavailable, "the database cannot be read now; try again in a moment"), err)
+}
+
+// smsText refuses an SMS body that is no text: bytes that are not UTF-8,
+// or control characters other than the line ends a gateway adds (the
+// message is kept as received, and the database takes text only).
+func smsText(b []byte) error {
+	if !utf8.Valid(b) {
+		return tracking.Errorf(tracking.CodeInvalid, "the SMS is not UTF-8 text")
+	}
+	if i := bytes.IndexFunc(b, func(r rune) bool { return unicode.IsControl(r) && r != '\r' && r != '\n' }); i >= 0 {
+		return tracking.Errorf(tracking.CodeInvalid, "the SMS holds a control character at byte %d", i)
+	}
+	return nil
 }
