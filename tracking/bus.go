@@ -19,6 +19,11 @@ type Event struct {
 	Caller   *Caller      `json:"caller,omitempty"`
 	Region   *RegionEvent `json:"region,omitempty"`
 	Place    *PlaceEntry  `json:"place,omitempty"` // Kind "place": Action "created", "changed" or "deleted"
+	// Kind "call": one event of the phone system (Action its kind);
+	// Kind "location": a caller's position (AML). The live feed does not
+	// draw them (yet); they are there for whoever follows the bus.
+	Call     *CallEvent      `json:"call,omitempty"`
+	Location *CallerLocation `json:"location,omitempty"`
 }
 
 // Bus fans events out to subscribers. Publishing never blocks: each
