@@ -56,3 +56,35 @@ func TestPhoneCallMerge(t *testing.T) {
 		t.Fatalf("another number: %v", err)
 	}
 }
+
+// FuzzNewCallEvent: an event from the phone system is refused with
+// CodeInvalid or comes out normalised: a call_id that is text of at most
+// MaxCallID bytes, a canonical number (normalising it again changes
+// nothing), a known kind, a time inside the window; and it folds.
+func FuzzNewCallEvent(f *testing.F) {
+	now := time.Date(2026, 1, 1, 3, 0, 0, 0, time.UTC)
+	f.Add("a84b4c76e66710@10.0.0.1", "+62 812-3456-7890", "ringing", "", "2026-01-01T09:59:00+07:00")
+	f.Add("x\x00", "0000 0812", "ended", "bye", "")
+	f.Add("<script>", "anonymous", "rejected", "blocked", "2026-01-01T03:00:00.123456789Z")
+	f.Fuzz(func(t *testing.T, id, number, event, reason, at string) {
+		e, err := NewCallEvent(id, number, event, reason, at, now)
+		if err != nil {
+			if CodeOf(err) != CodeInvalid {
+				t.Fatalf("uncoded error %v", err)
+			}
+			return
+		}
+		if CheckText("call_id", e.CallID, MaxCallID, false) != nil || e.CallID == "" {
+			t.Fatalf("call_id %q accepted", e.CallID)
+		}
+		if n, err := NormalizeCallerNumber(e.Number); err != nil || n != e.Number {
+			t.Fatalf("number %q is not canonical (%q, %v)", e.Number, n, err)
+		}
+		if e.At.After(now.Add(CallEventMaxAhead)) || e.At.Before(now.Add(-CallEventMaxAge)) {
+			t.Fatalf("at %v outside the window", e.At)
+		}
+		if c, changed, err := (PhoneCall{}).Apply(e); err != nil || !changed || c.CallID != e.CallID {
+			t.Fatalf("fold: %+v %v %v", c, changed, err)
+		}
+	})
+}
