@@ -18,6 +18,11 @@ type Event struct {
 	Incident *Incident    `json:"incident,omitempty"`
 	Caller   *Caller      `json:"caller,omitempty"`
 	Region   *RegionEvent `json:"region,omitempty"`
+	// Kind "call": one event of the phone system (Action its kind);
+	// Kind "location": a caller's position (AML). The live feed does not
+	// draw them (yet); they are there for whoever follows the bus.
+	Call     *CallEvent      `json:"call,omitempty"`
+	Location *CallerLocation `json:"location,omitempty"`
 }
 
 // Bus fans events out to subscribers. Publishing never blocks: each

@@ -20,10 +20,10 @@ type Change struct {
 	Call  *Call // a logged call (not published: the log is read from the store)
 	// CallEvent is one report of the phone system: the store folds it into
 	// the call of its call_id (upsert; events come in any order and
-	// through any instance). Not published: GET /api/calls reads the store.
+	// through any instance). Published as Kind "call".
 	CallEvent *CallEvent
-	// CallerLocation is a caller's position (AML); RawAML the message as
-	// received. Neither is published: the call-taker asks for them.
+	// CallerLocation is a caller's position (AML), published as Kind
+	// "location"; RawAML the message as received (kept, not published).
 	CallerLocation *CallerLocation
 	RawAML         *RawAML
 	// Records saves or deletes users, tokens, sessions, geofences, agency
@@ -60,6 +60,14 @@ func (c Change) Events() []Event {
 	if c.Caller != nil {
 		cl := c.Caller.Clone()
 		out = append(out, Event{Kind: "caller", Action: c.Action, At: c.At, Caller: &cl})
+	}
+	if c.CallEvent != nil {
+		ce := *c.CallEvent
+		out = append(out, Event{Kind: "call", Action: string(ce.Event), At: c.At, Call: &ce})
+	}
+	if c.CallerLocation != nil {
+		l := *c.CallerLocation
+		out = append(out, Event{Kind: "location", Action: c.Action, At: c.At, Location: &l})
 	}
 	return out
 }

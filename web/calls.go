@@ -108,7 +108,7 @@ func (s *Server) listCalls(log tracking.CallLog) http.HandlerFunc {
 		}
 		calls, err := log.Calls(r.Context(), q)
 		if err != nil {
-			s.writeError(w, r, err)
+			s.writeError(w, r, unreadable(err))
 			return
 		}
 		if csvOut {

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"errors"
 
 	"io"
 	"mime"
@@ -10,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"siaga112/tracking"
 	"siaga112/tracking/dispatch"
@@ -134,6 +138,10 @@ func (s *Server) amlSMS(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if err := smsText(body); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	now := s.now().UTC()
 	a, err := interop.ParseAMLSMS(string(body), now)
 	if err != nil {
@@ -194,6 +202,7 @@ func (s *Server) callerLocation(w http.ResponseWriter, r *http.Request) {
 		if tracking.CodeOf(err) == tracking.CodeInvalid {
 			err = tracking.Errorf(tracking.CodeInvalid, "path parameter \"number\": %v", err)
 		}
+		err = unreadable(err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -209,7 +218,7 @@ func (s *Server) callList(ctx context.Context, q tracking.CallQuery, calls []tra
 	if s.phone != nil {
 		var err error
 		if pcs, err = s.phone.PhoneCalls(ctx, q); err != nil {
-			return nil, err
+			return nil, unreadable(err)
 		}
 	}
 	type entry struct {
@@ -234,4 +243,26 @@ func (s *Server) callList(ctx context.Context, q tracking.CallQuery, calls []tra
 		out[i] = e.v
 	}
 	return out, nil
+}
+
+// unreadable makes a store's uncoded failure (the database unreachable) a
+// 503 that says so; the driver's words go to the log only.
+func unreadable(err error) error {
+	if tracking.CodeOf(err) != "" {
+		return err
+	}
+	return errors.Join(tracking.Errorf(tracking.CodeUnavailable, "the database cannot be read now; try again in a moment"), err)
+}
+
+// smsText refuses an SMS body that is no text: bytes that are not UTF-8,
+// or control characters other than the line ends a gateway adds (the
+// message is kept as received, and the database takes text only).
+func smsText(b []byte) error {
+	if !utf8.Valid(b) {
+		return tracking.Errorf(tracking.CodeInvalid, "the SMS is not UTF-8 text")
+	}
+	if i := bytes.IndexFunc(b, func(r rune) bool { return unicode.IsControl(r) && r != '\r' && r != '\n' }); i >= 0 {
+		return tracking.Errorf(tracking.CodeInvalid, "the SMS holds a control character at byte %d", i)
+	}
+	return nil
 }

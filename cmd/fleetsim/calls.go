@@ -36,6 +36,9 @@ func callLoad(ctx context.Context, api, token string, rate float64, seed uint64,
 		failures[fmt.Sprintf("%s %d", what, code)]++
 		mu.Unlock()
 	}
+	const admissionRoute, eventsRoute = "GET /api/callers/{number}/admission", "POST /api/calls/events"
+	admBefore, _ := routeBuckets(api, token, admissionRoute)
+	evBefore, _ := routeBuckets(api, token, eventsRoute)
 	type job struct{ id, number string }
 	jobs := make(chan job, 1024)
 	var wg sync.WaitGroup
@@ -106,6 +109,12 @@ loop:
 	elapsed := time.Since(begin)
 	fmt.Fprintf(out, "calls: %d of %d in %s (%.0f/s); admission %s; events %s; failures %v, missed %d, persisted:false %d\n",
 		len(ids), sent, elapsed.Round(time.Millisecond), float64(len(ids))/elapsed.Seconds(), quantiles(admission), quantiles(events), failures, missed, notPersisted)
+	if admAfter, err := routeBuckets(api, token, admissionRoute); err == nil {
+		evAfter, _ := routeBuckets(api, token, eventsRoute)
+		fmt.Fprintf(out, "calls, the server's own time (its /metrics histogram): admission p50 %s, p99 %s; events p50 %s, p99 %s\n",
+			serverQuantile(admBefore, admAfter, 0.5), serverQuantile(admBefore, admAfter, 0.99),
+			serverQuantile(evBefore, evAfter, 0.5), serverQuantile(evBefore, evAfter, 0.99))
+	}
 	listed, err := listedCalls(client, api, token, begin.Add(-time.Second), run)
 	if err != nil {
 		return err

@@ -131,6 +131,11 @@ func TestAdmissionSpellings(t *testing.T) {
 	if !a.Admit || a.Reason != "withheld" {
 		t.Fatalf("anonymous: %+v", a)
 	}
+	for _, bad := range []string{"%00", "0811%0D%0A", "%E2%80%AE0811", strings.Repeat("1", 300)} {
+		if code, b := ph.do("GET", "/api/callers/"+bad+"/admission", nil); code != 400 || !strings.Contains(string(b), "number") {
+			t.Errorf("admission of %q: %d %s", bad, code, b)
+		}
+	}
 	code, b := ph.do("GET", "/api/callers/%3Cscript%3E/admission", nil)
 	if code != 400 || !strings.Contains(string(b), `\"number\"`) && !strings.Contains(string(b), `"number"`) {
 		t.Fatalf("markup: %d %s", code, b)
@@ -300,6 +305,10 @@ func TestAMLAndCallerLocation(t *testing.T) {
 		{"latitude", "text/plain", "?number=0811", strings.Replace(fresh, "lt=-6.11500", "lt=-96.1150", 1), 400, "lat"},
 		{"bad number", "text/plain", "?number=%3Cb%3E", fresh, 400, "number"},
 		{"no number", "text/plain", "", fresh, 400, "number"},
+		{"NUL kept raw would break the store", "text/plain", "?number=0811", "A\"ML=2;lt=1\x00", 400, "control character"},
+		{"not UTF-8", "text/plain", "?number=0811", "A\"ML=2;\xff\xfe", 400, "UTF-8"},
+		{"escape sequence", "text/plain", "?number=0811", "A\"ML=2;\x1b[31m", 400, "control character"},
+		{"number with CRLF", "text/plain", "?number=0811%0D%0AX-Injected:%201", fresh, 400, "number"},
 		{"too big", "text/plain", "?number=0811", `A"ML=1;` + strings.Repeat("x", 2100), 413, "2048"},
 		{"json", "application/json", "?number=0811", fresh, 415, "text/plain"},
 		{"no type", "", "?number=0811", fresh, 415, "text/plain"},
@@ -465,6 +474,12 @@ func TestCallEventsDatabaseDown(t *testing.T) {
 	ph.must("GET", "/api/callers/0877665544/admission", nil, 200, &a)
 	if a.Admit || time.Since(start) > time.Second {
 		t.Fatalf("admission with the database down: %+v after %v", a, time.Since(start))
+	}
+	// What only the database holds is unavailable, said so: not a 500.
+	for _, path := range []string{"/api/calls", "/api/callers/0811/location"} {
+		if code, b := admin.do("GET", path, nil); code != 503 || strings.Contains(string(b), "127.0.0.1") {
+			t.Errorf("GET %s with the database down: %d %s, want 503 without the driver's words", path, code, b)
+		}
 	}
 }
 
