@@ -168,6 +168,7 @@ test("keyboard intake: / to the place, Enter, a digit, Tab, Tab, Ctrl+Enter; the
   const resp = await answer;
   assert.equal(resp.status(), 201);
   created = await resp.json();
+  assert.equal(created.kelurahan.name, "Kaligandu", "the kelurahan's label point, located in it");
   const at = Date.now();
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="intake-form"] input, [data-testid="intake-form"] textarea, [data-testid="place-search"]')]
     .every((f) => f.value === ""), null, { timeout: 1000 });
@@ -245,6 +246,9 @@ test("one click, one dispatch: the buttons go before the request leaves; a secon
 test("a fire: a button returns while the plan lacks a unit of its type; a 409 gives words and the buttons return as the server has it", async () => {
   const fire = await createBy(page, "fire", "0812 7777 0001");
   const ft = fire.recommendations.filter((r) => r.type === "fire_truck").map((r) => r.unit_id);
+  // a new incident replaces the previous list
+  assert.deepEqual(await page.$$eval('[data-testid="recommendation"]', (rs) => rs.map((r) => r.dataset.unitId)), fire.recommendations.map((r) => r.unit_id));
+  assert.equal(await page.getAttribute("#recommendations", "data-incident-id"), fire.id);
   assert.ok(ft.length >= 2, `two fire trucks recommended: ${JSON.stringify(fire.recommendations)}`);
   await page.click(`[data-testid="recommendation"][data-unit-id="${ft[0]}"] [data-testid="dispatch-button"]`);
   await page.waitForFunction((id) => window.siaga.incidents.get(id)?.assignments?.length === 1, fire.id);
@@ -285,7 +289,7 @@ test("the board: in view beside map and intake, oldest first, states follow the 
   assert.match(await page.textContent(row(created.id)), /A-K\d/, "the callsign shows");
   assert.match(await page.textContent(row(created.id)), /\d+ mnt/, "minutes since received");
   mosquittoPub(server.mqttPort, `siaga112/units/${unitId}/status`, JSON.stringify({ status: "on_scene" }));
-  await page.waitForSelector(`${row(created.id)}[data-state="on_scene"]`, { timeout: 1500 });
+  await page.waitForSelector(`${row(created.id)}[data-state="on_scene"]`, { timeout: 1000 });
   await page.click('nav button[data-tab="units"]');
   await page.waitForSelector(`[data-testid="unit-row"][data-unit-id="${unitId}"][data-incident-id="${created.id}"][data-status="on_scene"]`, { state: "attached", timeout: 1000 });
   await page.click('nav button[data-tab="incidents"]');

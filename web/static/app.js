@@ -161,7 +161,8 @@ function drawUnit(f) {
     m.setStyle({});
   }
   const p = f.properties;
-  m.setTooltipContent(asText(`${p.callsign} · ${unitTypeName(p.type)} · ${st(p.status)}${p.liveness !== "live" ? " · " + t("lastKnown") : ""}`));
+  const tip = `${p.callsign} · ${unitTypeName(p.type)} · ${st(p.status)}${p.liveness !== "live" ? " · " + t("lastKnown") : ""}`;
+  if (m.tip !== tip) { m.tip = tip; m.setTooltipContent(asText(tip)); }
 }
 
 // ---- unit board: who has what ----
@@ -184,11 +185,16 @@ function put(cell, text) {
   if (cell.textContent !== text) cell.textContent = text;
 }
 
+// unitRows: unit id → its row; a selector query per fix is too slow at
+// 2,000 units a second.
+const unitRows = new Map();
+
 function unitRow(f) {
   const p = f.properties;
-  let row = document.querySelector(`#unit-rows tr[data-unit-id="${CSS.escape(f.id)}"]`);
+  let row = unitRows.get(f.id);
   if (!row) {
     row = el("tr");
+    unitRows.set(f.id, row);
     row.dataset.unitId = f.id;
     row.dataset.testid = "unit-row";
     const select = el("select", { className: "unit-status", title: t("setStatus") });
@@ -218,11 +224,16 @@ function unitRow(f) {
   put(cells[5], age(p.reported_at));
 }
 
+// insertSorted puts row among the sorted rows by binary search.
 function insertSorted(tbody, row, key, attr) {
-  for (const r of tbody.rows) {
-    if (r.dataset[attr] > key) { tbody.insertBefore(row, r); return; }
+  const rows = tbody.rows;
+  let lo = 0, hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid].dataset[attr] > key) hi = mid;
+    else lo = mid + 1;
   }
-  tbody.append(row);
+  tbody.insertBefore(row, rows[lo] ?? null);
 }
 
 function updateUnit(f, measure) {
@@ -240,7 +251,8 @@ function removeUnit(id) {
   units.delete(id);
   const m = markers.get(id);
   if (m) { unitLayer.removeLayer(m); markers.delete(id); }
-  document.querySelector(`#unit-rows tr[data-unit-id="${CSS.escape(id)}"]`)?.remove();
+  unitRows.get(id)?.remove();
+  unitRows.delete(id);
 }
 
 function lagP95() {
@@ -727,6 +739,7 @@ function onLive(msg) {
       units.clear();
       unitLayer.clearLayers(); markers.clear();
       $("#unit-rows").replaceChildren();
+      unitRows.clear();
       working.clear();
       for (const f of msg.units ?? []) updateUnit(f, false);
       for (const inc of msg.incidents ?? []) updateIncident(inc);
@@ -787,7 +800,7 @@ async function start() {
   // For the operator's console and the browser tests.
   window.siaga = { live, lagP95, lagSamples: () => [...lags], alertTimes, units, incidents, lines, markers, incMarkers, history, map, baseMap, search };
   setInterval(() => {
-    for (const row of $("#unit-rows").rows) row.querySelector(".age").textContent = age(row.dataset.reportedAt);
+    for (const row of $("#unit-rows").rows) put(row.cells[5], age(row.dataset.reportedAt));
     for (const inc of incidents.values()) incidentRow(inc);
     const p95 = lagP95();
     $("#lag").textContent = p95 == null ? "" : `${t("lag")} ${p95} ms`;
