@@ -90,6 +90,15 @@ test("sign-in: every page shows the form in words, a wrong password in the page'
       await p.waitForFunction((w) => document.querySelector('[data-testid="login-form"]').innerText.includes(w), wrong, { timeout: 1000 });
       await p.close();
     }
+    // throttled: words
+    const th = watch(await ctx.newPage());
+    await th.goto(`${server.url}/?lang=en`);
+    await th.route("**/api/login", (r) => r.fulfill({ status: 429, contentType: "application/json", headers: { "Retry-After": "30" }, body: '{"error":"too many sign-in attempts; retry after 30 s"}' }));
+    await th.fill('[data-testid="login-form"] input[type=text]', "sari");
+    await th.fill('[data-testid="login-form"] input[type=password]', "x");
+    await th.press('[data-testid="login-form"] input[type=password]', "Enter");
+    await th.waitForFunction(() => document.querySelector('[data-testid="login-form"]').innerText.includes("Too many attempts"), null, { timeout: 1000 });
+    await th.close();
     // no server: words, not an exception
     const p = watch(await ctx.newPage());
     await p.goto(`${server.url}/?lang=id`);

@@ -435,11 +435,12 @@ function callerNotice(c) {
   }, c.blocked_until ? "warning" : "info");
 }
 
-// fitTo shows the points in the part of the map nothing covers.
+// fitTo shows the points in the part of the map nothing covers: clear of
+// the controls at the top and of the legend's band at the bottom.
 function fitTo(points) {
   if (!points.length) return;
-  const b = L.latLngBounds(points);
-  map.fitBounds(b, { padding: [48, 48], maxZoom: 16, animate: false });
+  const legendBand = $("#legend").offsetHeight + 24;
+  map.fitBounds(L.latLngBounds(points), { paddingTopLeft: [56, 40], paddingBottomRight: [40, legendBand], maxZoom: 16, animate: false });
 }
 
 // ---- alerts: incidents this page did not create ----
