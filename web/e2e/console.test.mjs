@@ -227,6 +227,21 @@ test("help: ? lists every shortcut, Esc closes it; Ctrl+Enter with a field missi
   await page.fill('[data-testid="place-search"]', "");
 });
 
+test("without the server's place search, the kelurahan still match in the page", async () => {
+  const noPlaces = (u) => u.pathname === "/api/places";
+  await page.route(noPlaces, (r) => r.fulfill({ status: 404, contentType: "application/json", body: '{"error":"not found"}' }));
+  await page.click("header h1");
+  await page.keyboard.press("/");
+  await page.keyboard.type("Kaligandu");
+  await page.waitForSelector('[data-testid="place-option"]', { timeout: 1000 });
+  assert.equal(await page.textContent('[data-testid="place-option"] .name'), "Kaligandu");
+  await page.keyboard.press("Enter");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "category");
+  assert.match(await page.textContent("#point"), /Kaligandu/);
+  await page.unroute(noPlaces);
+  await page.fill('[data-testid="place-search"]', "");
+});
+
 test("one click, one dispatch: the buttons go before the request leaves; a second click sends nothing", async () => {
   const bodies = [];
   let release;

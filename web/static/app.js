@@ -510,6 +510,7 @@ const search = attachPlaceSearch($("#place"), {
   label: (kind) => t(`kind_${kind}`),
   onError: (err) => notice(() => refusal(err), "warning"),
   onNone: () => notice(() => t("noPlace"), "warning"),
+  local: (q) => kelurahanMatches(q),
   onPick: (f) => {
     const [lon, lat] = f.geometry.coordinates;
     const p = f.properties;
@@ -594,6 +595,17 @@ function showResult(inc) {
   }
   fitTo(points);
   refreshDispatchButtons();
+}
+
+// kelurahanMatches: the kelurahan whose names hold q, at their label points.
+let kelurahan = [];
+function kelurahanMatches(q) {
+  const n = q.toLowerCase();
+  return kelurahan.filter((f) => f.properties.name.toLowerCase().includes(n)).map((f) => ({
+    type: "Feature", id: `kelurahan:${f.properties.code ?? f.properties.name}`,
+    geometry: { type: "Point", coordinates: f.properties.label_point },
+    properties: { name: f.properties.name, kind: "kelurahan", kecamatan: f.properties.kecamatan },
+  }));
 }
 
 // ---- one click, one dispatch ----
@@ -782,6 +794,7 @@ async function start() {
   help();
   // District outlines and names: the map stays useful when tiles fail.
   const [kel, kec] = await Promise.all([call("GET", "/api/areas?level=kelurahan"), call("GET", "/api/areas?level=kecamatan")]);
+  kelurahan = kel.features.filter((f) => f.properties.label_point);
   L.geoJSON(kel, {
     style: { color: "#0b3d91", weight: 1, opacity: 0.5, fill: false },
     pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 2, color: "#0b3d91", renderer: canvas }),
