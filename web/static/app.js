@@ -8,7 +8,7 @@ import { t, st, language, setLanguage, applyLabels } from "./i18n.js";
 import { setupHistory } from "./history.js";
 import { attachPlaceSearch } from "./placesearch.js";
 import { addBaseMap } from "./basemap.js";
-import { meta, loadMeta, categoryLabel, unitTypeName, unitShape, categoryColour, shapeSVG, incidentSVG } from "./meta.js";
+import { meta, loadMeta, categoryLabel, unitTypeName, unitShape, shapeSVG, incidentSVG } from "./meta.js";
 import { setupIntakeKeys } from "./keys.js";
 
 const $ = (sel) => document.querySelector(sel);
