@@ -284,6 +284,12 @@ test("a fire: a button returns while the plan lacks a unit of its type; a 409 gi
   await page.waitForFunction(() => /Unit sudah ditugaskan/.test(document.querySelector("#notice-text").textContent));
   await page.waitForFunction((u) => !document.querySelector(`[data-testid="recommendation"][data-unit-id="${u}"] button`).disabled, ft[1]);
   await page.unroute(`**/api/incidents/${fire.id}/dispatch`);
+  // a network error: words too, and the buttons return as the server has it
+  await page.route(`**/api/incidents/${fire.id}/dispatch`, (r) => r.abort("connectionreset"));
+  await page.click(`[data-testid="recommendation"][data-unit-id="${ft[1]}"] [data-testid="dispatch-button"]`);
+  await page.waitForFunction(() => /Server tidak terjangkau/.test(document.querySelector("#notice-text").textContent));
+  await page.waitForFunction((u) => !document.querySelector(`[data-testid="recommendation"][data-unit-id="${u}"] button`).disabled, ft[1]);
+  await page.unroute(`**/api/incidents/${fire.id}/dispatch`);
 });
 
 // createBy makes an incident through the page's intake (mouse and keys).
