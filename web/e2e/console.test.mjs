@@ -90,6 +90,15 @@ test("sign-in: every page shows the form in words, a wrong password in the page'
       await p.waitForFunction((w) => document.querySelector('[data-testid="login-form"]').innerText.includes(w), wrong, { timeout: 1000 });
       await p.close();
     }
+    // throttled: words
+    const th = watch(await ctx.newPage());
+    await th.goto(`${server.url}/?lang=en`);
+    await th.route("**/api/login", (r) => r.fulfill({ status: 429, contentType: "application/json", headers: { "Retry-After": "30" }, body: '{"error":"too many sign-in attempts; retry after 30 s"}' }));
+    await th.fill('[data-testid="login-form"] input[type=text]', "sari");
+    await th.fill('[data-testid="login-form"] input[type=password]', "x");
+    await th.press('[data-testid="login-form"] input[type=password]', "Enter");
+    await th.waitForFunction(() => document.querySelector('[data-testid="login-form"]').innerText.includes("Too many attempts"), null, { timeout: 1000 });
+    await th.close();
     // no server: words, not an exception
     const p = watch(await ctx.newPage());
     await p.goto(`${server.url}/?lang=id`);
@@ -168,6 +177,7 @@ test("keyboard intake: / to the place, Enter, a digit, Tab, Tab, Ctrl+Enter; the
   const resp = await answer;
   assert.equal(resp.status(), 201);
   created = await resp.json();
+  assert.equal(created.kelurahan.name, "Kaligandu", "the kelurahan's label point, located in it");
   const at = Date.now();
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="intake-form"] input, [data-testid="intake-form"] textarea, [data-testid="place-search"]')]
     .every((f) => f.value === ""), null, { timeout: 1000 });
@@ -217,6 +227,21 @@ test("help: ? lists every shortcut, Esc closes it; Ctrl+Enter with a field missi
   await page.fill('[data-testid="place-search"]', "");
 });
 
+test("without the server's place search, the kelurahan still match in the page", async () => {
+  const noPlaces = (u) => u.pathname === "/api/places";
+  await page.route(noPlaces, (r) => r.fulfill({ status: 404, contentType: "application/json", body: '{"error":"not found"}' }));
+  await page.click("header h1");
+  await page.keyboard.press("/");
+  await page.keyboard.type("Kaligandu");
+  await page.waitForSelector('[data-testid="place-option"]', { timeout: 1000 });
+  assert.equal(await page.textContent('[data-testid="place-option"] .name'), "Kaligandu");
+  await page.keyboard.press("Enter");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "category");
+  assert.match(await page.textContent("#point"), /Kaligandu/);
+  await page.unroute(noPlaces);
+  await page.fill('[data-testid="place-search"]', "");
+});
+
 test("one click, one dispatch: the buttons go before the request leaves; a second click sends nothing", async () => {
   const bodies = [];
   let release;
@@ -245,6 +270,9 @@ test("one click, one dispatch: the buttons go before the request leaves; a secon
 test("a fire: a button returns while the plan lacks a unit of its type; a 409 gives words and the buttons return as the server has it", async () => {
   const fire = await createBy(page, "fire", "0812 7777 0001");
   const ft = fire.recommendations.filter((r) => r.type === "fire_truck").map((r) => r.unit_id);
+  // a new incident replaces the previous list
+  assert.deepEqual(await page.$$eval('[data-testid="recommendation"]', (rs) => rs.map((r) => r.dataset.unitId)), fire.recommendations.map((r) => r.unit_id));
+  assert.equal(await page.getAttribute("#recommendations", "data-incident-id"), fire.id);
   assert.ok(ft.length >= 2, `two fire trucks recommended: ${JSON.stringify(fire.recommendations)}`);
   await page.click(`[data-testid="recommendation"][data-unit-id="${ft[0]}"] [data-testid="dispatch-button"]`);
   await page.waitForFunction((id) => window.siaga.incidents.get(id)?.assignments?.length === 1, fire.id);
@@ -254,6 +282,12 @@ test("a fire: a button returns while the plan lacks a unit of its type; a 409 gi
   await page.route(`**/api/incidents/${fire.id}/dispatch`, (r) => r.fulfill({ status: 409, contentType: "application/json", body: '{"error":"unit FT-K2 is assigned"}' }));
   await page.click(`[data-testid="recommendation"][data-unit-id="${ft[1]}"] [data-testid="dispatch-button"]`);
   await page.waitForFunction(() => /Unit sudah ditugaskan/.test(document.querySelector("#notice-text").textContent));
+  await page.waitForFunction((u) => !document.querySelector(`[data-testid="recommendation"][data-unit-id="${u}"] button`).disabled, ft[1]);
+  await page.unroute(`**/api/incidents/${fire.id}/dispatch`);
+  // a network error: words too, and the buttons return as the server has it
+  await page.route(`**/api/incidents/${fire.id}/dispatch`, (r) => r.abort("connectionreset"));
+  await page.click(`[data-testid="recommendation"][data-unit-id="${ft[1]}"] [data-testid="dispatch-button"]`);
+  await page.waitForFunction(() => /Server tidak terjangkau/.test(document.querySelector("#notice-text").textContent));
   await page.waitForFunction((u) => !document.querySelector(`[data-testid="recommendation"][data-unit-id="${u}"] button`).disabled, ft[1]);
   await page.unroute(`**/api/incidents/${fire.id}/dispatch`);
 });
@@ -285,7 +319,7 @@ test("the board: in view beside map and intake, oldest first, states follow the 
   assert.match(await page.textContent(row(created.id)), /A-K\d/, "the callsign shows");
   assert.match(await page.textContent(row(created.id)), /\d+ mnt/, "minutes since received");
   mosquittoPub(server.mqttPort, `siaga112/units/${unitId}/status`, JSON.stringify({ status: "on_scene" }));
-  await page.waitForSelector(`${row(created.id)}[data-state="on_scene"]`, { timeout: 1500 });
+  await page.waitForSelector(`${row(created.id)}[data-state="on_scene"]`, { timeout: 1000 });
   await page.click('nav button[data-tab="units"]');
   await page.waitForSelector(`[data-testid="unit-row"][data-unit-id="${unitId}"][data-incident-id="${created.id}"][data-status="on_scene"]`, { state: "attached", timeout: 1000 });
   await page.click('nav button[data-tab="incidents"]');

@@ -8,7 +8,7 @@ import { t, st, language, setLanguage, applyLabels } from "./i18n.js";
 import { setupHistory } from "./history.js";
 import { attachPlaceSearch } from "./placesearch.js";
 import { addBaseMap } from "./basemap.js";
-import { meta, loadMeta, categoryLabel, unitTypeName, unitShape, categoryColour, shapeSVG, incidentSVG } from "./meta.js";
+import { meta, loadMeta, categoryLabel, unitTypeName, unitShape, shapeSVG, incidentSVG } from "./meta.js";
 import { setupIntakeKeys } from "./keys.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -161,7 +161,8 @@ function drawUnit(f) {
     m.setStyle({});
   }
   const p = f.properties;
-  m.setTooltipContent(asText(`${p.callsign} · ${unitTypeName(p.type)} · ${st(p.status)}${p.liveness !== "live" ? " · " + t("lastKnown") : ""}`));
+  const tip = `${p.callsign} · ${unitTypeName(p.type)} · ${st(p.status)}${p.liveness !== "live" ? " · " + t("lastKnown") : ""}`;
+  if (m.tip !== tip) { m.tip = tip; m.setTooltipContent(asText(tip)); }
 }
 
 // ---- unit board: who has what ----
@@ -184,11 +185,16 @@ function put(cell, text) {
   if (cell.textContent !== text) cell.textContent = text;
 }
 
+// unitRows: unit id → its row; a selector query per fix is too slow at
+// 2,000 units a second.
+const unitRows = new Map();
+
 function unitRow(f) {
   const p = f.properties;
-  let row = document.querySelector(`#unit-rows tr[data-unit-id="${CSS.escape(f.id)}"]`);
+  let row = unitRows.get(f.id);
   if (!row) {
     row = el("tr");
+    unitRows.set(f.id, row);
     row.dataset.unitId = f.id;
     row.dataset.testid = "unit-row";
     const select = el("select", { className: "unit-status", title: t("setStatus") });
@@ -218,11 +224,16 @@ function unitRow(f) {
   put(cells[5], age(p.reported_at));
 }
 
+// insertSorted puts row among the sorted rows by binary search.
 function insertSorted(tbody, row, key, attr) {
-  for (const r of tbody.rows) {
-    if (r.dataset[attr] > key) { tbody.insertBefore(row, r); return; }
+  const rows = tbody.rows;
+  let lo = 0, hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid].dataset[attr] > key) hi = mid;
+    else lo = mid + 1;
   }
-  tbody.append(row);
+  tbody.insertBefore(row, rows[lo] ?? null);
 }
 
 function updateUnit(f, measure) {
@@ -240,7 +251,8 @@ function removeUnit(id) {
   units.delete(id);
   const m = markers.get(id);
   if (m) { unitLayer.removeLayer(m); markers.delete(id); }
-  document.querySelector(`#unit-rows tr[data-unit-id="${CSS.escape(id)}"]`)?.remove();
+  unitRows.get(id)?.remove();
+  unitRows.delete(id);
 }
 
 function lagP95() {
@@ -423,11 +435,12 @@ function callerNotice(c) {
   }, c.blocked_until ? "warning" : "info");
 }
 
-// fitTo shows the points in the part of the map nothing covers.
+// fitTo shows the points in the part of the map nothing covers: clear of
+// the controls at the top and of the legend's band at the bottom.
 function fitTo(points) {
   if (!points.length) return;
-  const b = L.latLngBounds(points);
-  map.fitBounds(b, { padding: [48, 48], maxZoom: 16, animate: false });
+  const legendBand = $("#legend").offsetHeight + 24;
+  map.fitBounds(L.latLngBounds(points), { paddingTopLeft: [56, 40], paddingBottomRight: [40, legendBand], maxZoom: 16, animate: false });
 }
 
 // ---- alerts: incidents this page did not create ----
@@ -497,6 +510,7 @@ const search = attachPlaceSearch($("#place"), {
   label: (kind) => t(`kind_${kind}`),
   onError: (err) => notice(() => refusal(err), "warning"),
   onNone: () => notice(() => t("noPlace"), "warning"),
+  local: (q) => kelurahanMatches(q),
   onPick: (f) => {
     const [lon, lat] = f.geometry.coordinates;
     const p = f.properties;
@@ -581,6 +595,17 @@ function showResult(inc) {
   }
   fitTo(points);
   refreshDispatchButtons();
+}
+
+// kelurahanMatches: the kelurahan whose names hold q, at their label points.
+let kelurahan = [];
+function kelurahanMatches(q) {
+  const n = q.toLowerCase();
+  return kelurahan.filter((f) => f.properties.name.toLowerCase().includes(n)).map((f) => ({
+    type: "Feature", id: `kelurahan:${f.properties.code ?? f.properties.name}`,
+    geometry: { type: "Point", coordinates: f.properties.label_point },
+    properties: { name: f.properties.name, kind: "kelurahan", kecamatan: f.properties.kecamatan },
+  }));
 }
 
 // ---- one click, one dispatch ----
@@ -727,6 +752,7 @@ function onLive(msg) {
       units.clear();
       unitLayer.clearLayers(); markers.clear();
       $("#unit-rows").replaceChildren();
+      unitRows.clear();
       working.clear();
       for (const f of msg.units ?? []) updateUnit(f, false);
       for (const inc of msg.incidents ?? []) updateIncident(inc);
@@ -768,6 +794,7 @@ async function start() {
   help();
   // District outlines and names: the map stays useful when tiles fail.
   const [kel, kec] = await Promise.all([call("GET", "/api/areas?level=kelurahan"), call("GET", "/api/areas?level=kecamatan")]);
+  kelurahan = kel.features.filter((f) => f.properties.label_point);
   L.geoJSON(kel, {
     style: { color: "#0b3d91", weight: 1, opacity: 0.5, fill: false },
     pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 2, color: "#0b3d91", renderer: canvas }),
@@ -787,7 +814,7 @@ async function start() {
   // For the operator's console and the browser tests.
   window.siaga = { live, lagP95, lagSamples: () => [...lags], alertTimes, units, incidents, lines, markers, incMarkers, history, map, baseMap, search };
   setInterval(() => {
-    for (const row of $("#unit-rows").rows) row.querySelector(".age").textContent = age(row.dataset.reportedAt);
+    for (const row of $("#unit-rows").rows) put(row.cells[5], age(row.dataset.reportedAt));
     for (const inc of incidents.values()) incidentRow(inc);
     const p95 = lagP95();
     $("#lag").textContent = p95 == null ? "" : `${t("lag")} ${p95} ms`;

@@ -3,13 +3,13 @@ const words = {
   id: {
     planner: "Perencana", feedConnecting: "Menyambung…", feedLive: "Langsung", feedDown: "Terputus — menyambung ulang…",
     feedResynced: "Tersambung kembali; data disinkronkan ulang.",
-    showOffline: "Tampilkan unit offline", tabIntake: "Laporan baru", tabIncidents: "Kejadian", tabUnits: "Unit",
+    showOffline: "Tampilkan unit offline", tabIncidents: "Kejadian", tabUnits: "Unit",
     place: "Tempat (jalan, gedung, kelurahan) atau klik peta", placeHint: "Ketik jalan, tempat, simpang (A & B) atau kelurahan…", point: "Titik",
     kind_street: "jalan", kind_poi: "tempat", kind_intersection: "simpang", kind_kelurahan: "kelurahan", kind_kecamatan: "kecamatan",
     kind_landmark: "penanda", kind_building: "gedung", kind_facility: "fasilitas", kind_other: "lainnya",
     category: "Kategori", caller: "Nomor penelepon", description: "Keterangan", create: "Buat laporan",
-    incident: "Kejadian", recommendations: "Rekomendasi unit terdekat", dispatchPlan: "Kirim sesuai rencana",
-    dispatchPicked: "Kirim unit terpilih", area: "Wilayah", status: "Status", since: "Sejak", due: "Batas SOP",
+    incident: "Kejadian", dispatchPlan: "Kirim sesuai rencana",
+    area: "Wilayah", status: "Status", since: "Sejak",
     callsign: "Unit", type: "Jenis", liveness: "Sinyal", age: "Laporan terakhir",
     ack: "Tandai ditindaklanjuti", close: "Tutup kejadian", prank: "Tandai telepon iseng/kosong",
     noPoint: "Pilih titik kejadian: klik peta atau ketik nama tempat.", noRecs: "Tidak ada unit tersedia saat ini.",
@@ -45,13 +45,13 @@ const words = {
   en: {
     planner: "Planner", feedConnecting: "Connecting…", feedLive: "Live", feedDown: "Disconnected — reconnecting…",
     feedResynced: "Reconnected; data resynchronised.",
-    showOffline: "Show offline units", tabIntake: "New report", tabIncidents: "Incidents", tabUnits: "Units",
+    showOffline: "Show offline units", tabIncidents: "Incidents", tabUnits: "Units",
     place: "Place (street, building, kelurahan) or click the map", placeHint: "Type a street, place, crossing (A & B) or kelurahan…", point: "Point",
     kind_street: "street", kind_poi: "place", kind_intersection: "crossing", kind_kelurahan: "kelurahan", kind_kecamatan: "kecamatan",
     kind_landmark: "landmark", kind_building: "building", kind_facility: "facility", kind_other: "other",
     category: "Category", caller: "Caller's number", description: "Description", create: "Create report",
-    incident: "Incident", recommendations: "Nearest units", dispatchPlan: "Dispatch by plan",
-    dispatchPicked: "Dispatch selected", area: "Area", status: "Status", since: "Since", due: "SOP due",
+    incident: "Incident", dispatchPlan: "Dispatch by plan",
+    area: "Area", status: "Status", since: "Since",
     callsign: "Unit", type: "Type", liveness: "Signal", age: "Last report",
     ack: "Mark acted on", close: "Close incident", prank: "Mark prank/ghost call",
     noPoint: "Pick the incident's point: click the map or type a place.", noRecs: "No unit available now.",
@@ -92,10 +92,6 @@ let lang = asked === "en" || asked === "id" ? asked : localStorage.getItem("siag
 if (asked === lang) localStorage.setItem("siaga112.lang", lang);
 document.documentElement.lang = lang;
 
-// words adds a page's own words (keys not clashing with the shared ones).
-export function addWords(more) {
-  for (const l of ["id", "en"]) Object.assign(words[l], more[l]);
-}
 
 export function t(key) {
   return words[lang][key] ?? words.id[key] ?? key;

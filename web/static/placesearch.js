@@ -16,8 +16,10 @@ export const MIN_CHARS = 2;
 //   limit       answers asked for (default 8)
 // It returns {close(), search(q)} for the page and the tests.
 //   onNone()    ← a search found nothing, or Enter with no match
+//   local(q)    → Features matched in the page (the kelurahan), used when
+//                 the server has no /api/places
 // Enter while the answer is on its way picks its first match when it comes.
-export function attachPlaceSearch(input, { bias = () => null, onPick, onError = () => {}, onNone = () => {}, label = (k) => k, limit = 8 } = {}) {
+export function attachPlaceSearch(input, { bias = () => null, onPick, onError = () => {}, onNone = () => {}, local = () => [], label = (k) => k, limit = 8 } = {}) {
   const list = document.createElement("ul");
   list.className = "place-results";
   list.id = `${input.id || "place"}-results`;
@@ -112,6 +114,12 @@ export function attachPlaceSearch(input, { bias = () => null, onPick, onError = 
       if (!features.length) { enterWaiting = false; onNone(); } else if (enterWaiting) { enterWaiting = false; pick(0); }
     } catch (e) {
       if (mine !== seq) return;
+      if (e.status === 404) { // no place search on this server: the kelurahan alone
+        pending = false;
+        render({ features: local(q).slice(0, limit) }, q);
+        if (!features.length) { enterWaiting = false; onNone(); } else if (enterWaiting) { enterWaiting = false; pick(0); }
+        return;
+      }
       pending = enterWaiting = false;
       close();
       onError(e);
