@@ -243,8 +243,14 @@ func (s *Service) record(d tracking.Delivery, o tracking.Outcome) {
 
 // post sends one delivery; the answer's body is read (bounded) and dropped.
 func (s *Service) post(ctx context.Context, w tracking.Webhook, d tracking.Delivery) (int, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	stopping := ctx
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Timeout)
 	defer cancel()
+	// A stop cancels the attempt only after shutdownGrace.
+	defer context.AfterFunc(stopping, func() {
+		t := time.AfterFunc(shutdownGrace, cancel)
+		context.AfterFunc(ctx, func() { t.Stop() })
+	})()
 	payload, ctype, err := s.payload(w, d)
 	if err != nil {
 		return 0, err
@@ -306,3 +312,8 @@ func (s *Service) pruneLoop(ctx context.Context) {
 		}
 	}
 }
+
+// shutdownGrace is how long an attempt in flight may still take once the
+// service stops: a receiver that is answering gets to finish, so the
+// delivery is recorded delivered and not sent again after a restart.
+const shutdownGrace = 2 * time.Second
