@@ -70,7 +70,8 @@ func (s *Service) Dispatch(ctx context.Context, incidentID string, unitIDs []str
 	if in.DispatchedAt == nil {
 		in.DispatchedAt = &now
 	}
-	if in.AgencyActedAt == nil && leadActs(in, taken) {
+	leadActed := in.AgencyActedAt == nil && leadActs(in, taken)
+	if leadActed {
 		in.AgencyActedAt = &now
 	}
 	c.Incident = ptr(in.Clone())
@@ -79,7 +80,7 @@ func (s *Service) Dispatch(ctx context.Context, incidentID string, unitIDs []str
 
 	persisted, err := wait(done)
 	if err != nil {
-		s.undoDispatch(in.ID, res.Assigned, now, takenUnit(err))
+		s.undoDispatch(in.ID, res.Assigned, now, takenUnit(err), leadActed)
 		return DispatchResult{}, fmt.Errorf("save dispatch: %w", err)
 	}
 	res.Incident = *c.Incident
@@ -144,7 +145,9 @@ func (s *Service) reserve(in *tracking.Incident, unitIDs []string, now time.Time
 // come off the incident and the units are free again.
 // A unit another instance assigned first (taken) keeps the status memory
 // gave it until that instance's notice sets it as the database has it.
-func (s *Service) undoDispatch(incidentID string, assigned []tracking.Assignment, at time.Time, taken string) {
+// leadActed: this dispatch stopped the lead agency's SOP clock, which runs
+// again.
+func (s *Service) undoDispatch(incidentID string, assigned []tracking.Assignment, at time.Time, taken string, leadActed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	in := s.incidents[incidentID]
@@ -161,6 +164,9 @@ func (s *Service) undoDispatch(incidentID string, assigned []tracking.Assignment
 	}
 	if in != nil && len(in.Assignments) == 0 {
 		in.DispatchedAt = nil
+	}
+	if in != nil && leadActed && in.AgencyActedAt != nil && in.AgencyActedAt.Equal(at) {
+		in.AgencyActedAt = nil
 	}
 }
 

@@ -35,7 +35,10 @@ func newRig(t testing.TB, cfg Config) *rig {
 	t.Helper()
 	clk := trackingtest.NewClock()
 	ix := fleet.New(fleet.Config{Now: clk.Now})
-	cfg.Fleet, cfg.Now, cfg.Store = ix, clk.Now, memstore.New()
+	cfg.Fleet, cfg.Now = ix, clk.Now
+	if cfg.Store == nil {
+		cfg.Store = memstore.New()
+	}
 	cfg.Locator = geo.NewApproxIndex(mapdata.Serang().Districts())
 	if cfg.Bus == nil {
 		cfg.Bus = tracking.NewBus()

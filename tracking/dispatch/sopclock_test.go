@@ -1,10 +1,13 @@
 package dispatch
 
 import (
+	"errors"
+	"sync/atomic"
 	"testing"
 
 	"siaga112/geo"
 	"siaga112/tracking"
+	"siaga112/tracking/memstore"
 )
 
 // Issue 26 item 9: the lead agency's SOP clock stops when it acts; a unit
@@ -44,5 +47,47 @@ func TestSOPClockStopsOnlyForTheLeadAgency(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// refuseDispatch refuses dispatches while armed, as a database refuses a
+// write.
+type refuseDispatch struct {
+	*memstore.Store
+	armed atomic.Bool
+}
+
+func (r *refuseDispatch) Submit(c tracking.Change, done func(error)) {
+	if r.armed.Load() && c.Action == "dispatched" {
+		done(errors.New("refused by the test's store"))
+		return
+	}
+	r.Store.Submit(c, done)
+}
+
+// A dispatch the store refuses is taken back whole: the lead agency's SOP
+// clock runs again, as if nobody had acted.
+func TestRefusedDispatchLeavesTheSOPClockRunning(t *testing.T) {
+	store := &refuseDispatch{Store: memstore.New()}
+	r := newRig(t, Config{Store: store})
+	if _, _, err := r.fleet.Register(tracking.Registration{ID: "FT-1", Type: tracking.FireTruck, Agency: "damkar"}); err != nil {
+		t.Fatal(err)
+	}
+	p := geo.Destination(kaligandu, 90, 300)
+	if _, err := r.units.ApplyFix("FT-1", tracking.Position{Lon: p[0], Lat: p[1], At: r.clk.Now(), Battery: -1}); err != nil {
+		t.Fatal(err)
+	}
+	in := r.incident(t, "fire") // damkar leads
+	store.armed.Store(true)
+	if _, err := r.svc.Dispatch(r.ctx, in.ID, []string{"FT-1"}, "dispatcher"); err == nil {
+		t.Fatal("the refused dispatch answered no error")
+	}
+	got, err := r.svc.Get(in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.AgencyActedAt != nil || got.DispatchedAt != nil || len(got.Assignments) != 0 {
+		t.Fatalf("after a refused dispatch: acted %v, dispatched %v, %d assignments; want the incident as it was",
+			got.AgencyActedAt, got.DispatchedAt, len(got.Assignments))
 	}
 }
