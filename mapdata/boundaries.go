@@ -181,7 +181,7 @@ func checkRing(r orb.Ring) error {
 		if math.IsNaN(p[0]) || math.IsNaN(p[1]) || math.IsInf(p[0], 0) || math.IsInf(p[1], 0) {
 			return fmt.Errorf("a coordinate is not a finite number")
 		}
-		if p[1] < -90 || p[1] > 90 || p[0] < -180 || p[0] > 180 {
+		if !geo.ValidLatLon(p[1], p[0]) {
 			return fmt.Errorf("position [%g, %g] is not [lon, lat] (latitude beyond ±90): coordinates in [lat, lon] order?", p[0], p[1])
 		}
 	}

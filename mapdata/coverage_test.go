@@ -12,6 +12,7 @@ import (
 
 	"siaga112/geo"
 	"siaga112/mapdata/mapdatatest"
+	"siaga112/tracking/trackingtest"
 )
 
 // The source as published sits in the repository byte for byte, so the
@@ -72,15 +73,12 @@ func TestEmbeddedIsCoverage(t *testing.T) {
 // GDAL's ogr (gdal-bin, SQLite dialect with SpatiaLite) is a second
 // independent judge of the embedded polygons' validity.
 func TestEmbeddedValidByOGR(t *testing.T) {
-	ogrinfo, err := exec.LookPath("ogrinfo")
-	if err != nil {
-		t.Skip("independent validator missing: no ogrinfo (apt-get install gdal-bin)")
-	}
+	ogrinfo := trackingtest.Tool(t, "ogrinfo", "gdal-bin") // the independent validator
 	// The layer is named by the file's "name" member.
 	out, err := exec.Command(ogrinfo, "-ro", "-q", "-dialect", "SQLite", "-sql",
 		"SELECT COUNT(*) AS n, SUM(ST_IsValid(geometry)) AS valid FROM kota_serang_kelurahan", "serang/kelurahan.geojson").CombinedOutput()
 	if err != nil {
-		t.Skipf("ogrinfo cannot run the SQLite dialect (%v): %s", err, out)
+		trackingtest.Missing(t, "ogrinfo cannot run the SQLite dialect (%v): %s", err, out)
 	}
 	if !strings.Contains(string(out), "n (Integer) = 67") || !strings.Contains(string(out), "valid (Integer) = 67") {
 		t.Fatalf("ogr: want 67 of 67 valid:\n%s", out)

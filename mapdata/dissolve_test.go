@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"siaga112/geo"
+	"siaga112/tracking/trackingtest"
 )
 
 // shapelyCheck is run by Debian's python3-shapely: an independent validator
@@ -58,14 +59,7 @@ print("\n".join(bad) if bad else "ok %d" % len(d["dissolved"]["features"]))
 // shapely returns the path of a Python with shapely, or skips.
 func shapely(t *testing.T) string {
 	t.Helper()
-	py := "/usr/bin/python3"
-	if _, err := os.Stat(py); err != nil {
-		t.Skip("independent validator missing: no /usr/bin/python3 (install Debian's python3-shapely)")
-	}
-	if err := exec.Command(py, "-c", "import shapely").Run(); err != nil {
-		t.Skip("independent validator missing: /usr/bin/python3 cannot import shapely (apt-get install python3-shapely)")
-	}
-	return py
+	return trackingtest.PythonWith(t, "shapely")
 }
 
 func TestDissolveValidByShapely(t *testing.T) {
@@ -182,10 +176,7 @@ func BenchmarkDissolveSerang(b *testing.B) {
 // GDAL's ogr (gdal-bin, SQLite dialect with SpatiaLite) is a second
 // independent judge: it counts the dissolved polygons that are invalid.
 func TestDissolveValidByOGR(t *testing.T) {
-	ogrinfo, err := exec.LookPath("ogrinfo")
-	if err != nil {
-		t.Skip("independent validator missing: no ogrinfo (apt-get install gdal-bin)")
-	}
+	ogrinfo := trackingtest.Tool(t, "ogrinfo", "gdal-bin") // the independent validator
 	d, err := Dissolve(SerangDistricts())
 	if err != nil {
 		t.Fatal(err)
@@ -207,7 +198,7 @@ func TestDissolveValidByOGR(t *testing.T) {
 	out, err := exec.Command(ogrinfo, "-ro", "-q", "-dialect", "SQLite", "-sql",
 		"SELECT COUNT(*) AS n, SUM(ST_IsValid(geometry)) AS valid FROM dis", path).CombinedOutput()
 	if err != nil {
-		t.Skipf("ogrinfo cannot run the SQLite dialect (%v): %s", err, out)
+		trackingtest.Missing(t, "ogrinfo cannot run the SQLite dialect (%v): %s", err, out)
 	}
 	if !strings.Contains(string(out), "n (Integer) = 7") || !strings.Contains(string(out), "valid (Integer) = 7") {
 		t.Fatalf("ogr: want 7 of 7 valid:\n%s", out)

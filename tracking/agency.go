@@ -20,6 +20,7 @@ const (
 type Agency struct {
 	Code     string     `json:"code"`
 	Name     string     `json:"name"`
+	NameEN   string     `json:"name_en,omitempty"` // in English, for the page in English
 	Kind     AgencyKind `json:"kind"`
 	Leads    []Category `json:"leads"`    // the categories it leads, in plans-file order
 	Contacts []Contact  `json:"contacts"` // where its notifications go

@@ -18,7 +18,6 @@ type Event struct {
 	Incident *Incident    `json:"incident,omitempty"`
 	Caller   *Caller      `json:"caller,omitempty"`
 	Region   *RegionEvent `json:"region,omitempty"`
-	Place    *PlaceEntry  `json:"place,omitempty"` // Kind "place": Action "created", "changed" or "deleted"
 	// Kind "call": one event of the phone system (Action its kind);
 	// Kind "location": a caller's position (AML). The live feed does not
 	// draw them (yet); they are there for whoever follows the bus.

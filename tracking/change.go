@@ -26,10 +26,8 @@ type Change struct {
 	// "location"; RawAML the message as received (kept, not published).
 	CallerLocation *CallerLocation
 	RawAML         *RawAML
-	// Place writes or deletes an entry of the place book (placebook.go).
-	Place *PlaceChange
-	// Records saves or deletes users, tokens, sessions, geofences and
-	// agency contacts (record.go). They are not published on the bus (the
+	// Records saves or deletes users, tokens, sessions, geofences, agency
+	// contacts and place-book entries (record.go). They are not published on the bus (the
 	// live feed is not theirs): other instances read them back by version.
 	Records []Record
 	// ExpireSessions, when set, removes every session expired at that
@@ -70,10 +68,6 @@ func (c Change) Events() []Event {
 	if c.CallerLocation != nil {
 		l := *c.CallerLocation
 		out = append(out, Event{Kind: "location", Action: c.Action, At: c.At, Location: &l})
-	}
-	if c.Place != nil {
-		e := c.Place.Entry.Clone()
-		out = append(out, Event{Kind: "place", Action: c.Action, At: c.At, Place: &e})
 	}
 	return out
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"siaga112/geo"
 )
 
 // Optional is a reading a tracker may leave out (speed, heading, accuracy,
@@ -101,7 +103,7 @@ const (
 
 // Check says whether a fix may be applied at server time now, and why not.
 func (f Fix) Check(now time.Time) (FixProblem, string) {
-	if !(f.Lat >= -90 && f.Lat <= 90) || !(f.Lon >= -180 && f.Lon <= 180) {
+	if !geo.ValidLatLon(f.Lat, f.Lon) {
 		return FixOutOfRange, "lat/lon outside -90..90/-180..180"
 	}
 	if f.Lat == 0 && f.Lon == 0 {

@@ -5,8 +5,7 @@ import "strings"
 // MaskPhone keeps a phone number's last 4 characters for outside systems
 // (webhooks, CAP, EIDO), which need the case, not the number:
 // "081234567890" → "********7890". Numbers of 4 characters or fewer are
-// masked whole; AnonymousCaller is no number and stays as it is. Webhooks,
-// agency users' views, CAP and EIDO all mask by it.
+// masked whole; AnonymousCaller is no number and stays as it is.
 func MaskPhone(n string) string {
 	if n == AnonymousCaller {
 		return n

@@ -1,7 +1,6 @@
 package tracking
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"time"
@@ -34,21 +33,18 @@ var PlaceKinds = []string{"landmark", "building", "facility", "street", "other"}
 // MaxPlaceAliases bounds an entry's aliases.
 const MaxPlaceAliases = 20
 
-// PlaceChange, in a Change, writes a book entry or deletes it. The store
-// keeps it in one transaction with the audit row (subject PlaceSubject).
-type PlaceChange struct {
-	Entry   PlaceEntry
-	Deleted bool
-}
-
 // PlaceSubject is a book entry's subject in the audit trail.
 func PlaceSubject(id string) string { return "place:" + id }
 
-// PlaceStore loads the book back at start and reads one entry (another
-// instance's change); a missing entry is CodeNotFound.
-type PlaceStore interface {
-	Places(ctx context.Context) ([]PlaceEntry, error)
-	Place(ctx context.Context, id string) (PlaceEntry, error)
+// PlaceRecord is the record that saves e (a Change's Records), or deletes
+// it.
+func PlaceRecord(e PlaceEntry, deleted bool) Record {
+	r := Record{Kind: RecordPlace, Key: e.ID, Deleted: deleted}
+	if !deleted {
+		c := e.Clone()
+		r.Place = &c
+	}
+	return r
 }
 
 // ValidPlaceID: letters, digits and "-", at most 64, never "reverse" (a

@@ -7,7 +7,8 @@ import (
 
 // Records are the state besides the fleet's and the incidents' that every
 // instance keeps whole in memory: users, tokens, sessions, geofences made
-// through the API and the contacts admins set for agencies. They change
+// through the API, the contacts admins set for agencies and the place
+// book's entries. They change
 // only through a Change (its Records), like everything else, and memory
 // follows the store by version:
 //
@@ -29,16 +30,26 @@ const (
 	RecordSession  RecordKind = "session"  // key: the session's hash
 	RecordGeofence RecordKind = "geofence" // key: the fence's id
 	RecordContacts RecordKind = "contacts" // key: the agency's code
+	RecordPlace    RecordKind = "place"    // key: the book entry's id
 )
+
+// RecordKinds are every kind, in the order a store reads them.
+var RecordKinds = []RecordKind{RecordUser, RecordToken, RecordSession, RecordGeofence, RecordContacts, RecordPlace}
 
 // AccountKinds are the kinds the accounts service keeps.
 var AccountKinds = []RecordKind{RecordUser, RecordToken, RecordSession}
 
 // Reused says whether a key of this kind may be used again after its
 // record was deleted (a user of the same name, a fence of the same id).
-// Tokens and sessions have random keys: once deleted, never again, so a
-// late write of one (a token's last use) cannot bring it back.
-func (k RecordKind) Reused() bool { return k != RecordToken && k != RecordSession }
+// Tokens, sessions and book entries have random keys: once deleted, never
+// again, so a late write of one (a token's last use, a change racing a
+// deletion) cannot bring it back.
+func (k RecordKind) Reused() bool { return k != RecordToken && k != RecordSession && k != RecordPlace }
+
+// lasting says whether memory keeps this kind's tombstones for good: a
+// key never reused whose late write must stay refused (a session's ends
+// with its expiry).
+func (k RecordKind) lasting() bool { return !k.Reused() && k != RecordSession }
 
 // Record is one record a Change saves or deletes, or one read back from
 // the store.
@@ -61,6 +72,7 @@ type Record struct {
 	Session  *Session        `json:"-"` // its hash and CSRF token are credentials
 	Geofence *StoredGeofence `json:"geofence,omitempty"`
 	Contacts []Contact       `json:"contacts,omitempty"`
+	Place    *PlaceEntry     `json:"place,omitempty"`
 }
 
 // RecordStore keeps records: Submit takes changes (see Store), Records
@@ -169,11 +181,11 @@ func (v *Versions) Take(r Record) bool {
 }
 
 // Forget drops the tombstones up to version upTo, once every read to come
-// is newer: the record is absent from those. Tokens' stay (a token's late
-// last use must never bring it back).
+// is newer: the record is absent from those. Tokens' and book entries'
+// stay (a token's late last use must never bring it back).
 func (v *Versions) Forget(upTo int64) {
 	for k := range v.gone {
-		if k.kind != RecordToken && v.held[k] <= upTo {
+		if !k.kind.lasting() && v.held[k] <= upTo {
 			delete(v.gone, k)
 			delete(v.held, k)
 		}
@@ -219,6 +231,11 @@ func RecordsAudit(rs []Record) (subject string, data any) {
 			data = map[string]any{"id": g.ID, "name": g.Name, "kind": g.Kind, "agency": g.Agency, "radius_m": g.RadiusM}
 		}
 		return "geofence:" + r.Key, data
+	case RecordPlace:
+		if r.Place != nil {
+			data = *r.Place
+		}
+		return PlaceSubject(r.Key), data
 	case RecordContacts:
 		if r.Contacts == nil {
 			return r.Key, []Contact{}

@@ -14,8 +14,8 @@ import (
 // same database to read back.
 type Notice struct {
 	Origin string `json:"o"` // the instance that committed it
-	Kind   string `json:"k"` // "incident", "unit", "caller", "records", "place" or "call"
-	ID     string `json:"i"` // incident id, unit id, caller number, place id or call_id ("" for records)
+	Kind   string `json:"k"` // "incident", "unit", "caller", "records" or "call"
+	ID     string `json:"i"` // incident id, unit id, caller number or call_id ("" for records)
 	Action string `json:"a"` // the live feed's action ("created", "dispatched", …)
 	// Version, with Kind "records", is the version the change gave its
 	// records: a reader that has read up to it already has the change.

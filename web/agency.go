@@ -13,11 +13,11 @@ import (
 
 	"siaga112/tracking"
 	"siaga112/tracking/dispatch"
-	"siaga112/tracking/webhook"
 )
 
 // AgencyWork is what agency users need of dispatch (dispatch.Service
-// implements it): their own incidents only, and their acts on them.
+// implements it; served when Dispatch does): their own incidents only, and
+// their acts on them.
 type AgencyWork interface {
 	GetFor(agency, id string) (tracking.Incident, error)
 	ListFor(agency string, f dispatch.Filter) []tracking.Incident
@@ -26,8 +26,6 @@ type AgencyWork interface {
 	AgencyNote(ctx context.Context, agency, id, actor, text string) (tracking.Incident, error)
 	AgencyDone(ctx context.Context, agency, id, actor, outcome string) (tracking.Incident, error)
 }
-
-var _ AgencyWork = (*dispatch.Service)(nil)
 
 // agencyOf is the agency of the request's principal, "" for anyone else.
 func agencyOf(r *http.Request) string {
@@ -41,7 +39,7 @@ func agencyOf(r *http.Request) string {
 // keeps its last 4 digits.
 func forAgency(v incidentView) incidentView {
 	v.Incident = v.Incident.Clone()
-	v.Caller = webhook.MaskNumber(v.Caller)
+	v.Caller = tracking.MaskPhone(v.Caller)
 	return v
 }
 

@@ -20,9 +20,16 @@ import (
 	"siaga112/tracking/analytics"
 )
 
+// HistoryIndex is the in-memory history the planners query
+// (analytics.Index is one).
+type HistoryIndex interface {
+	Add(rs []tracking.HistoryRecord) int
+	Run(q analytics.Query, extra []tracking.HistoryRecord) (analytics.Result, error)
+}
+
 // Analytics wires the planners' endpoints.
 type Analytics struct {
-	Index    *analytics.Index
+	Index    HistoryIndex
 	Importer analytics.Importer
 	Store    tracking.HistoryStore // nil: imports live in memory only
 	// SQL, when set, answers the queries it can in the database (filters,

@@ -6,16 +6,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"siaga112/tracking/trackingtest"
 )
 
 // Every kecamatan polygon /api/areas serves is valid under OGC rules, as
 // shapely (GEOS, Debian's python3-shapely) judges it: not its kelurahan
 // stacked, which cross each other along every shared border.
 func TestAreasKecamatanValidByShapely(t *testing.T) {
-	const py = "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import shapely").Run(); err != nil {
-		t.Skipf("independent validator missing: %s cannot import shapely (apt-get install python3-shapely): %v", py, err)
-	}
+	py := trackingtest.PythonWith(t, "shapely") // the independent validator
 	ts := exactServer(t)
 	status, body := do(t, "GET", ts.URL+"/api/areas?level=kecamatan", "")
 	if status != 200 {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"siaga112/tracking"
 	"siaga112/tracking/accounts"
@@ -23,6 +24,33 @@ const (
 	csrfCookie    = "siaga112_csrf"    // readable: the page echoes it in X-CSRF-Token
 	csrfHeader    = "X-CSRF-Token"
 )
+
+// Accounts is what the web layer needs of the accounts service
+// (accounts.Service is one): who a request is, the sessions of the page,
+// and the admins' users and tokens. Its metrics go to the server's
+// registry.
+type Accounts interface {
+	prometheus.Collector
+	// Who a request is.
+	Token(ctx context.Context, secret, addr string) (tracking.Principal, error)
+	Login(ctx context.Context, name, password, addr string) (tracking.Principal, error)
+	Session(id string) (tracking.Principal, string, bool)
+	Valid(p tracking.Principal, sessionID string) bool
+	// Ended is closed when a session, user or token ends or changes (live
+	// connections recheck).
+	Ended() <-chan struct{}
+	NewSession(ctx context.Context, p tracking.Principal) (id, csrf string, err error)
+	EndSession(ctx context.Context, id string) error
+	// The admins' side.
+	Users() []tracking.User
+	User(name string) (tracking.User, error)
+	AddUserFor(ctx context.Context, name string, role tracking.Role, agency, password, actor string) (tracking.User, error)
+	UpdateUser(ctx context.Context, name string, p accounts.UserPatch, actor string) (tracking.User, error)
+	DeleteUser(ctx context.Context, name, actor string) error
+	Tokens() []tracking.Token
+	IssueToken(ctx context.Context, name string, role tracking.Role, actor string) (tracking.Token, string, error)
+	DeleteToken(ctx context.Context, id, actor string) error
+}
 
 type principalKey struct{}
 

@@ -19,8 +19,6 @@ type CallRecorder interface {
 	RecordCall(ctx context.Context, req dispatch.NewCall, actor string) (dispatch.LoggedCall, error)
 }
 
-var _ CallRecorder = (*dispatch.Service)(nil)
-
 type callBody struct {
 	Number     string `json:"number"`
 	Outcome    string `json:"outcome"`
@@ -72,7 +70,7 @@ func (s *Server) callQuery(r *http.Request) (tracking.CallQuery, error) {
 	}
 	cq := tracking.CallQuery{From: from, To: to}
 	if n := q.Get("number"); n != "" {
-		if cq.Number, err = dispatch.NormalizeNumber(n); err != nil {
+		if cq.Number, err = tracking.NormalizePhone(n); err != nil {
 			return cq, err
 		}
 	}

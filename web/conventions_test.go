@@ -19,6 +19,7 @@ import (
 	"github.com/coder/websocket"
 
 	"siaga112/tracking/dispatch"
+	"siaga112/tracking/trackingtest"
 )
 
 // fullStack is a server with every route (accounts, dispatch, live feed,
@@ -329,13 +330,8 @@ func geoJSONAnswers(t *testing.T, s *stack) map[string][]byte {
 // every geometry in it is valid as shapely (GEOS) judges: both independent
 // of this code.
 func TestGeoJSONAnswersValidByGDALAndShapely(t *testing.T) {
-	if _, err := exec.LookPath("ogrinfo"); err != nil {
-		t.Skip("ogrinfo missing (Debian package gdal-bin): the independent GeoJSON check cannot run")
-	}
-	const py = "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import shapely").Run(); err != nil {
-		t.Skipf("shapely missing (python3-shapely): %v", err)
-	}
+	trackingtest.Tool(t, "ogrinfo", "gdal-bin")
+	py := trackingtest.PythonWith(t, "shapely")
 	s, _ := fullStack(t)
 	dir := t.TempDir()
 	for name, body := range geoJSONAnswers(t, s) {

@@ -32,8 +32,6 @@ type Dispatch interface {
 	NearestRouted(dst []dispatch.Recommendation, p orb.Point, t tracking.UnitType, limit int, routes bool) ([]dispatch.Recommendation, error)
 }
 
-var _ Dispatch = (*dispatch.Service)(nil)
-
 // incidentView is an incident as the API shows it.
 type incidentView struct {
 	tracking.Incident
@@ -249,16 +247,4 @@ func (s *Server) incidentAction(w http.ResponseWriter, r *http.Request, act func
 		return
 	}
 	writeJSON(w, http.StatusOK, s.view(in))
-}
-
-// plans answers GET /api/plans: categories, their plans and the agencies.
-func (s *Server) plans(w http.ResponseWriter, r *http.Request) {
-	p := s.cfg.Dispatch.Plans()
-	all := p.All()
-	for i := range all {
-		if all[i].Needs == nil { // a plan without vehicles: [], as every other list
-			all[i].Needs = []dispatch.Need{}
-		}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"plans": all, "agencies": p.Agencies})
 }

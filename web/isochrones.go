@@ -16,8 +16,6 @@ type Isochrones interface {
 	Isochrones(t tracking.UnitType, minutes []float64) ([]dispatch.Isochrone, error)
 }
 
-var _ Isochrones = (*dispatch.Service)(nil)
-
 // isochrones answers GET /api/coverage/isochrones?type=ambulance&minutes=3,6:
 // a FeatureCollection, one feature per value of minutes.
 func (s *Server) isochrones(src Isochrones) http.HandlerFunc {

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"siaga112/tracking/trackingtest"
 )
 
 // /metrics passes promtool's own linter (independent of client_golang), and
@@ -51,10 +53,7 @@ func TestMetricsForOperators(t *testing.T) {
 	if strings.Contains(body, `route="DELETE /api/users/{name}"`) {
 		t.Error("a route never answered has series")
 	}
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Skip("promtool missing (Debian package prometheus): the independent format check cannot run")
-	}
+	promtool := trackingtest.Tool(t, "promtool", "prometheus") // the independent format check
 	cmd := exec.Command(promtool, "check", "metrics")
 	cmd.Stdin = strings.NewReader(body)
 	var out bytes.Buffer

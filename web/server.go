@@ -20,7 +20,6 @@ import (
 	"siaga112/geo"
 	"siaga112/mapdata"
 	"siaga112/tracking"
-	"siaga112/tracking/accounts"
 	"siaga112/tracking/interop"
 )
 
@@ -71,7 +70,7 @@ type Config struct {
 	// Analytics serves the planners; without it those routes are not served.
 	Analytics *Analytics
 	// Auth holds the accounts; nil leaves the API open (tests, embedding).
-	Auth *accounts.Service
+	Auth Accounts
 	// Audit reads the audit trail back (incident timelines, GET /api/audit);
 	// nil: those routes are not served.
 	Audit tracking.AuditLog
@@ -106,6 +105,9 @@ type Config struct {
 	// Interop writes incidents as CAP and EIDO (?format=cap|eido); the
 	// zero value writes with the defaults (interop.DefaultPSAPID).
 	Interop interop.Encoder
+	// DispatchTarget is how long an incident may wait for its first unit
+	// before the console marks it late (default DefaultDispatchTarget).
+	DispatchTarget time.Duration
 }
 
 // Server serves the API. It is an http.Handler.
@@ -136,6 +138,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Gazetteer == nil {
 		cfg.Gazetteer = mapdata.Serang()
+	}
+	if cfg.DispatchTarget <= 0 {
+		cfg.DispatchTarget = DefaultDispatchTarget
 	}
 	if cfg.Districts == nil {
 		cfg.Districts = geo.NewApproxIndex(cfg.Gazetteer.Districts())
@@ -229,7 +234,7 @@ func New(cfg Config) (*Server, error) {
 			mux.HandleFunc("GET /api/calls/stats", s.guard(readers, s.callStats(cfg.CallLog)))
 		}
 		mux.HandleFunc("POST /api/incidents/{id}/close", s.guard(dispatchers, s.closeIncident))
-		mux.HandleFunc("GET /api/plans", s.guard(readers, s.plans))
+		mux.HandleFunc("GET /api/plans", s.guard(withAgencies, s.plans))
 		mux.HandleFunc("POST /api/calls/{number}/prank", s.guard(dispatchers, s.prank))
 		mux.HandleFunc("GET /api/callers", s.guard(readers, s.callers))
 		mux.HandleFunc("GET /api/callers/{number}", s.guard(readers, s.caller))

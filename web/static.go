@@ -56,6 +56,7 @@ type configBody struct {
 	TilesAttribution string `json:"tiles_attribution"`
 	Approximate      bool   `json:"approximate"`
 	LiveBatchMs      int64  `json:"live_batch_ms"`
+	DispatchTargetS  int64  `json:"dispatch_target_s"` // --dispatch-target
 
 	// BaseMap is the offline map drawn from --osm; absent without it.
 	BaseMap *baseMapConfig `json:"basemap,omitempty"`
@@ -66,6 +67,7 @@ func (s *Server) config(w http.ResponseWriter, r *http.Request) {
 	body := configBody{
 		Tiles: s.cfg.Tiles, TilesAttribution: s.cfg.TilesAttribution,
 		Approximate: !s.cfg.Districts.Exact(), LiveBatchMs: UnitBatchEvery.Milliseconds(),
+		DispatchTargetS: int64(s.cfg.DispatchTarget.Seconds()),
 	}
 	if s.cfg.BaseMap != nil {
 		body.BaseMap = &baseMapConfig{URL: BaseMapURL, Format: "mvt", Attribution: BaseMapAttribution}

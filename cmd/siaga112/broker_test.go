@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -105,11 +103,7 @@ func TestMQTTPortTakenNextFree(t *testing.T) {
 	}
 	defer taken.Close()
 	cfg.MQTTListenDefault = true
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, cfg, slog.New(slog.DiscardHandler), out) }()
-	defer func() { cancel(); <-done }()
+	out := runPrinting(t, cfg)
 	waitFor(t, "the server runs", func() bool { return strings.Contains(out.String(), "siaga112 is running") })
 	_, port, _ := net.SplitHostPort(cfg.MQTTListen)
 	line := out.String()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"siaga112/tracking"
 	"siaga112/tracking/mqtt"
 	"siaga112/tracking/postgres/pgtest"
+	"siaga112/tracking/trackingtest"
 )
 
 // Two instances of the real binary on one database and the shared external
@@ -25,10 +25,7 @@ import (
 // goes on with everything.
 func TestTwoInstancesOneTruth(t *testing.T) {
 	db := pgtest.URL(t)
-	broker := os.Getenv("MQTT_TEST_URL")
-	if broker == "" {
-		t.Skip("MQTT_TEST_URL is not set (an external broker, e.g. tcp://127.0.0.1:1883): skipping the two-instance test")
-	}
+	broker := trackingtest.Env(t, "MQTT_TEST_URL", "an external broker both instances share, e.g. tcp://127.0.0.1:1883; bash .ci/run sets it")
 	if testing.Short() {
 		t.Skip("builds and runs the binary twice; skipped with -short")
 	}

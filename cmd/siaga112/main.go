@@ -65,7 +65,7 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.StringVar(&c.MQTTUsername, "mqtt-username", "", "username on the MQTT broker")
 	fs.StringVar(&c.MQTTPassword, "mqtt-password", "", "password on the MQTT broker")
 	fs.StringVar(&c.MQTTClientID, "mqtt-client-id", "siaga112-"+host, "MQTT client id prefix of the ingest on an external broker (a random suffix is added to each connection)")
-	fs.BoolVar(&c.Demo, "demo", false, "run a simulated fleet moving around Kota Serang")
+	fs.BoolVar(&c.Demo, "demo", false, "run a simulated fleet moving around Kota Serang; it listens on 127.0.0.1 only unless --http, --mqtt-listen or --osmand-listen say otherwise")
 	fs.IntVar(&c.DemoUnits, "demo-units", 40, "how many simulated units --demo runs")
 	fs.DurationVar(&c.StaleAfter, "stale-after", 60*time.Second, "a unit with no fix for this long is stale")
 	fs.DurationVar(&c.OfflineAfter, "offline-after", 5*time.Minute, "a unit with no fix for this long is offline")
@@ -82,6 +82,7 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 	fs.StringVar(&c.PSAPID, "psap-id", interop.DefaultPSAPID, "this centre's identifier in CAP (sender) and EIDO (its domain): a host name, no spaces, commas or colons")
 	fs.StringVar(&c.Plans, "plans", "", "response plans file (format: tracking/dispatch/plans.conf); empty: the built-in plans")
 	fs.DurationVar(&c.PrankWindow, "prank-window", 0, "count a number's prank calls over this window; 0: every prank call ever")
+	fs.DurationVar(&c.DispatchTarget, "dispatch-target", web.DefaultDispatchTarget, "an incident with no unit dispatched this long after the report shows late on the dispatchers' board")
 	fs.DurationVar(&c.AgencyDeadline, "agency-deadline", deadline.DefaultDeadline, "the SOP deadline of a case's lead agency (3×24 h): a warning at two thirds of it, overdue when it passes unacknowledged")
 	fs.Float64Var(&c.ArrivalM, "arrival-radius", 100, "a unit within this many metres of its incident …")
 	fs.DurationVar(&c.ArrivalDwell, "arrival-dwell", 15*time.Second, "… for this long is on scene")
@@ -114,7 +115,9 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 		return c, err
 	}
 	c.MQTTListenDefault, c.OsmAndListenDefault = true, true
+	given = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { // after the environment: SIAGA112_MQTT_LISTEN counts as given
+		given[f.Name] = true
 		switch f.Name {
 		case "mqtt-listen":
 			c.MQTTListenDefault = false
@@ -122,6 +125,9 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 			c.OsmAndListenDefault = false
 		}
 	})
+	if c.Demo {
+		demoOnLoopback(&c, given)
+	}
 	if v, ok := lookup("DATABASE_URL"); ok && c.DB == "" {
 		c.DB = v
 	}
@@ -168,10 +174,24 @@ func parseConfig(fs *flag.FlagSet, args []string, lookup func(string) (string, b
 		return c, deadline.ValidateDeadline(c.AgencyDeadline)
 	case c.PrankWindow < 0:
 		return c, fmt.Errorf("--prank-window must not be negative")
+	case c.DispatchTarget < time.Second || c.DispatchTarget > time.Hour:
+		return c, fmt.Errorf("--dispatch-target must be between 1s and 1h, not %v", c.DispatchTarget)
 	case c.ArrivalM < 10 || c.ArrivalM > 5000 || c.ArrivalDwell < time.Second:
 		return c, fmt.Errorf("--arrival-radius must be 10 to 5000 m and --arrival-dwell at least 1s")
 	case c.StaleAfter <= 0 || c.OfflineAfter < c.StaleAfter:
 		return c, fmt.Errorf("--stale-after (%v) must be positive and not longer than --offline-after (%v)", c.StaleAfter, c.OfflineAfter)
 	}
 	return c, nil
+}
+
+// demoOnLoopback keeps a demo on this machine: it prints the admin token
+// and its fleet is fake, so each listener whose address was not given
+// (flag or environment) binds 127.0.0.1; the server says at start how to
+// open it to the network.
+func demoOnLoopback(c *config, given map[string]bool) {
+	for name, addr := range map[string]*string{"http": &c.HTTP, "mqtt-listen": &c.MQTTListen, "osmand-listen": &c.OsmAndListen} {
+		if !given[name] && strings.HasPrefix(*addr, ":") {
+			*addr = "127.0.0.1" + *addr
+		}
+	}
 }

@@ -22,6 +22,7 @@ import (
 
 	"siaga112/mapdata/mapdatatest"
 	"siaga112/tracking"
+	"siaga112/tracking/trackingtest"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -40,6 +41,15 @@ func TestParseConfig(t *testing.T) {
 		}, ""},
 		{"a flag beats the environment", []string{"--http", ":9000"}, map[string]string{"SIAGA112_HTTP": ":7000"}, func(c config) bool {
 			return c.HTTP == ":9000"
+		}, ""},
+		{"the demo stays on this machine", []string{"--demo"}, nil, func(c config) bool {
+			return c.HTTP == "127.0.0.1:8080" && c.MQTTListen == "127.0.0.1:1883" && c.OsmAndListen == "127.0.0.1:5055" && c.MQTTListenDefault && c.OsmAndListenDefault
+		}, ""},
+		{"a demo told otherwise", []string{"--demo", "--http", ":9000"}, map[string]string{"SIAGA112_MQTT_LISTEN": ":1884"}, func(c config) bool {
+			return c.HTTP == ":9000" && c.MQTTListen == ":1884" && c.OsmAndListen == "127.0.0.1:5055"
+		}, ""},
+		{"no demo: every interface", []string{"--demo=false"}, nil, func(c config) bool {
+			return c.HTTP == ":8080" && c.MQTTListen == ":1883" && c.OsmAndListen == ":5055"
 		}, ""},
 		{"bad environment value", nil, map[string]string{"SIAGA112_DEMO": "maybe"}, nil, "SIAGA112_DEMO"},
 		{"stale longer than offline", []string{"--stale-after", "10m"}, nil, nil, "--stale-after"},
@@ -134,6 +144,17 @@ func testConfig(t *testing.T) config {
 	}
 }
 
+// runPrinting runs the server in-process until the test ends; what it
+// prints goes to the buffer returned.
+func runPrinting(t *testing.T, cfg config) *syncBuffer {
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, cfg, slog.New(slog.DiscardHandler), out) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return out
+}
+
 // startRun runs the server in-process until the test ends.
 func startRun(t *testing.T, cfg config) string {
 	t.Helper()
@@ -211,10 +232,7 @@ func put(t *testing.T, url, body string) int {
 // The issue's first "done when": a fix published with mosquitto_pub to the
 // default (embedded-broker) server shows the unit live at /api/units.
 func TestMosquittoPubReachesDefaultServer(t *testing.T) {
-	pub, err := exec.LookPath("mosquitto_pub")
-	if err != nil {
-		t.Skip("mosquitto_pub is not installed (Debian package mosquitto-clients; .ci/run installs it)")
-	}
+	pub := trackingtest.Tool(t, "mosquitto_pub", "mosquitto-clients")
 	cfg := testConfig(t)
 	base := startRun(t, cfg)
 	code, reg := call(t, "PUT", base+"/api/units/AMB-77", `{"type":"ambulance","agency":"dinkes","callsign":"Ambulans 77"}`)
@@ -239,6 +257,20 @@ func TestMosquittoPubReachesDefaultServer(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	t.Logf("live at /api/units %v after mosquitto_pub started", time.Since(start).Round(time.Millisecond))
+}
+
+// A demo listens on 127.0.0.1 unless told otherwise (parseConfig), and
+// says at start how to open it to the network.
+func TestDemoSaysHowToOpenIt(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Demo = true
+	out := runPrinting(t, cfg)
+	waitFor(t, "the start's last line", func() bool { return strings.Contains(out.String(), "docs/security.md") })
+	for _, want := range []string{"siaga112 is running", "this machine only (127.0.0.1)", "--http :8080 --mqtt-listen :1883 --osmand-listen :5055"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the start says %q, without %q", out.String(), want)
+		}
+	}
 }
 
 func TestDemoFleetGoesLive(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 
 	"siaga112/tracking"
 	"siaga112/tracking/mqtt"
+	"siaga112/tracking/trackingtest"
 )
 
 // The synthetic town of geo/roads (geo/roads/testdata/town.py).
@@ -119,9 +120,7 @@ func TestRoadsThroughTheBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
-	if _, err := exec.LookPath("/usr/bin/python3"); err != nil {
-		t.Skip("no /usr/bin/python3 with shapely (Debian python3-shapely): the routes cannot be checked")
-	}
+	trackingtest.PythonWith(t, "shapely") // checks the routes
 	incident := townPoint(t, "1000,1000") // the south bank
 	near := fmt.Sprintf("lat=%.7f&lon=%.7f&type=ambulance", incident[1], incident[0])
 	tests := []struct {

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"siaga112/tracking"
+	"siaga112/tracking/trackingtest"
 )
 
 const phoneToken = "s112_phone_test_token_0123456789"
@@ -37,19 +38,10 @@ const blockedNumber = "081211122233"
 // meanwhile.
 const slowNumber = "081277776666"
 
-// needTool finds a program the test needs: without it the test skips and
-// says why, or fails where SIAGA112_REQUIRE_ALL=1 (CI).
+// needTool finds a program the test needs (trackingtest.Tool).
 func needTool(t *testing.T, name, debianPackage string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		msg := name + " missing (Debian package " + debianPackage + ")"
-		if os.Getenv("SIAGA112_REQUIRE_ALL") == "1" {
-			t.Fatal(msg + " and SIAGA112_REQUIRE_ALL=1")
-		}
-		t.Skip(msg + ": the phone edge cannot be tested")
-	}
-	return p
+	return trackingtest.Tool(t, name, debianPackage)
 }
 
 // event is one call event as the stand-in received it.
@@ -265,9 +257,8 @@ func startEdge(t *testing.T, defines map[string]string, env ...string) *edge {
 	for {
 		select {
 		case <-exited:
-			if strings.Contains(e.log.String(), "http_client") && strings.Contains(e.log.String(), "could not find module") &&
-				os.Getenv("SIAGA112_REQUIRE_ALL") != "1" {
-				t.Skip("Kamailio's http_client module is missing (Debian package kamailio-utils-modules)")
+			if strings.Contains(e.log.String(), "http_client") && strings.Contains(e.log.String(), "could not find module") {
+				trackingtest.Missing(t, "Kamailio's http_client module is missing (Debian package kamailio-utils-modules)")
 			}
 			t.Fatalf("kamailio exited:\n%s", e.log.String())
 		default:

@@ -16,6 +16,7 @@ import (
 	"github.com/paulmach/orb/planar"
 
 	"siaga112/geo"
+	"siaga112/tracking/trackingtest"
 )
 
 // The synthetic town (testdata/town.py; testdata/make.sh rebuilds it).
@@ -285,9 +286,7 @@ func TestSnapToSegment(t *testing.T) {
 // random pairs of the town's nodes and the rules' pairs.
 func TestRoutesAgreeWithNetworkx(t *testing.T) {
 	tw := loadTown(t)
-	if _, err := os.Stat("/usr/bin/python3"); err != nil {
-		t.Skip("no /usr/bin/python3 (Debian's, with python3-networkx): the oracle cannot run")
-	}
+	trackingtest.PythonWith(t, "networkx") // the oracle
 	keys := make([]string, 0, len(tw.nodes))
 	for k := range tw.nodes {
 		if k != "-200,1300" && k != "2200,1300" { // the river's ends

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"siaga112/tracking/trackingtest"
 )
 
 // coverageScript judges a layer with shapely (GEOS, Debian's
@@ -62,14 +64,11 @@ func (l Layer) Problems(name string) []string {
 }
 
 // Coverage runs coverage.py on a kelurahan layer and the layers above it
-// (kecamatan, then the city; GeoJSON FeatureCollections). It skips when
-// shapely is missing.
+// (kecamatan, then the city; GeoJSON FeatureCollections). It needs shapely
+// (trackingtest.PythonWith).
 func Coverage(tb testing.TB, kelurahan []byte, above ...[]byte) CoverageReport {
 	tb.Helper()
-	const py = "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import shapely").Run(); err != nil {
-		tb.Skipf("independent validator missing: %s cannot import shapely (apt-get install python3-shapely): %v", py, err)
-	}
+	py := trackingtest.PythonWith(tb, "shapely") // the independent validator
 	dir := tb.TempDir()
 	args := []string{"-c", coverageScript}
 	for i, b := range append([][]byte{kelurahan}, above...) {

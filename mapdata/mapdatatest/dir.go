@@ -6,10 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"siaga112/tracking/trackingtest"
 )
 
-// Dir returns the folder holding kelurahan.geojson and friends, or skips the
-// test with a clear message when it is absent.
+// Dir returns the folder holding kelurahan.geojson and friends; when it is
+// absent it skips the test with a clear message, or fails it under
+// SIAGA112_REQUIRE_ALL=1 (trackingtest.Missing).
 func Dir(tb testing.TB) string {
 	tb.Helper()
 	wd, err := os.Getwd()
@@ -25,7 +28,7 @@ func Dir(tb testing.TB) string {
 			break
 		}
 	}
-	tb.Skipf("official boundaries not found: no shared/data/serang/kelurahan.geojson in any parent of %s (CI has it beside the project)", wd)
+	trackingtest.Missing(tb, "official boundaries not found: no shared/data/serang/kelurahan.geojson in any parent of %s (CI has it beside the project)", wd)
 	return ""
 }
 

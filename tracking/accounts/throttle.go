@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"siaga112/tracking"
 )
 
 // Policy is how a throttle answers repeated failures: the first Free
@@ -133,4 +135,16 @@ func addrKey(addr string) string {
 		return p.String()
 	}
 	return a.String()
+}
+
+// logFailure logs the first failures of a key and then every tenth, so a
+// flood is visible without flooding the log.
+func (s *Service) logFailure(n int, p Policy, msg string, args ...any) {
+	if n <= p.Free+1 || n%10 == 0 {
+		s.log.Warn(msg, args...)
+	}
+}
+
+func tooMany(wait time.Duration) error {
+	return tracking.TooMany(wait, "too many failed attempts from this address; try again in %s", wait.Round(time.Second)+time.Second)
 }

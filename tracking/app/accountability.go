@@ -13,7 +13,6 @@ import (
 	"siaga112/tracking/deadline"
 	"siaga112/tracking/dispatch"
 	"siaga112/tracking/webhook"
-	"siaga112/web"
 )
 
 // Issue 16's wiring: the agencies (plans file + contacts admins change),
@@ -32,8 +31,6 @@ type agencyDirectory struct {
 	contacts map[string][]tracking.Contact // set by admins, over the file's
 	versions tracking.Versions
 }
-
-var _ web.AgencyDirectory = (*agencyDirectory)(nil)
 
 // load reads the contacts admins set (restart recovery).
 func (d *agencyDirectory) load(ctx context.Context) error {

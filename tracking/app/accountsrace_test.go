@@ -78,11 +78,15 @@ func (in *instance) callFrom(t *testing.T, c *http.Client, token, method, path, 
 // Issue 22 item 14 and issue 23's fault: one instance issues and revokes
 // tokens in a tight loop while a second instance starts and then changes
 // accounts without pause (each of its changes tells the first to read
-// accounts back). Every token answered 201 works at once on its instance
-// and afterwards on both; every token whose delete got 204 is refused at
-// once and afterwards on both. Before the change path, the first
-// instance's Reload cleared and refilled its memory from a read made a
-// moment earlier, losing tokens issued and restoring tokens revoked since.
+// accounts back), issuing and revoking tokens of its own among them, and
+// while further instances start one after another (each reads the
+// accounts once, then hears of the changes made since: a token issued
+// between the two must not be missed). Every token answered 201 works at
+// once on its instance and afterwards on every instance; every token whose
+// delete got 204 is refused at once and afterwards on every instance.
+// Before the change path, the first instance's Reload cleared and refilled
+// its memory from a read made a moment earlier, losing tokens issued and
+// restoring tokens revoked since.
 func TestTokensHoldWhileTheOtherInstanceChangesAccounts(t *testing.T) {
 	db := pgtest.URL(t)
 	iterations := 1000
@@ -103,10 +107,64 @@ func TestTokensHoldWhileTheOtherInstanceChangesAccounts(t *testing.T) {
 		startBAtIssue   = iterations / 10
 		userChangeFails []string
 	)
+	// cycle issues a token on in, uses it, and with revoke revokes it and
+	// uses it again; false when the issue failed.
+	cycle := func(in *instance, name string, revoke bool) bool {
+		code, body := in.call(t, raceAdmin, "POST", "/api/tokens", fmt.Sprintf(`{"name":%q,"role":"dispatcher"}`, name))
+		if code != http.StatusCreated {
+			t.Errorf("issue %s: %d %s", name, code, body)
+			return false
+		}
+		var tok struct{ ID, Token string }
+		json.Unmarshal(body, &tok)
+		if code, _ := in.callFrom(t, fresh(), tok.Token, "GET", "/api/units", ""); code != http.StatusOK {
+			mu.Lock()
+			lost = append(lost, fmt.Sprintf("%s (%s): %d right after its 201", name, tok.ID, code))
+			mu.Unlock()
+		}
+		if !revoke {
+			mu.Lock()
+			kept = append(kept, tok.Token)
+			mu.Unlock()
+			return true
+		}
+		if code, body := in.call(t, raceAdmin, "DELETE", "/api/tokens/"+tok.ID, ""); code != http.StatusNoContent {
+			mu.Lock()
+			lost = append(lost, fmt.Sprintf("%s (%s): revoking it answered %d %s", name, tok.ID, code, body))
+			mu.Unlock()
+			return true
+		}
+		mu.Lock()
+		revoked = append(revoked, tok.Token)
+		mu.Unlock()
+		if code, _ := in.callFrom(t, fresh(), tok.Token, "GET", "/api/units", ""); code != http.StatusUnauthorized {
+			mu.Lock()
+			revived = append(revived, fmt.Sprintf("%s (%s): %d right after its 204", name, tok.ID, code))
+			mu.Unlock()
+		}
+		return true
+	}
+	// Later instances start one after another while A issues; each is
+	// checked afterwards like A and B.
+	var (
+		later     []*instance
+		laterDone = make(chan struct{})
+	)
+	startLater := make(chan struct{}, 8)
+	go func() {
+		defer close(laterDone)
+		for range startLater {
+			in := startInstance(t, db)
+			mu.Lock()
+			later = append(later, in)
+			mu.Unlock()
+		}
+	}()
 	wg.Add(2)
 	go func() { // A: issue, use, revoke every other one, use again
 		defer wg.Done()
 		defer close(aDone)
+		defer close(startLater)
 		for i := range iterations {
 			if i == startBAtIssue {
 				mu.Lock()
@@ -114,37 +172,14 @@ func TestTokensHoldWhileTheOtherInstanceChangesAccounts(t *testing.T) {
 				mu.Unlock()
 				bReady <- struct{}{} // B starts now, while A goes on
 			}
-			code, body := a.call(t, raceAdmin, "POST", "/api/tokens", fmt.Sprintf(`{"name":"race-token-%d","role":"dispatcher"}`, i))
-			if code != http.StatusCreated {
-				t.Errorf("issue %d: %d %s", i, code, body)
+			if i > 0 && i%(iterations/5) == 0 {
+				select {
+				case startLater <- struct{}{}: // another instance starts now
+				default:
+				}
+			}
+			if !cycle(a, fmt.Sprintf("race-token-%d", i), i%2 == 1) {
 				return
-			}
-			var tok struct{ ID, Token string }
-			json.Unmarshal(body, &tok)
-			if code, _ := a.callFrom(t, fresh(), tok.Token, "GET", "/api/units", ""); code != http.StatusOK {
-				mu.Lock()
-				lost = append(lost, fmt.Sprintf("token %d (%s): %d right after its 201", i, tok.ID, code))
-				mu.Unlock()
-			}
-			if i%2 == 0 {
-				mu.Lock()
-				kept = append(kept, tok.Token)
-				mu.Unlock()
-				continue
-			}
-			if code, body := a.call(t, raceAdmin, "DELETE", "/api/tokens/"+tok.ID, ""); code != http.StatusNoContent {
-				mu.Lock()
-				lost = append(lost, fmt.Sprintf("token %d (%s): revoking it answered %d %s", i, tok.ID, code, body))
-				mu.Unlock()
-				continue
-			}
-			mu.Lock()
-			revoked = append(revoked, tok.Token)
-			mu.Unlock()
-			if code, _ := a.callFrom(t, fresh(), tok.Token, "GET", "/api/units", ""); code != http.StatusUnauthorized {
-				mu.Lock()
-				revived = append(revived, fmt.Sprintf("token %d (%s): %d right after its 204", i, tok.ID, code))
-				mu.Unlock()
 			}
 		}
 	}()
@@ -178,19 +213,27 @@ func TestTokensHoldWhileTheOtherInstanceChangesAccounts(t *testing.T) {
 				userChangeFails = append(userChangeFails, fmt.Sprintf("%s %s: %d %s", s.method, s.path, code, body))
 				mu.Unlock()
 			}
+			if j%5 == 0 { // and tokens of its own, which A must hear of
+				cycle(b, fmt.Sprintf("race-token-b%d", j), j%10 == 5)
+			}
 			mu.Lock()
 			userChanges++
 			mu.Unlock()
 		}
 	}()
 	wg.Wait()
+	<-laterDone
 	if !startedB {
 		t.Fatal("B never started")
 	}
 	if b == nil {
 		t.Fatal("B did not start")
 	}
-	t.Logf("%d tokens issued on A (%d kept, %d revoked) while B made %d account changes", len(kept)+len(revoked), len(kept), len(revoked), userChanges)
+	t.Logf("%d tokens issued on A and B (%d kept, %d revoked) while B made %d account changes and %d more instances started",
+		len(kept)+len(revoked), len(kept), len(revoked), userChanges, len(later))
+	if len(later) == 0 {
+		t.Error("no later instance started")
+	}
 	for _, f := range userChangeFails {
 		t.Errorf("B: %s", f)
 	}
@@ -201,12 +244,19 @@ func TestTokensHoldWhileTheOtherInstanceChangesAccounts(t *testing.T) {
 		t.Error("A kept a revoked token: " + r)
 	}
 
-	// Afterwards, on both, once each has heard the other (notices take
-	// moments, not seconds).
-	for _, in := range []struct {
+	// Afterwards, on every instance, once each has heard the others
+	// (notices take moments, not seconds).
+	all := []struct {
 		name string
 		*instance
-	}{{"A", a}, {"B", b}} {
+	}{{"A", a}, {"B", b}}
+	for i, in := range later {
+		all = append(all, struct {
+			name string
+			*instance
+		}{fmt.Sprintf("C%d", i+1), in})
+	}
+	for _, in := range all {
 		var wrong []string
 		deadline := time.Now().Add(5 * time.Second)
 		for {

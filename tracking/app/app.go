@@ -1,20 +1,24 @@
 // Package app builds the whole siaga112 server from a Config: stores, the
 // fleet, the services, the MQTT broker and ingest, the web server. cmd only
 // turns flags and environment into a Config; tests build through New too,
-// so what they exercise is what runs.
+// so what they exercise is what runs. It is the one place that names
+// concrete types (wiring.go asserts each pairing).
+//
+// New (here) builds in order; Run (run.go) serves. Config is config.go;
+// the files read at start, inputs.go; the broker and ingest, broker.go;
+// trackers' other listeners, trackers.go; the planners' side, planner.go;
+// place search and the book, places.go; the offline map and the roads,
+// basemap.go and roads.go; agencies, webhooks and the deadline clock,
+// accountability.go; geofence rules, geofences.go; several instances on
+// one database, shared.go; the demo, demo.go and synthetic.go.
 package app
 
 import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
-	mrand "math/rand/v2"
-	"net"
-	"os"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -29,11 +33,9 @@ import (
 	"siaga112/mapdata/places"
 	"siaga112/tracking"
 	"siaga112/tracking/accounts"
-	"siaga112/tracking/analytics"
 	"siaga112/tracking/deadline"
 	"siaga112/tracking/dispatch"
 	"siaga112/tracking/fleet"
-	"siaga112/tracking/internal/connlimit"
 	"siaga112/tracking/memstore"
 	"siaga112/tracking/mqtt"
 	"siaga112/tracking/placebook"
@@ -42,85 +44,6 @@ import (
 	"siaga112/tracking/webhook"
 	"siaga112/web"
 )
-
-// Config is everything the server is built from.
-type Config struct {
-	HTTP         string // listen address; Run serves on it
-	MQTTListen   string // embedded broker's listen address (unused with MQTTURL)
-	MQTTURL      string // external broker; empty: embed one
-	MQTTUsername string
-	MQTTPassword string
-	MQTTClientID string
-	// MQTTListenDefault: --mqtt-listen was not given (flag or env), so the
-	// embedded broker may take the next free port when 1883 is taken.
-	MQTTListenDefault  bool
-	MQTTTLSListen      string
-	MQTTMaxConns       int
-	MQTTMaxConnsPerIP  int
-	MQTTConnectTimeout time.Duration
-	MQTTRate           float64
-	MQTTBurst          int
-	NoMQTT             bool // no broker and no ingest (tests of the HTTP API alone)
-	Demo               bool
-	DemoUnits          int
-	StaleAfter         time.Duration
-	OfflineAfter       time.Duration
-	LogLevel           slog.Level // the level cmd's logger was built with
-	Boundaries         string
-	BoundaryCode       string
-	BoundaryName       string
-	Travel             geo.DetourModel
-	DB                 string // PostgreSQL URL; empty: state in memory
-	AdminToken         string // empty: a random one, printed at start
-	OpenAPI            bool   // serve the API without accounts (tests, embedding)
-	TLSCert            string
-	TLSKey             string
-	Tiles              string
-	TilesAttribution   string
-	Plans              string
-	PSAPID             string        // this centre in CAP and EIDO (--psap-id; default interop.DefaultPSAPID)
-	Geofences          string        // GeoJSON file of fences (geofences.go)
-	GeofenceRules      string        // JSON file of rules; empty: geofence.DefaultRules
-	PositionsRetention time.Duration // with DB: how long fixes are kept (default 90 days)
-	PrankWindow        time.Duration
-	ArrivalM           float64
-	ArrivalDwell       time.Duration
-	LiveClients        int              // cap on live-feed clients (default web.DefaultLiveClients)
-	IncidentRate       int              // incidents one principal may create per minute (default DefaultIncidentRate)
-	CallRate           int              // calls one principal may log per minute (default web.DefaultCallRate)
-	AgencyDeadline     time.Duration    // the SOP deadline (--agency-deadline; default 72h)
-	WebhookBackoff     time.Duration    // first retry's delay (default 30 s; tests shorten it)
-	WebhookPoll        time.Duration    // how often due retries are looked for (default 1 s)
-	Now                func() time.Time // default time.Now (tests pass a fake clock)
-	// Accounts, when set, is used instead of building the accounts service
-	// from the store (tests that drive its clock).
-	Accounts *accounts.Service
-
-	// WebhookAllowPrivate lets webhooks target loopback, link-local and
-	// private addresses (--webhook-allow-private; default refused).
-	WebhookAllowPrivate bool
-
-	// OsmAndListen is the OsmAnd protocol's listen address (Traccar
-	// Client, hardware trackers); "": off. OsmAndListenDefault: the flag
-	// was not given, so a taken port turns the listener off with a warning.
-	OsmAndListen        string
-	OsmAndListenDefault bool
-	// OsmAndKeyless takes OsmAnd requests without a key by their tracker
-	// id alone (--osmand-keyless; off: every request needs the unit's
-	// device password). OsmAndMaxConnsPerAddr caps the OsmAnd listener's
-	// connections from one address (0: the default).
-	OsmAndKeyless         bool
-	OsmAndMaxConnsPerAddr int
-
-	// OSM is an OpenStreetMap PBF extract (--osm), read at start: with it,
-	// ETAs, routes and isochrones follow the roads, and place search reads
-	// its named streets and POIs; the offline base map is drawn from it. RoadSpeeds are km/h per highway
-	// class (nil: roads.DefaultSpeedsKmh); OSMSnapM is how far from every
-	// drivable way a point may lie and still be routed (default 500 m).
-	OSM        string
-	RoadSpeeds map[string]float64
-	OSMSnapM   float64
-}
 
 // App is one built server.
 type App struct {
@@ -274,7 +197,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		return a, err
 	}
 	a.Units.Follow(a.Dispatch) // dispatch follows the units it sent
-	if err := a.startPlaces(ctx, districts, bus); err != nil {
+	if err := a.startPlaces(ctx, districts); err != nil {
 		return a, err
 	}
 	if cfg.Demo {
@@ -334,156 +257,19 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	a.Web, err = web.New(web.Config{
 		Agencies: a.Agencies, Compliance: complianceSource{a.Agencies}, Webhooks: a.Webhooks, CallLog: callLog,
 		Fleet: a.Units, Logger: log, Registry: reg, Gazetteer: mapdata.Serang(), Districts: districts,
-		Dispatch: a.Dispatch, Checks: checks, Bus: a.Dispatch.Bus(), Analytics: planner, Auth: a.Accounts, Audit: trail,
+		Dispatch: a.Dispatch, Checks: checks, Bus: a.Dispatch.Bus(), Analytics: planner, Auth: webAccounts(a.Accounts), Audit: trail,
 		LiveClients: cfg.LiveClients, IncidentRate: cfg.IncidentRate, CallRate: cfg.CallRate,
 		TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, Tiles: cfg.Tiles, TilesAttribution: cfg.TilesAttribution,
 		Front:  front,
 		Tracks: tracks, Regions: a.Units, Geofences: a.Units,
 		Places: a.Places, PlaceBook: a.PlaceBook, BaseMap: baseMap, Interop: interopEncoder(cfg, plans),
+		DispatchTarget: cfg.DispatchTarget,
 	})
 	if err != nil {
 		return a, err
 	}
 	a.onClose(a.Web.Close)
 	return a, nil
-}
-
-// startMQTT embeds a broker (unless an external one is configured) and
-// starts the ingest, which keeps trying in the background when the broker
-// is not reachable yet.
-func (a *App) startMQTT(ctx context.Context, reg *prometheus.Registry, checks map[string]web.Check) error {
-	cfg := &a.cfg
-	a.BrokerURL = cfg.MQTTURL
-	var broker *mqtt.Broker
-	if a.BrokerURL == "" {
-		var err error
-		var gateway mqtt.Gateway
-		if a.Accounts != nil {
-			gateway = a.Accounts // wrong gateway passwords throttled per address
-		}
-		if broker, err = startBroker(*cfg, a.log, a.Units, a.Fleet, a.AdminToken, gateway); err != nil {
-			return err
-		}
-		a.onClose(func() { broker.Close() })
-		reg.MustRegister(broker)
-		a.BrokerURL = broker.URL()
-		a.Broker = broker
-		checks["mqtt_broker"] = broker.Healthy
-	}
-	if cfg.MQTTURL == "" && cfg.MQTTUsername == "" {
-		// On the embedded broker the server's own clients are the gateway user.
-		cfg.MQTTUsername, cfg.MQTTPassword = "admin", a.AdminToken
-	}
-	// On the embedded broker the ingest subscribes in-process.
-	a.Ingest = mqtt.NewIngest(mqtt.Config{
-		Broker: broker, URL: a.BrokerURL, ClientID: cfg.MQTTClientID, Username: cfg.MQTTUsername, Password: cfg.MQTTPassword, Logger: a.log,
-		Regions: a.Units, Secrets: a.Units,
-	}, a.Units) // dispatch hears the fixes and statuses of its units from the units service
-	reg.MustRegister(a.Ingest)
-	a.ingest.Store(a.Ingest)
-	startCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	err := a.Ingest.Start(startCtx)
-	cancel()
-	a.onClose(a.Ingest.Close)
-	if err != nil && ctx.Err() == nil {
-		// Keep serving: the client goes on trying, and /healthz says so.
-		a.log.Error("MQTT broker not reachable yet; still trying in the background", "broker", a.BrokerURL, "err", err)
-	}
-	ingest, url := a.Ingest, a.BrokerURL
-	checks["mqtt"] = func() error {
-		if !ingest.Connected() {
-			return fmt.Errorf("not connected and subscribed to the MQTT broker %s; retrying", url)
-		}
-		return nil
-	}
-	return nil
-}
-
-// analytics builds the planners' side and loads the incident history.
-func (a *App) analytics(ctx context.Context, plans *dispatch.Plans, districts *geo.DistrictIndex) (*web.Analytics, error) {
-	history := analytics.NewIndex()
-	past, err := a.History.History(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(past) > 0 {
-		a.log.Info("incident history loaded", "incidents", history.Add(past))
-	}
-	// Synthetic history (a --demo run's, kept by the database) is shown as
-	// such whether or not this run is a demo.
-	synthetic := slices.ContainsFunc(past, tracking.HistoryRecord.IsSynthetic)
-	if synthetic && !a.cfg.Demo {
-		a.log.Warn("the incident history holds a demo's synthetic incidents (ids synthetic-…); the planner page says so")
-	}
-	var sql analytics.Querier
-	if a.Postgres != nil {
-		sql = a.Postgres // push analytics into SQL when there is a database
-	}
-	index, svc := a.Fleet, a.Dispatch
-	return &web.Analytics{
-		Index: history, Store: a.History, Router: a.cfg.Travel, CityBound: cityBound(),
-		Importer: analytics.Importer{
-			Known:   func(c tracking.Category) bool { _, err := plans.Plan(c); return err == nil },
-			Locator: districts,
-		},
-		Live:      func() []tracking.Incident { return svc.List(dispatch.Filter{}) },
-		SQL:       sql,
-		Synthetic: synthetic,
-		Nearest: func(t tracking.UnitType) analytics.Nearest {
-			f := fleet.Filter{Types: []tracking.UnitType{t}, Statuses: []tracking.Status{tracking.Available}, Liveness: []tracking.Liveness{tracking.Live}}
-			return func(p orb.Point) (tracking.Unit, float64, bool) {
-				for u, d := range index.Nearest(p, f) {
-					return u, d, true
-				}
-				return tracking.Unit{}, 0, false
-			}
-		},
-	}, nil
-}
-
-// Run serves HTTP on cfg.HTTP (and drives the demo fleet with Demo) until
-// ctx ends. It prints the URL to out once the server is ready.
-func (a *App) Run(ctx context.Context, out io.Writer) error {
-	ln, err := web.Listen(a.cfg.HTTP)
-	if err != nil {
-		return err
-	}
-	// The web port's share of the descriptors: a flood here leaves the
-	// broker's devices theirs (and the other way round).
-	ln = connlimit.Limit(ln, connlimit.Share(connlimit.FileLimit(), connlimit.Web), 0, nil)
-	demoDone := make(chan struct{})
-	close(demoDone)
-	if a.cfg.Demo && a.Ingest != nil {
-		demoDone = make(chan struct{})
-		if err := startDemo(ctx, a.cfg.DemoUnits, a.Units, a.BrokerURL, a.cfg, a.log, demoDone); err != nil {
-			ln.Close()
-			return err
-		}
-	}
-	callsDone := make(chan struct{})
-	close(callsDone)
-	if a.cfg.Demo {
-		callsDone = make(chan struct{})
-		go func() {
-			defer close(callsDone)
-			a.raiseSyntheticCalls(ctx, mrand.New(mrand.NewPCG(DemoHistorySeed, 1)))
-		}()
-	}
-	base := httpURL(ln.Addr(), a.cfg.TLSCert != "")
-	mqttURLs := a.BrokerURL
-	if a.Broker != nil && a.Broker.TLSAddr() != "" {
-		mqttURLs += ", MQTT over TLS ssl://" + a.Broker.TLSAddr()
-	}
-	if a.generated {
-		fmt.Fprintf(out, "siaga112 is running: open %s/?token=%s (signs you in as admin; API: Authorization: Bearer %s; MQTT %s)\n", base, a.AdminToken, a.AdminToken, mqttURLs)
-	} else {
-		fmt.Fprintf(out, "siaga112 is running: open %s/?token=<SIAGA112_ADMIN_TOKEN> (MQTT %s)\n", base, mqttURLs)
-	}
-	err = a.Web.Serve(ctx, ln)
-	<-demoDone
-	<-callsDone
-	a.log.Info("siaga112 stopped")
-	return err
 }
 
 // Close releases everything New built, in reverse order.
@@ -495,66 +281,3 @@ func (a *App) Close() {
 }
 
 func (a *App) onClose(f func()) { a.closers = append(a.closers, f) }
-
-// cityBound is the box around Kota Serang's kelurahan points, padded to
-// reach their edges (coverage cells are then kept only inside the city).
-func cityBound() orb.Bound {
-	var b orb.Bound
-	for i, k := range mapdata.Serang().Kelurahan {
-		if i == 0 {
-			b = k.Point.Bound()
-		}
-		b = b.Extend(k.Point)
-	}
-	return b.Pad(0.03)
-}
-
-func loadPlans(path string) (*dispatch.Plans, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("--plans: %w", err)
-	}
-	defer f.Close()
-	p, err := dispatch.ParsePlans(f)
-	if err != nil {
-		return nil, fmt.Errorf("--plans %s: %w", path, err)
-	}
-	return p, nil
-}
-
-// loadDistricts loads the boundaries of --boundaries, or the embedded
-// official ones of Kota Serang.
-func loadDistricts(cfg Config, log *slog.Logger) (*geo.DistrictIndex, error) {
-	g := mapdata.Serang()
-	if cfg.Boundaries == "" {
-		log.Info("official boundaries: Kota Serang's embedded kelurahan layer (BIG via cahyadsn/wilayah_boundaries, MIT)", "kelurahan", len(mapdata.SerangDistricts()))
-		return geo.NewExactIndex(mapdata.SerangDistricts()), nil
-	}
-	f, err := os.Open(cfg.Boundaries)
-	if err != nil {
-		return nil, fmt.Errorf("--boundaries: %w", err)
-	}
-	defer f.Close()
-	ds, err := mapdata.LoadBoundaries(f, g, mapdata.BoundaryOptions{CodeProperty: cfg.BoundaryCode, NameProperty: cfg.BoundaryName})
-	if err != nil {
-		return nil, fmt.Errorf("--boundaries %s: %w", cfg.Boundaries, err)
-	}
-	log.Info("official boundaries loaded", "file", cfg.Boundaries, "kelurahan", len(ds))
-	return geo.NewExactIndex(ds), nil
-}
-
-func httpURL(a net.Addr, tls bool) string {
-	scheme := "http://"
-	if tls {
-		scheme = "https://"
-	}
-	tcp, ok := a.(*net.TCPAddr)
-	if !ok {
-		return scheme + a.String()
-	}
-	host := tcp.IP.String()
-	if tcp.IP == nil || tcp.IP.IsUnspecified() {
-		host = "localhost"
-	}
-	return scheme + net.JoinHostPort(host, fmt.Sprint(tcp.Port))
-}

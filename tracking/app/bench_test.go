@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -39,9 +38,6 @@ func benchApp(b *testing.B, db string) *app.App {
 func dbURL(b *testing.B, withDB bool) string {
 	if !withDB {
 		return ""
-	}
-	if os.Getenv("DATABASE_TEST_URL") == "" {
-		b.Skip("DATABASE_TEST_URL is not set")
 	}
 	return pgtest.URL(b)
 }

@@ -1,13 +1,18 @@
 package app
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"siaga112/tracking/fleet"
 	"siaga112/tracking/mqtt"
 	"siaga112/tracking/units"
+	"siaga112/web"
 )
 
 // startBroker starts the embedded MQTT broker from the flags: devices sign
@@ -63,4 +68,55 @@ func localPort(addr string) string {
 		}
 	}
 	return addr
+}
+
+// startMQTT embeds a broker (unless an external one is configured) and
+// starts the ingest, which keeps trying in the background when the broker
+// is not reachable yet.
+func (a *App) startMQTT(ctx context.Context, reg *prometheus.Registry, checks map[string]web.Check) error {
+	cfg := &a.cfg
+	a.BrokerURL = cfg.MQTTURL
+	var broker *mqtt.Broker
+	if a.BrokerURL == "" {
+		var err error
+		var gateway mqtt.Gateway
+		if a.Accounts != nil {
+			gateway = a.Accounts // wrong gateway passwords throttled per address
+		}
+		if broker, err = startBroker(*cfg, a.log, a.Units, a.Fleet, a.AdminToken, gateway); err != nil {
+			return err
+		}
+		a.onClose(func() { broker.Close() })
+		reg.MustRegister(broker)
+		a.BrokerURL = broker.URL()
+		a.Broker = broker
+		checks["mqtt_broker"] = broker.Healthy
+	}
+	if cfg.MQTTURL == "" && cfg.MQTTUsername == "" {
+		// On the embedded broker the server's own clients are the gateway user.
+		cfg.MQTTUsername, cfg.MQTTPassword = "admin", a.AdminToken
+	}
+	// On the embedded broker the ingest subscribes in-process.
+	a.Ingest = mqtt.NewIngest(mqtt.Config{
+		Broker: broker, URL: a.BrokerURL, ClientID: cfg.MQTTClientID, Username: cfg.MQTTUsername, Password: cfg.MQTTPassword, Logger: a.log,
+		Regions: a.Units, Secrets: a.Units,
+	}, a.Units) // dispatch hears the fixes and statuses of its units from the units service
+	reg.MustRegister(a.Ingest)
+	a.ingest.Store(a.Ingest)
+	startCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	err := a.Ingest.Start(startCtx)
+	cancel()
+	a.onClose(a.Ingest.Close)
+	if err != nil && ctx.Err() == nil {
+		// Keep serving: the client goes on trying, and /healthz says so.
+		a.log.Error("MQTT broker not reachable yet; still trying in the background", "broker", a.BrokerURL, "err", err)
+	}
+	ingest, url := a.Ingest, a.BrokerURL
+	checks["mqtt"] = func() error {
+		if !ingest.Connected() {
+			return fmt.Errorf("not connected and subscribed to the MQTT broker %s; retrying", url)
+		}
+		return nil
+	}
+	return nil
 }

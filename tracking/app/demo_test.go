@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"net"
 	"testing"
 	"time"
 
@@ -52,6 +53,24 @@ func TestDemoFollowsDispatches(t *testing.T) {
 	for !parkedAt(sceneB) {
 		if time.Now().After(deadline) {
 			t.Fatal("an old incident released the vehicle sent to B")
+		}
+	}
+}
+
+// Only a loopback listener gets the "how to open it" line.
+func TestLoopback(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		addr net.Addr
+		want bool
+	}{
+		{"127.0.0.1", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}, true},
+		{"::1", &net.TCPAddr{IP: net.IPv6loopback, Port: 8080}, true},
+		{"every interface", &net.TCPAddr{IP: net.IPv4zero, Port: 8080}, false},
+		{"a LAN address", &net.TCPAddr{IP: net.IPv4(192, 168, 1, 10), Port: 8080}, false},
+	} {
+		if got := loopback(tc.addr); got != tc.want {
+			t.Errorf("%s: %v", tc.name, got)
 		}
 	}
 }

@@ -18,7 +18,7 @@ import (
 
 // startPlaces builds place search (the gazetteer, the --osm extract's
 // streets and POIs) and the place book, whose changes it feeds to search.
-func (a *App) startPlaces(ctx context.Context, districts *geo.DistrictIndex, bus *tracking.Bus) error {
+func (a *App) startPlaces(ctx context.Context, districts *geo.DistrictIndex) error {
 	bound := places.Widen(cityBox(districts), 5000)
 	cfg := places.Config{Gazetteer: mapdata.Serang(), Bound: bound}
 	if a.cfg.OSM != "" {
@@ -42,13 +42,13 @@ func (a *App) startPlaces(ctx context.Context, districts *geo.DistrictIndex, bus
 	if a.cfg.OSM == "" {
 		a.log.Warn("no OSM extract (--osm): place search knows the kecamatan, kelurahan and the place book only; reverse look-ups name no street")
 	}
-	store, ok := a.Store.(tracking.PlaceStore)
+	store, ok := a.Store.(tracking.RecordStore)
 	if !ok {
 		return fmt.Errorf("the store %T keeps no place book", a.Store)
 	}
 	search := a.Places
 	var err error
-	a.PlaceBook, err = placebook.New(ctx, placebook.Config{Store: a.Store, Places: store, Bus: bus, Locator: districts, Logger: a.log, Now: a.cfg.Now,
+	a.PlaceBook, err = placebook.New(ctx, placebook.Config{Store: store, Locator: districts, Logger: a.log, Now: a.cfg.Now,
 		OnChange: func(es []tracking.PlaceEntry) { search.SetBook(bookEntries(es)) }})
 	return err
 }

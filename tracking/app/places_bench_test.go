@@ -19,6 +19,7 @@ import (
 
 	"siaga112/tracking"
 	"siaga112/tracking/app"
+	"siaga112/tracking/trackingtest"
 )
 
 // townXML writes an OSM XML town of n named things around Kota Serang:
@@ -90,13 +91,7 @@ func townXML(t testing.TB, path string, n int) []string {
 // server that loaded a 40,000-name extract, beside 500 nearest-unit
 // queries on the same server; p50 and p99 of each.
 func BenchmarkPlacesHTTP(b *testing.B) {
-	osmium, err := exec.LookPath("osmium")
-	if err != nil {
-		if os.Getenv("SIAGA112_REQUIRE_ALL") != "" {
-			b.Fatal("osmium (Debian osmium-tool) makes the extract; not installed")
-		}
-		b.Skip("osmium (Debian osmium-tool) makes the extract; not installed")
-	}
+	osmium := trackingtest.Tool(b, "osmium", "osmium-tool") // makes the extract
 	dir := b.TempDir()
 	names := townXML(b, filepath.Join(dir, "town.osm"), 40_000)
 	pbf := filepath.Join(dir, "town.osm.pbf")

@@ -13,7 +13,8 @@ import (
 // into its memory and its live feed. This instance's own incidents and
 // units are in its memory already (and a read could land between two of
 // its own changes); its callers are read back too, because the database
-// counts prank calls itself. Records (accounts, geofences, contacts) are
+// counts prank calls itself. Records (accounts, geofences, contacts, the
+// place book) are
 // read back by version: everything written after the last version read,
 // each record taken only if newer than memory's (nothing is cleared).
 
@@ -62,13 +63,6 @@ func (a *App) absorb(pg *postgres.Store, n tracking.Notice, remote bool) {
 			a.Units.Forget(n.ID, true) // deleted there
 			err = nil
 		}
-	case n.Kind == "place":
-		var e tracking.PlaceEntry
-		if e, err = pg.Place(ctx, n.ID); err == nil {
-			a.PlaceBook.Sync(n.ID, &e)
-		} else if tracking.CodeOf(err) == tracking.CodeNotFound {
-			a.PlaceBook.Sync(n.ID, nil)
-		}
 	}
 	if err != nil && tracking.CodeOf(err) != tracking.CodeNotFound {
 		a.log.Error("a change made on another instance was not read back", "kind", n.Kind, "id", n.ID, "err", err)
@@ -106,12 +100,6 @@ func (a *App) resync(ctx context.Context, pg *postgres.Store) {
 	if err == nil {
 		err = a.readRecords(ctx, pg)
 	}
-	if err == nil {
-		var es []tracking.PlaceEntry
-		if es, err = pg.Places(ctx); err == nil {
-			a.PlaceBook.Reload(es)
-		}
-	}
 	if err != nil {
 		a.log.Error("state not read back after (re)connecting to the database's notices", "err", err)
 	}
@@ -130,6 +118,7 @@ func (a *App) readRecords(ctx context.Context, pg *postgres.Store) error {
 	}
 	a.Units.AbsorbGeofences(rs, upTo)
 	a.Agencies.Absorb(rs, upTo)
+	a.PlaceBook.Absorb(rs, upTo)
 	a.seen.Store(max(seen, upTo))
 	return nil
 }

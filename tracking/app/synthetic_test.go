@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -164,9 +163,6 @@ func TestFreshDemoShowsAnalyticsAndSyntheticCalls(t *testing.T) {
 // A database that kept a demo's synthetic history says so to the planners
 // in a later run that is no demo.
 func TestSyntheticHistoryStaysMarkedInTheDatabase(t *testing.T) {
-	if os.Getenv("DATABASE_TEST_URL") == "" {
-		t.Skip("DATABASE_TEST_URL is not set")
-	}
 	db := pgtest.URL(t)
 	synthetic := func(demo bool) bool {
 		a, err := New(context.Background(), Config{NoMQTT: true, OpenAPI: true, Demo: demo, DB: db}, slog.New(slog.DiscardHandler))

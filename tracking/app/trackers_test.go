@@ -23,6 +23,7 @@ import (
 	"siaga112/tracking/app"
 	"siaga112/tracking/owntracks"
 	"siaga112/tracking/postgres/pgtest"
+	"siaga112/tracking/trackingtest"
 )
 
 const trackerToken = "trackers-admin-token-0123456789"
@@ -97,9 +98,7 @@ func (s *trackerStack) unitProps(t *testing.T, id string) map[string]any {
 // curl runs curl as a tracker owner would, returning the status and body.
 func curl(t *testing.T, args ...string) (int, string) {
 	t.Helper()
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl is not installed")
-	}
+	trackingtest.Tool(t, "curl", "curl")
 	out, err := exec.Command("curl", append([]string{"-sS", "--max-time", "10", "-w", "\n%{http_code}"}, args...)...).Output()
 	if err != nil {
 		t.Fatalf("curl %v: %v", args, err)
@@ -243,6 +242,7 @@ func TestOwnTracksAppOverMQTT(t *testing.T) {
 // answers 200 [] when the fix was applied or refused for what it holds
 // (so that the app drops it), 401 without the device password.
 func TestOwnTracksHTTPMode(t *testing.T) {
+	trackingtest.Tool(t, "curl", "curl")
 	s := newTrackerStack(t, "")
 	id := fmt.Sprintf("OH%d", time.Now().UnixNano()%1e9)
 	pass := s.register(t, id)

@@ -85,12 +85,12 @@ func ParseAgencies(r io.Reader) ([]tracking.Agency, error) {
 			if _, dup := index[code]; dup {
 				return fail("agency %q is defined twice", code)
 			}
-			name := strings.Join(fields[3:], " ")
+			name, nameEN := agencyNames(code, fields[3:])
 			if len(name) > 120 {
 				return fail("the name of %q is longer than 120 characters", code)
 			}
 			index[code] = len(out)
-			out = append(out, tracking.Agency{Code: code, Kind: kind, Name: name, Leads: []tracking.Category{}, Contacts: []tracking.Contact{}})
+			out = append(out, tracking.Agency{Code: code, Kind: kind, Name: name, NameEN: nameEN, Leads: []tracking.Category{}, Contacts: []tracking.Contact{}})
 		case "plan":
 			spec, _, _ := strings.Cut(line, "|")
 			f := strings.Fields(spec)

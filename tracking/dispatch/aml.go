@@ -37,7 +37,7 @@ func (s *Service) RecordCallerLocation(ctx context.Context, r CallerLocationRepo
 // CallerLocation is the newest position of a caller in the last 24 h
 // (CodeNotFound when there is none).
 func (s *Service) CallerLocation(ctx context.Context, number string) (tracking.CallerLocation, error) {
-	n, err := NormalizeNumber(number)
+	n, err := tracking.NormalizePhone(number)
 	if err != nil {
 		return tracking.CallerLocation{}, err
 	}

@@ -22,11 +22,6 @@ const (
 	ProposeAfter = 10
 )
 
-// NormalizeNumber writes a caller's number one way, by the one rule of
-// tracking.NormalizePhone: 081355556666, 6281355556666, +62 813-5555-6666
-// and 006281355556666 are the same caller.
-func NormalizeNumber(s string) (string, error) { return tracking.NormalizePhone(s) }
-
 // CallerView is what the API shows of a number.
 type CallerView struct {
 	Number                 string               `json:"number"`
@@ -67,7 +62,7 @@ func (s *Service) view(c *tracking.Caller, now time.Time) CallerView {
 
 // Caller shows a number's record; a number never seen has a clean one.
 func (s *Service) Caller(number string) (CallerView, error) {
-	n, err := NormalizeNumber(number)
+	n, err := tracking.NormalizePhone(number)
 	if err != nil {
 		return CallerView{}, err
 	}
@@ -115,7 +110,7 @@ func (s *Service) CallersPage(proposed bool, after string, limit int) (page []Ca
 // the window block it for 24 h (from this call), more than 10 propose it
 // for a permanent block.
 func (s *Service) RecordPrank(ctx context.Context, number, actor string) (CallerView, error) {
-	n, err := NormalizeNumber(number)
+	n, err := tracking.NormalizePhone(number)
 	if err != nil {
 		return CallerView{}, err
 	}
@@ -128,7 +123,7 @@ func (s *Service) RecordPrank(ctx context.Context, number, actor string) (Caller
 // LiftBlock ends a number's block early; who (the actor) and why are
 // recorded. The count stays: the next prank call blocks again.
 func (s *Service) LiftBlock(ctx context.Context, number, actor, reason string) (CallerView, error) {
-	n, err := NormalizeNumber(number)
+	n, err := tracking.NormalizePhone(number)
 	if err != nil {
 		return CallerView{}, err
 	}

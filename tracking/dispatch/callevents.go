@@ -191,7 +191,7 @@ func (s *Service) classify(callID, number string, o tracking.CallOutcome) (n str
 		return "", nil, tracking.Errorf(tracking.CodeNotFound, "field \"call_id\": the phone system reported no call %q", truncate(callID, 40))
 	}
 	if number != "" {
-		if n, err := NormalizeNumber(number); err != nil {
+		if n, err := tracking.NormalizePhone(number); err != nil {
 			return "", nil, err
 		} else if n != c.Number {
 			return "", nil, tracking.Errorf(tracking.CodeConflict, "call %q is from another number than %s", truncate(callID, 40), n)

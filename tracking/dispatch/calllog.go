@@ -66,7 +66,7 @@ func (s *Service) RecordCall(ctx context.Context, req NewCall, actor string) (Lo
 }
 
 func (s *Service) recordCall(ctx context.Context, req NewCall, actor string) (LoggedCall, error) {
-	n, err := NormalizeNumber(req.Number)
+	n, err := tracking.NormalizePhone(req.Number)
 	if err != nil {
 		return LoggedCall{}, err
 	}

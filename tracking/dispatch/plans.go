@@ -1,7 +1,3 @@
-// Package dispatch is the heart of siaga112: response plans, incidents,
-// nearest-unit recommendations, race-free assignment, the assignment
-// lifecycle with arrival detection, the prank-call policy and agency
-// deadlines. It does no I/O: stores and buses are handed in.
 package dispatch
 
 import (
@@ -26,6 +22,7 @@ type Need struct {
 type Plan struct {
 	Category tracking.Category `json:"category"`
 	Label    string            `json:"label"`
+	LabelEN  string            `json:"label_en"` // the label in English (issue 26 item 10)
 	Lead     string            `json:"lead_agency"`
 	Needs    []Need            `json:"needs"` // empty: routed to Lead, no vehicle
 }
@@ -146,9 +143,13 @@ func ParsePlans(r io.Reader) (*Plans, error) {
 			if _, dup := p.plans[cat]; dup {
 				return fail("category %q has a plan already", cat)
 			}
-			pl := Plan{Category: cat, Lead: lead, Label: strings.TrimSpace(label)}
+			label, labelEN, _ := strings.Cut(label, "|")
+			pl := Plan{Category: cat, Lead: lead, Label: strings.TrimSpace(label), LabelEN: strings.TrimSpace(labelEN)}
 			if pl.Label == "" {
 				pl.Label = string(cat)
+			}
+			if pl.LabelEN == "" {
+				pl.LabelEN = englishLabel(cat, pl.Label)
 			}
 			seen := map[tracking.UnitType]bool{}
 			for _, tok := range f[3:] {

@@ -118,15 +118,13 @@ func (ix *Index) Register(r tracking.Registration) (tracking.Unit, bool, error) 
 	return ix.view(e, ix.cfg.Now()), !ok, nil
 }
 
-// Outcome says what an update did.
-type Outcome int
+// Outcome says what an update did (tracking.UpdateOutcome: the ingest
+// counts it without knowing the index).
+type Outcome = tracking.UpdateOutcome
 
 const (
-	// Applied: the update changed the unit.
-	Applied Outcome = iota
-	// History: the update was older than (or as old as) what the unit already
-	// has; it was not applied, so a unit never moves back in time.
-	History
+	Applied = tracking.UpdateApplied
+	History = tracking.UpdateHistory // older than what the unit has: not applied
 )
 
 // ApplyFix moves a unit to a new fix. A fix not newer than the unit's newest

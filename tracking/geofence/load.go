@@ -5,15 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"siaga112/geo"
 	"siaga112/geo/sfgeom"
+	"siaga112/tracking"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-
-	"siaga112/tracking"
 )
 
 // Limits on a fence file: a city's hospitals, stations and depots are a few
@@ -178,7 +178,7 @@ func checkPoint(p orb.Point) error {
 	if math.IsNaN(p[0]) || math.IsNaN(p[1]) || math.IsInf(p[0], 0) || math.IsInf(p[1], 0) {
 		return errors.New("a coordinate is not a finite number")
 	}
-	if p[1] < -90 || p[1] > 90 || p[0] < -180 || p[0] > 180 {
+	if !geo.ValidLatLon(p[1], p[0]) {
 		return fmt.Errorf("position [%g, %g] is not [lon, lat] (latitude beyond ±90 or longitude beyond ±180): coordinates in [lat, lon] order?", p[0], p[1])
 	}
 	return nil

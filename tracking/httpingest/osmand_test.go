@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"siaga112/tracking"
+	"siaga112/tracking/trackingtest"
 )
 
 const imei = "356938035643809" // AMB-01's tracker_id in the test world
@@ -224,10 +225,7 @@ func TestOsmAnd(t *testing.T) {
 // TestOsmAndWithCurl sends what a hardware tracker's firmware sends, with
 // curl, to the real OsmAnd server (timeouts included).
 func TestOsmAndWithCurl(t *testing.T) {
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		t.Skip("curl is not installed")
-	}
+	curl := trackingtest.Tool(t, "curl", "curl")
 	w := newWorld()
 	in := newIngest(w)
 	srv := httptest.NewUnstartedServer(nil)
@@ -269,10 +267,7 @@ func TestOsmAndWithCurl(t *testing.T) {
 // + NewOsmAndServer, port 20355 of this branch's range or any free one) and
 // the OwnTracks handler, and talks to both with curl as a device would.
 func TestServedWithCurl(t *testing.T) {
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		t.Skip("curl is not installed")
-	}
+	curl := trackingtest.Tool(t, "curl", "curl")
 	ln, err := ListenOsmAnd("127.0.0.1:20355", 16, 0, nil)
 	if err != nil {
 		if ln, err = ListenOsmAnd("127.0.0.1:0", 16, 0, nil); err != nil {

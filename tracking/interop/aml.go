@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"siaga112/geo"
 	"siaga112/tracking"
 )
 
@@ -135,11 +136,11 @@ func ParseAMLSMS(text string, received time.Time) (AML, error) {
 		}
 	}
 	lat, err := parseDegrees(lt)
-	if err != nil || lat < -90 || lat > 90 {
+	if err != nil || !geo.ValidLat(lat) {
 		return a, tracking.Errorf(tracking.CodeInvalid, "AML field lt=%s: the latitude must be decimal degrees within ±90", clip(lt, 20))
 	}
 	lon, err := parseDegrees(lg)
-	if err != nil || lon < -180 || lon > 180 {
+	if err != nil || !geo.ValidLon(lon) {
 		return a, tracking.Errorf(tracking.CodeInvalid, "AML field lg=%s: the longitude must be decimal degrees within ±180", clip(lg, 20))
 	}
 	if lat == 0 && lon == 0 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"siaga112/geo"
 	"siaga112/tracking"
 )
 
@@ -37,11 +38,11 @@ func ParseAMLHTTPS(form url.Values, received time.Time) AML {
 		return notLocated("the phone sent no position (location_latitude and location_longitude are empty)")
 	}
 	lat, err := parseDegrees(latS)
-	if err != nil || lat < -90 || lat > 90 {
+	if err != nil || !geo.ValidLat(lat) {
 		return notLocated("location_latitude %q: the latitude must be decimal degrees within ±90", clip(latS, 20))
 	}
 	lon, err := parseDegrees(lonS)
-	if err != nil || lon < -180 || lon > 180 {
+	if err != nil || !geo.ValidLon(lon) {
 		return notLocated("location_longitude %q: the longitude must be decimal degrees within ±180", clip(lonS, 20))
 	}
 	if lat == 0 && lon == 0 {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"siaga112/tracking"
+	"siaga112/tracking/trackingtest"
 )
 
 // The OASIS schema, unchanged (its SHA-256 is checked below).
@@ -298,17 +299,8 @@ func BenchmarkCAP(b *testing.B) {
 	}
 }
 
-// needTool finds a program the test needs: without it the test skips and
-// says why, or fails where SIAGA112_REQUIRE_ALL=1 (CI).
+// needTool finds a program the test needs (trackingtest.Tool).
 func needTool(t testing.TB, name, debianPackage string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		msg := name + " missing (Debian package " + debianPackage + ")"
-		if os.Getenv("SIAGA112_REQUIRE_ALL") == "1" {
-			t.Fatal(msg + " and SIAGA112_REQUIRE_ALL=1")
-		}
-		t.Skip(msg + ": the independent check cannot run")
-	}
-	return p
+	return trackingtest.Tool(t, name, debianPackage)
 }

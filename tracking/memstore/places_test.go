@@ -7,5 +7,5 @@ import (
 )
 
 func TestPlacesContract(t *testing.T) {
-	storetest.RunPlaces(t, func(t *testing.T) storetest.Placer { return New() })
+	storetest.RunPlaces(t, func(*testing.T) storetest.Placer { return New() })
 }

@@ -9,8 +9,8 @@ import (
 	"siaga112/tracking"
 )
 
-// records are users, tokens, sessions, geofences and agency contacts
-// (tracking.Record), each with the version of the change that wrote it;
+// records are users, tokens, sessions, geofences, agency contacts and
+// place-book entries (tracking.Record), each with the version of the change that wrote it;
 // deletions leave tombstones. Guarded by Store.mu.
 type records struct {
 	version int64 // the last version given
@@ -105,6 +105,10 @@ func copyRecord(r tracking.Record) tracking.Record {
 		r.Geofence = &g
 	}
 	r.Contacts = slices.Clone(r.Contacts)
+	if r.Place != nil {
+		e := r.Place.Clone()
+		r.Place = &e
+	}
 	r.EndSessions = false
 	return r
 }

@@ -25,9 +25,8 @@ type Store struct {
 	history   map[string]tracking.HistoryRecord
 	calls     []tracking.Call // the call log, in order written
 	audit     []Entry
-	places    map[string]tracking.PlaceEntry // the place book (places.go)
-	records   records                        // records.go
-	phone     phone                          // phone.go
+	records   records // records.go
+	phone     phone   // phone.go
 }
 
 // Entry is one line of the audit trail.
@@ -118,9 +117,6 @@ func (s *Store) apply(c tracking.Change) (version int64, err error) {
 	if c.Caller != nil {
 		s.callers[c.Caller.Number] = c.Caller.Clone()
 		subject, data = c.Caller.Number, c.Caller.Clone()
-	}
-	if c.Place != nil {
-		subject, data = s.applyPlace(*c.Place)
 	}
 	if in := c.Incident; in != nil {
 		if old, ok := s.incidents[in.ID]; ok {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+
+	"siaga112/tracking/trackingtest"
 )
 
 // readmeACL is the Mosquitto ACL docs/operations.md gives for an external broker.
@@ -39,14 +41,8 @@ func readmeACL(t *testing.T) string {
 // waypoints, then a location. Nothing is refused, the transition and the
 // location arrive, and a device cannot publish as another unit.
 func TestReadmeMosquittoACL(t *testing.T) {
-	bin, err := exec.LookPath("mosquitto")
-	if err != nil {
-		t.Skip("mosquitto is not installed (.ci/run installs it)")
-	}
-	passwd, err := exec.LookPath("mosquitto_passwd")
-	if err != nil {
-		t.Skip("mosquitto_passwd is not installed")
-	}
+	bin := trackingtest.Tool(t, "mosquitto", "mosquitto")
+	passwd := trackingtest.Tool(t, "mosquitto_passwd", "mosquitto")
 	dir := t.TempDir()
 	unit, other := fmt.Sprintf("T%d", time.Now().UnixNano()), "OTHER-1"
 	pwFile := filepath.Join(dir, "passwd")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,15 +12,14 @@ import (
 	mochi "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/listeners"
 	"github.com/mochi-mqtt/server/v2/packets"
+
+	"siaga112/tracking/trackingtest"
 )
 
 // Defect 3: the ingest's client id was predictable (siaga112-<host>, then
 // -r1, -r2…), so any client with a login could kick it, again and again.
 func TestIngestClientIDUnguessable(t *testing.T) {
-	url := os.Getenv("MQTT_TEST_URL")
-	if url == "" {
-		t.Skip("MQTT_TEST_URL is not set (e.g. tcp://127.0.0.1:1883): skipping the test against a real Mosquitto")
-	}
+	url := trackingtest.Env(t, "MQTT_TEST_URL", mosquittoURL)
 	unit := fmt.Sprintf("T%d", time.Now().UnixNano())
 	prefix := "siaga112-" + unit
 	ix := newFleet(t, unit)

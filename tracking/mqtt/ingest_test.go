@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"siaga112/tracking"
 	"siaga112/tracking/fleet"
 	"siaga112/tracking/owntracks"
+	"siaga112/tracking/trackingtest"
 )
 
 func newFleet(t testing.TB, ids ...string) *fleet.Index {
@@ -154,12 +154,12 @@ func newPublisher(t *testing.T, url string) *Publisher {
 	return p
 }
 
+// mosquittoURL says what MQTT_TEST_URL is for.
+const mosquittoURL = "a real Mosquitto to test against, e.g. tcp://127.0.0.1:1883; bash .ci/run sets it"
+
 // Against the real Mosquitto that .ci/run starts.
 func TestIngestMosquitto(t *testing.T) {
-	url := os.Getenv("MQTT_TEST_URL")
-	if url == "" {
-		t.Skip("MQTT_TEST_URL is not set (e.g. tcp://127.0.0.1:1883): skipping the test against a real Mosquitto")
-	}
+	url := trackingtest.Env(t, "MQTT_TEST_URL", mosquittoURL)
 	id := fmt.Sprintf("T%d", time.Now().UnixNano())
 	ix := newFleet(t, id)
 	in := startIngest(t, url, ix)
@@ -384,10 +384,7 @@ func TestIngestSurvivesStalledHandler(t *testing.T) {
 // one, which other tests use), or skips when the binary is absent.
 func startMosquitto(t *testing.T, port string) *exec.Cmd {
 	t.Helper()
-	bin, err := exec.LookPath("mosquitto")
-	if err != nil {
-		t.Skip("mosquitto is not installed (.ci/run installs it): skipping the external-broker restart test")
-	}
+	bin := trackingtest.Tool(t, "mosquitto", "mosquitto")
 	cmd := exec.Command(bin, "-p", port)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"siaga112/tracking/trackingtest"
 )
 
 // selfSignedCA makes a throwaway self-signed certificate for 127.0.0.1 that
@@ -46,9 +48,7 @@ func selfSignedCA(t *testing.T) (*tls.Config, string) {
 // Phones send passwords over mobile networks: MQTT over TLS, checked with
 // the stock mosquitto_pub.
 func TestBrokerTLSWithMosquittoPub(t *testing.T) {
-	if _, err := exec.LookPath("mosquitto_pub"); err != nil {
-		t.Skip("mosquitto_pub not installed (apt install mosquitto-clients)")
-	}
+	trackingtest.Tool(t, "mosquitto_pub", "mosquitto-clients")
 	cfg, caFile := selfSignedCA(t)
 	h := newHostile(t, BrokerConfig{TLSListen: "127.0.0.1:0", TLS: cfg})
 	_, port, _ := net.SplitHostPort(h.b.TLSAddr())

@@ -3,7 +3,6 @@ package mqtt
 import (
 	"fmt"
 	"net"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 
 	"siaga112/tracking"
+	"siaga112/tracking/trackingtest"
 )
 
 // rawDevice logs in as AMB-01 over a raw socket with a will on its own
@@ -77,10 +77,7 @@ func TestWillOfAnOlderLogin(t *testing.T) {
 // mosquitto returns MQTT_TEST_URL's host:port, or skips.
 func mosquitto(t *testing.T) (url, addr string) {
 	t.Helper()
-	url = os.Getenv("MQTT_TEST_URL")
-	if url == "" {
-		t.Skip("MQTT_TEST_URL is not set (e.g. tcp://127.0.0.1:1883): skipping the test against a real Mosquitto")
-	}
+	url = trackingtest.Env(t, "MQTT_TEST_URL", mosquittoURL)
 	return url, strings.TrimPrefix(url, "tcp://")
 }
 

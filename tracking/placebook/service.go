@@ -1,13 +1,16 @@
 // Package placebook keeps the centre's place book: the names dispatchers
-// give to what the extract lacks or calls otherwise. Every write is one
-// tracking.Change through the journal; search sees the book through the
-// OnChange hook, under the book's lock, in the order of the changes.
+// give to what the extract lacks or calls otherwise. Its entries are
+// records (tracking.RecordPlace) like users and geofences: every write is
+// one tracking.Change the store commits before memory takes it, so a
+// change the store refuses leaves the book as it was; memory takes an
+// entry only when newer than what it holds, from its own commits and from
+// other instances' (Absorb). Search sees the book through the OnChange
+// hook, under the book's lock, in the order memory took the changes.
 package placebook
 
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -22,10 +25,8 @@ import (
 
 // Config wires the service.
 type Config struct {
-	Store   tracking.Store      // where changes go (memory or PostgreSQL)
-	Places  tracking.PlaceStore // the book as stored, loaded at start
-	Bus     *tracking.Bus
-	Locator tracking.Locator // entries lie inside the city
+	Store   tracking.RecordStore // where changes go and the book is read back (memory or PostgreSQL)
+	Locator tracking.Locator     // entries lie inside the city
 	Logger  *slog.Logger
 	Now     func() time.Time
 	// OnChange gets the whole book after each change (search's index),
@@ -39,11 +40,12 @@ type Service struct {
 	log     *slog.Logger
 	journal tracking.Journal
 
-	mu      sync.Mutex
-	entries map[string]tracking.PlaceEntry
+	mu       sync.Mutex
+	entries  map[string]tracking.PlaceEntry
+	versions tracking.Versions // of the entries, deletions included
 }
 
-// New loads the book from cfg.Places.
+// New loads the book from cfg.Store.
 func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -54,42 +56,47 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.OnChange == nil {
 		cfg.OnChange = func([]tracking.PlaceEntry) {}
 	}
-	if cfg.Bus == nil {
-		cfg.Bus = tracking.NewBus()
-	}
-	s := &Service{cfg: cfg, log: cfg.Logger.With("component", "placebook"), journal: tracking.Journal{Store: cfg.Store, Bus: cfg.Bus},
+	s := &Service{cfg: cfg, log: cfg.Logger.With("component", "placebook"), journal: tracking.Journal{Store: cfg.Store, Bus: tracking.NewBus()},
 		entries: map[string]tracking.PlaceEntry{}}
-	stored, err := cfg.Places.Places(ctx)
+	stored, _, err := cfg.Store.Records(ctx, 0, tracking.RecordPlace)
 	if err != nil {
 		return nil, fmt.Errorf("load the place book: %w", err)
 	}
-	s.Reload(stored)
+	s.Absorb(stored, 0)
 	return s, nil
 }
 
-// Reload replaces the book with entries (start, or another instance's
-// changes read back after a reconnection).
-func (s *Service) Reload(entries []tracking.PlaceEntry) {
+// Absorb takes book records read back from the store (another instance's
+// changes, or everything at start); each applies only if newer than what
+// memory holds. upTo is the version the read was complete up to (0: keep
+// every tombstone).
+func (s *Service) Absorb(rs []tracking.Record, upTo int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.entries = make(map[string]tracking.PlaceEntry, len(entries))
-	for _, e := range entries {
-		s.entries[e.ID] = e.Clone()
+	changed := false
+	for _, r := range rs {
+		changed = s.applyLocked(r) || changed
 	}
-	s.changed()
+	if upTo > 0 {
+		s.versions.Forget(upTo)
+	}
+	if changed {
+		s.changed()
+	}
 }
 
-// Sync takes in one entry as another instance left it: nil when it was
-// deleted.
-func (s *Service) Sync(id string, e *tracking.PlaceEntry) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e == nil {
-		delete(s.entries, id)
-	} else {
-		s.entries[id] = e.Clone()
+// applyLocked applies one record if it is newer than what memory holds,
+// and says whether it did. Caller holds s.mu.
+func (s *Service) applyLocked(r tracking.Record) bool {
+	if r.Kind != tracking.RecordPlace || (!r.Deleted && r.Place == nil) || !s.versions.Take(r) {
+		return false
 	}
-	s.changed()
+	if r.Deleted {
+		delete(s.entries, r.Key)
+	} else {
+		s.entries[r.Key] = r.Place.Clone()
+	}
+	return true
 }
 
 // changed hands the book to search. Caller holds s.mu.
@@ -157,12 +164,7 @@ func (s *Service) Create(ctx context.Context, f tracking.PlaceFields, actor stri
 	e.ID = newID()
 	now := s.cfg.Now()
 	e.CreatedAt, e.CreatedBy, e.UpdatedAt, e.UpdatedBy = now, actor, now, actor
-	s.mu.Lock()
-	s.entries[e.ID] = e.Clone()
-	s.changed()
-	done := s.record("created", e, false, actor, now)
-	s.mu.Unlock()
-	if persisted, err = s.wait(done, e.ID, nil, e); err != nil {
+	if persisted, err = s.commit("created", e, false, actor, now); err != nil {
 		return tracking.PlaceEntry{}, false, err
 	}
 	s.log.Info("place added to the book", "place", e.ID, "name", e.Name, "by", actor)
@@ -174,24 +176,16 @@ func (s *Service) Update(ctx context.Context, id string, f tracking.PlaceFields,
 	if f.Empty() {
 		return tracking.PlaceEntry{}, false, tracking.Errorf(tracking.CodeInvalid, "the body changes nothing: give any of name, aliases, kind, lat, lon")
 	}
-	s.mu.Lock()
-	before, ok := s.entries[id]
-	if !ok {
-		s.mu.Unlock()
-		return tracking.PlaceEntry{}, false, notFound(id)
+	e, err := s.Get(id)
+	if err != nil {
+		return tracking.PlaceEntry{}, false, err
 	}
-	e := before.Clone()
 	f.Apply(&e)
 	if err := s.check(e); err != nil {
-		s.mu.Unlock()
 		return tracking.PlaceEntry{}, false, err
 	}
 	e.UpdatedAt, e.UpdatedBy = s.cfg.Now(), actor
-	s.entries[id] = e.Clone()
-	s.changed()
-	done := s.record("changed", e, false, actor, e.UpdatedAt)
-	s.mu.Unlock()
-	persisted, err := s.wait(done, id, &before, e)
+	persisted, err := s.commit("changed", e, false, actor, e.UpdatedAt)
 	if err != nil {
 		return tracking.PlaceEntry{}, false, err
 	}
@@ -200,53 +194,35 @@ func (s *Service) Update(ctx context.Context, id string, f tracking.PlaceFields,
 
 // Delete removes an entry.
 func (s *Service) Delete(ctx context.Context, id, actor string) (bool, error) {
-	s.mu.Lock()
-	before, ok := s.entries[id]
-	if !ok {
-		s.mu.Unlock()
-		return false, notFound(id)
+	e, err := s.Get(id)
+	if err != nil {
+		return false, err
 	}
-	delete(s.entries, id)
-	s.changed()
-	done := s.record("deleted", before, true, actor, s.cfg.Now())
-	s.mu.Unlock()
-	return s.wait(done, id, &before, tracking.PlaceEntry{})
+	return s.commit("deleted", e, true, actor, s.cfg.Now())
 }
 
-// record submits one change. Caller holds s.mu: changes reach the store in
-// the order memory took them.
-func (s *Service) record(action string, e tracking.PlaceEntry, deleted bool, actor string, at time.Time) <-chan error {
-	return s.journal.Record(tracking.Change{
+// commit writes one change of the book and applies it to memory once the
+// store has it: persisted is false while it is queued for an unreachable
+// database (memory takes it at version 0, the read-back brings the
+// version); a refusal leaves memory as it was.
+func (s *Service) commit(action string, e tracking.PlaceEntry, deleted bool, actor string, at time.Time) (persisted bool, err error) {
+	r := tracking.PlaceRecord(e, deleted)
+	v, err := s.journal.Commit(tracking.Change{
 		Audit:  tracking.Audit{Action: "place." + action, Actor: actor},
 		Action: action, At: at,
-		Place: &tracking.PlaceChange{Entry: e.Clone(), Deleted: deleted},
+		Records: []tracking.Record{r},
 	})
-}
-
-// wait reads the store's answer; a refusal takes the change back (unless
-// a later one has replaced it already): before is the entry as it was
-// (nil: none), after as the change left it (zero ID: deleted).
-func (s *Service) wait(done <-chan error, id string, before *tracking.PlaceEntry, after tracking.PlaceEntry) (bool, error) {
-	err := <-done
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, tracking.ErrQueued):
-		return false, nil
+	if err != nil {
+		s.log.Error("place book change refused by the store", "place", e.ID, "err", err)
+		return false, fmt.Errorf("save place %s: %w", e.ID, err)
 	}
+	r.Version = v
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cur, ok := s.entries[id]
-	if (after.ID == "" && !ok) || (ok && cur.UpdatedAt.Equal(after.UpdatedAt) && cur.UpdatedBy == after.UpdatedBy) {
-		if before == nil {
-			delete(s.entries, id)
-		} else {
-			s.entries[id] = before.Clone()
-		}
+	if s.applyLocked(r) {
 		s.changed()
 	}
-	s.log.Error("place book change refused by the store; taken back", "place", id, "err", err)
-	return false, fmt.Errorf("save place %s: %w", id, err)
+	return v != 0, nil
 }
 
 // newID is a fresh entry id: unique across instances by chance (60

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"siaga112/geo"
@@ -13,37 +14,41 @@ import (
 	"siaga112/tracking/memstore"
 )
 
-// refusing is a store that refuses changes naming one place (the way a
-// database refuses a row), and otherwise keeps them in memory.
+// refusing is a store that refuses changes naming one place, and every
+// deletion while deletions is set (the way a database refuses a row), and
+// otherwise keeps them in memory.
 type refusing struct {
 	*memstore.Store
-	name string
+	name      string
+	deletions *atomic.Bool
 }
 
 func (r refusing) Submit(c tracking.Change, done func(error)) {
-	if c.Place != nil && c.Place.Entry.Name == r.name {
-		done(errors.New("refused"))
-		return
+	for _, x := range c.Records {
+		if x.Kind == tracking.RecordPlace && (x.Place != nil && x.Place.Name == r.name || x.Deleted && r.deletions.Load()) {
+			done(errors.New("refused"))
+			return
+		}
 	}
 	r.Store.Submit(c, done)
 }
 
-func newBook(t *testing.T, refuse string) (*Service, *[]tracking.PlaceEntry) {
+func newBook(t *testing.T, refuse string) (*Service, *[]tracking.PlaceEntry, *atomic.Bool) {
 	t.Helper()
-	mem := memstore.New()
+	deletions := &atomic.Bool{}
 	var seen []tracking.PlaceEntry
-	s, err := New(context.Background(), Config{Store: refusing{mem, refuse}, Places: mem, Locator: geo.NewExactIndex(mapdata.SerangDistricts()),
+	s, err := New(context.Background(), Config{Store: refusing{memstore.New(), refuse, deletions}, Locator: geo.NewExactIndex(mapdata.SerangDistricts()),
 		OnChange: func(es []tracking.PlaceEntry) { seen = es }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, &seen
+	return s, &seen, deletions
 }
 
 func ptr[T any](v T) *T { return &v }
 
 func TestCreateConcurrently(t *testing.T) {
-	s, _ := newBook(t, "")
+	s, _, _ := newBook(t, "")
 	var wg sync.WaitGroup
 	ids := make([]string, 200)
 	for i := range ids {
@@ -71,7 +76,7 @@ func TestCreateConcurrently(t *testing.T) {
 }
 
 func TestRefusedIsTakenBack(t *testing.T) {
-	s, seen := newBook(t, "Ditolak")
+	s, seen, deletions := newBook(t, "Ditolak")
 	ctx := context.Background()
 	if _, _, err := s.Create(ctx, tracking.PlaceFields{Name: ptr("Ditolak"), Lat: ptr(-6.12), Lon: ptr(106.15)}, "budi"); err == nil {
 		t.Fatal("refused creation answered")
@@ -89,6 +94,14 @@ func TestRefusedIsTakenBack(t *testing.T) {
 	if got, _ := s.Get(e.ID); got.Name != "Tugu" || (*seen)[0].Name != "Tugu" {
 		t.Fatalf("a refused change stays: %+v / %+v", got, *seen)
 	}
+	deletions.Store(true)
+	if _, err := s.Delete(ctx, e.ID, "sari"); err == nil {
+		t.Fatal("refused deletion answered")
+	}
+	if got, err := s.Get(e.ID); err != nil || got.Name != "Tugu" || len(*seen) != 1 {
+		t.Fatalf("a refused deletion stays: %+v (%v) / %+v", got, err, *seen)
+	}
+	deletions.Store(false)
 	for _, tc := range []struct {
 		f    tracking.PlaceFields
 		code tracking.Code
@@ -104,5 +117,37 @@ func TestRefusedIsTakenBack(t *testing.T) {
 	}
 	if _, err := s.Delete(ctx, "nope", "sari"); tracking.CodeOf(err) != tracking.CodeNotFound {
 		t.Errorf("delete unknown: %v", err)
+	}
+}
+
+// Another instance's changes apply only when newer than what memory
+// holds, and a deletion stays deleted.
+func TestAbsorbByVersion(t *testing.T) {
+	s, seen, _ := newBook(t, "")
+	e := tracking.PlaceEntry{ID: "p-remote", Name: "Gapura Kaibon", Aliases: []string{}, Kind: "landmark", Lat: -6.0335, Lon: 106.1571}
+	at := func(e tracking.PlaceEntry, v int64, deleted bool) tracking.Record {
+		r := tracking.PlaceRecord(e, deleted)
+		r.Version = v
+		return r
+	}
+	newer := e
+	newer.Name = "Gerbang Kaibon"
+	for _, tc := range []struct {
+		name string
+		r    tracking.Record
+		want string // the entry's name after; "": absent
+	}{
+		{"first read", at(e, 5, false), "Gapura Kaibon"},
+		{"newer change", at(newer, 7, false), "Gerbang Kaibon"},
+		{"older change, read late", at(e, 6, false), "Gerbang Kaibon"},
+		{"deletion", at(e, 9, true), ""},
+		{"change older than the deletion", at(newer, 8, false), ""},
+		{"change after the deletion: an id is never reused", at(newer, 10, false), ""},
+	} {
+		s.Absorb([]tracking.Record{tc.r}, 0)
+		got, err := s.Get("p-remote")
+		if (tc.want == "") != (err != nil) || got.Name != tc.want || len(*seen) != len(s.List()) {
+			t.Errorf("%s: %+v (%v), search sees %d, want %q", tc.name, got, err, len(*seen), tc.want)
+		}
 	}
 }

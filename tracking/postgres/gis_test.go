@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"siaga112/tracking"
+	"siaga112/tracking/trackingtest"
 )
 
 // What a QGIS user opens must be keyed, spatially indexed, valid and free
@@ -98,10 +99,7 @@ func TestGISHygiene(t *testing.T) {
 		}
 	})
 	t.Run("ogrinfo sees the layers", func(t *testing.T) {
-		ogr, err := exec.LookPath("ogrinfo")
-		if err != nil {
-			t.Skip("ogrinfo (gdal-bin) is not installed: skipping the GDAL check")
-		}
+		ogr := trackingtest.Tool(t, "ogrinfo", "gdal-bin")
 		schema := currentSchema(t, db)
 		pw, _ := url.Parse(testURL(t))
 		p, _ := pw.User.Password()

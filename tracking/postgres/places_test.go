@@ -25,15 +25,19 @@ func TestPlacesKeptAndChecked(t *testing.T) {
 	e := tracking.PlaceEntry{ID: "p-kept", Name: "Gapura Kaibon", Aliases: []string{"Gerbang Kaibon"}, Kind: "landmark", Lat: -6.0335, Lon: 106.1571,
 		CreatedAt: time.Now().UTC().Truncate(time.Microsecond), CreatedBy: "Budi"}
 	e.UpdatedAt, e.UpdatedBy = e.CreatedAt, "Budi"
-	c := tracking.Change{Audit: tracking.Audit{Action: "place.created", Actor: "Budi"}, Action: "created", At: e.CreatedAt, Place: &tracking.PlaceChange{Entry: e}}
+	c := tracking.Change{Audit: tracking.Audit{Action: "place.created", Actor: "Budi"}, Action: "created", At: e.CreatedAt,
+		Records: []tracking.Record{tracking.PlaceRecord(e, false)}}
 	if err := tracking.Apply(s, c); err != nil {
 		t.Fatal(err)
 	}
 	s.Close(ctx)
 	again := openTest(t, u, Config{})
-	got, err := again.Place(ctx, "p-kept")
-	if err != nil || got.Name != "Gapura Kaibon" || got.Aliases[0] != "Gerbang Kaibon" || !got.CreatedAt.Equal(e.CreatedAt) {
-		t.Fatalf("after a restart: %+v (%v)", got, err)
+	rs, _, err := again.Records(ctx, 0, tracking.RecordPlace)
+	if err != nil || len(rs) != 1 || rs[0].Version == 0 {
+		t.Fatalf("after a restart: %+v (%v)", rs, err)
+	}
+	if got := rs[0].Place; got.Name != "Gapura Kaibon" || got.Aliases[0] != "Gerbang Kaibon" || !got.CreatedAt.Equal(e.CreatedAt) {
+		t.Fatalf("after a restart: %+v", got)
 	}
 	for _, bad := range []func(*tracking.PlaceEntry){
 		func(e *tracking.PlaceEntry) { e.ID = "reverse" },
@@ -46,7 +50,8 @@ func TestPlacesKeptAndChecked(t *testing.T) {
 		x := e
 		x.ID = "p-bad"
 		bad(&x)
-		c := tracking.Change{Audit: tracking.Audit{Action: "place.created", Actor: "t"}, Action: "created", At: x.CreatedAt, Place: &tracking.PlaceChange{Entry: x}}
+		c := tracking.Change{Audit: tracking.Audit{Action: "place.created", Actor: "t"}, Action: "created", At: x.CreatedAt,
+			Records: []tracking.Record{tracking.PlaceRecord(x, false)}}
 		if err := tracking.Apply(again, c); err == nil {
 			t.Errorf("the database took %+v", x)
 		}

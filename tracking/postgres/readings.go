@@ -4,6 +4,7 @@ import (
 	"math"
 	"sync/atomic"
 
+	"siaga112/geo"
 	"siaga112/tracking"
 )
 
@@ -41,7 +42,7 @@ func reading(o tracking.Optional, ok func(float64) bool) *float32 {
 func possible(batch []posRow, dropped *atomic.Uint64) []posRow {
 	out := batch[:0]
 	for _, r := range batch {
-		if !(r.p.Lon >= -180 && r.p.Lon <= 180 && r.p.Lat >= -90 && r.p.Lat <= 90) || (r.p.Lon == 0 && r.p.Lat == 0) {
+		if !geo.ValidLatLon(r.p.Lat, r.p.Lon) || (r.p.Lon == 0 && r.p.Lat == 0) {
 			dropped.Add(1)
 			continue
 		}

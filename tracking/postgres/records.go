@@ -13,7 +13,7 @@ import (
 )
 
 // Records (tracking.Record: users, tokens, sessions, geofences, agency
-// contacts) are written by the ordered writer like every change. A
+// contacts, place-book entries) are written by the ordered writer like every change. A
 // transaction that writes records first takes one advisory lock (per
 // schema) and holds it to its commit, and each such change takes its
 // version from the sequence record_version under it: versions follow the
@@ -137,6 +137,19 @@ func queueRecord(b *pgx.Batch, r tracking.Record, c tracking.Change) error {
 				geom = EXCLUDED.geom, created_by = $8, created_at = now(), version = currval('record_version')`,
 			g.ID, g.Name, g.Kind, g.Agency, radius, string(g.Feature), string(g.Geometry), g.CreatedBy)
 		unbury(b, r.Kind, r.Key)
+	case r.Kind == tracking.RecordPlace && r.Deleted:
+		b.Queue(`DELETE FROM places WHERE id = $1`, r.Key)
+		tombstone(b, r.Kind, r.Key)
+	case r.Kind == tracking.RecordPlace:
+		// Never again once deleted: a change racing the deletion inserts
+		// nothing.
+		e := r.Place
+		b.Queue(`INSERT INTO places (id, name, aliases, kind, lon, lat, created_at, created_by, updated_at, updated_by, version)
+			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, currval('record_version')
+			WHERE NOT EXISTS (SELECT 1 FROM tombstones WHERE kind = 'place' AND key = $1)
+			ON CONFLICT (id) DO UPDATE SET name = $2, aliases = $3, kind = $4, lon = $5, lat = $6, updated_at = $9, updated_by = $10,
+				version = currval('record_version')`,
+			e.ID, e.Name, nonNil(e.Aliases), e.Kind, e.Lon, e.Lat, e.CreatedAt, e.CreatedBy, e.UpdatedAt, e.UpdatedBy)
 	case r.Kind == tracking.RecordContacts && !r.Deleted:
 		body, err := json.Marshal(nonNil(r.Contacts))
 		if err != nil {
@@ -157,7 +170,7 @@ func queueRecord(b *pgx.Batch, r tracking.Record, c tracking.Change) error {
 // answer is whole up to the sequence's last value.
 func (s *Store) Records(ctx context.Context, since int64, kinds ...tracking.RecordKind) ([]tracking.Record, int64, error) {
 	if len(kinds) == 0 {
-		kinds = []tracking.RecordKind{tracking.RecordUser, tracking.RecordToken, tracking.RecordSession, tracking.RecordGeofence, tracking.RecordContacts}
+		kinds = tracking.RecordKinds
 	}
 	var out []tracking.Record
 	var upTo int64
@@ -189,6 +202,9 @@ func (s *Store) Records(ctx context.Context, since int64, kinds ...tracking.Reco
 			read(`SELECT id, name, kind, agency, coalesce(radius_m, 0), feature::text, created_by, version FROM geofences WHERE version > $1`, scanGeofence)
 		case tracking.RecordContacts:
 			read(`SELECT code, contacts, version FROM agency_contacts WHERE version > $1`, scanContacts)
+		case tracking.RecordPlace:
+			read(`SELECT id, name, aliases, kind, lon, lat, created_at, created_by, updated_at, updated_by, version
+				FROM places WHERE version > $1`, scanPlace)
 		default:
 			return nil, 0, fmt.Errorf("no records of kind %q", k)
 		}
@@ -263,4 +279,15 @@ func scanContacts(r pgx.Rows) (tracking.Record, error) {
 	}
 	rec.Contacts = []tracking.Contact{}
 	return rec, json.Unmarshal(body, &rec.Contacts)
+}
+
+func scanPlace(r pgx.Rows) (tracking.Record, error) {
+	var e tracking.PlaceEntry
+	var v int64
+	err := r.Scan(&e.ID, &e.Name, &e.Aliases, &e.Kind, &e.Lon, &e.Lat, &e.CreatedAt, &e.CreatedBy, &e.UpdatedAt, &e.UpdatedBy, &v)
+	if e.Aliases == nil {
+		e.Aliases = []string{}
+	}
+	e.CreatedAt, e.UpdatedAt = e.CreatedAt.UTC(), e.UpdatedAt.UTC()
+	return tracking.Record{Kind: tracking.RecordPlace, Key: e.ID, Version: v, Place: &e}, err
 }

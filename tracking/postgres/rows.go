@@ -72,9 +72,6 @@ func queueChange(b *pgx.Batch, c tracking.Change) error {
 	if sub, d := queuePhone(b, c); sub != "" && subject == "" {
 		subject, data = sub, d
 	}
-	if c.Place != nil && subject == "" {
-		subject, data = queuePlace(b, *c.Place)
-	}
 	if c.Versioned() {
 		if err := queueRecords(b, c); err != nil {
 			return err

@@ -88,9 +88,6 @@ func (s *Store) queueNotices(b *pgx.Batch, p pending) {
 	} else if c.Call != nil && c.Call.CallID != "" {
 		send(tracking.Notice{Kind: "call", ID: c.Call.CallID, Action: "classified"})
 	}
-	if c.Place != nil {
-		send(tracking.Notice{Kind: "place", ID: c.Place.Entry.ID, Action: c.Action})
-	}
 }
 
 // Listen hands every notice committed on this database (this instance's

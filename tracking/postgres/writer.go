@@ -285,8 +285,6 @@ func what(c tracking.Change) string {
 		return c.Audit.Action + " " + c.Caller.Number
 	case len(c.Units) > 0:
 		return c.Audit.Action + " " + c.Units[0].ID
-	case c.Place != nil:
-		return c.Audit.Action + " " + c.Place.Entry.ID
 	case len(c.Records) > 0 && c.Audit.Action == "":
 		return "last use of " + string(c.Records[0].Kind) + " " + c.Records[0].Key
 	case len(c.Records) > 0:

@@ -3,16 +3,17 @@ package storetest
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"siaga112/tracking"
 )
 
-// Placer is a store that keeps the place book and its audit trail.
+// Placer is a store that keeps the place book (records of kind place)
+// and its audit trail.
 type Placer interface {
-	tracking.Store
-	tracking.PlaceStore
+	tracking.RecordStore
 	tracking.AuditLog
 }
 
@@ -23,7 +24,27 @@ func sampleEntry(id string) tracking.PlaceEntry {
 
 func placeChange(action, actor string, e tracking.PlaceEntry, deleted bool) tracking.Change {
 	return tracking.Change{Audit: tracking.Audit{Action: "place." + action, Actor: actor}, Action: action, At: e.UpdatedAt,
-		Place: &tracking.PlaceChange{Entry: e, Deleted: deleted}}
+		Records: []tracking.Record{tracking.PlaceRecord(e, deleted)}}
+}
+
+// book reads the place book back from s, by id.
+func book(t *testing.T, s Placer) []tracking.PlaceEntry {
+	t.Helper()
+	rs, _, err := s.Records(context.Background(), 0, tracking.RecordPlace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []tracking.PlaceEntry
+	for _, r := range rs {
+		if r.Kind != tracking.RecordPlace {
+			t.Fatalf("asked for places, read %s %s", r.Kind, r.Key)
+		}
+		if !r.Deleted {
+			out = append(out, *r.Place)
+		}
+	}
+	slices.SortFunc(out, func(a, b tracking.PlaceEntry) int { return strings.Compare(a.ID, b.ID) })
+	return out
 }
 
 // RunPlaces is the place book's contract: write, change, delete, read
@@ -38,26 +59,36 @@ func RunPlaces(t *testing.T, open func(t *testing.T) Placer) {
 			t.Fatal(err)
 		}
 	}
-	got, err := s.Places(ctx)
-	if err != nil || len(got) != 2 || !equalEntry(got[0], a) || !equalEntry(got[1], b) {
-		t.Fatalf("Places, by id: %+v (%v)", got, err)
+	got := book(t, s)
+	if len(got) != 2 || !equalEntry(got[0], a) || !equalEntry(got[1], b) {
+		t.Fatalf("the book, by id: %+v", got)
 	}
 	// A change replaces the aliases.
 	a.Aliases, a.Name, a.UpdatedAt, a.UpdatedBy = []string{"Posko Utama"}, "Posko Banjir", t0.Add(time.Hour), "Sari"
 	if err := tracking.Apply(s, placeChange("changed", "Sari", a, false)); err != nil {
 		t.Fatal(err)
 	}
-	if e, err := s.Place(ctx, "pa-1"); err != nil || !equalEntry(e, a) {
-		t.Fatalf("changed: %+v (%v), want %+v", e, err, a)
+	if got := book(t, s); len(got) != 2 || !equalEntry(got[0], a) {
+		t.Fatalf("changed: %+v, want %+v", got, a)
 	}
 	if err := tracking.Apply(s, placeChange("deleted", "Sari", b, true)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Place(ctx, "pb-2"); tracking.CodeOf(err) != tracking.CodeNotFound {
-		t.Fatalf("deleted: %v", err)
-	}
-	if got, _ := s.Places(ctx); len(got) != 1 || got[0].ID != "pa-1" {
+	if got := book(t, s); len(got) != 1 || got[0].ID != "pa-1" {
 		t.Fatalf("after the deletion: %+v", got)
+	}
+	// The deletion is a tombstone, and a late change of the entry (one
+	// racing the deletion) never brings it back: its id is never reused.
+	if rs, _, _ := s.Records(ctx, 0, tracking.RecordPlace); !slices.ContainsFunc(rs, func(r tracking.Record) bool { return r.Key == "pb-2" && r.Deleted }) {
+		t.Fatalf("no tombstone for the deleted entry: %+v", rs)
+	}
+	late := b
+	late.UpdatedBy = "Rina"
+	if err := tracking.Apply(s, placeChange("changed", "Rina", late, false)); err != nil {
+		t.Fatal(err)
+	}
+	if got := book(t, s); len(got) != 1 {
+		t.Fatalf("a change after the deletion brought the entry back: %+v", got)
 	}
 	trail, err := s.AuditTrail(ctx, tracking.AuditQuery{})
 	if err != nil {
@@ -69,7 +100,8 @@ func RunPlaces(t *testing.T, open func(t *testing.T) Placer) {
 			lines = append(lines, e.Action+" "+e.Subject+" by "+e.Actor)
 		}
 	}
-	want := []string{"place.created place:pb-2 by Budi", "place.created place:pa-1 by Budi", "place.changed place:pa-1 by Sari", "place.deleted place:pb-2 by Sari"}
+	want := []string{"place.created place:pb-2 by Budi", "place.created place:pa-1 by Budi", "place.changed place:pa-1 by Sari", "place.deleted place:pb-2 by Sari",
+		"place.changed place:pb-2 by Rina"}
 	if !slices.Equal(lines, want) {
 		t.Fatalf("audit trail:\n%v\nwant\n%v", lines, want)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"siaga112/geo"
 	"siaga112/tracking"
 )
 
@@ -41,7 +42,7 @@ func (s *Service) RecordRegionEvent(e tracking.RegionEvent) error {
 	e.Region = tracking.CleanLabel(e.Region, tracking.MaxRegionNameLen)
 	e.RegionID = tracking.CleanLabel(e.RegionID, tracking.MaxRegionNameLen)
 	e.Trigger = tracking.CleanLabel(e.Trigger, 16)
-	if e.HasPosition && (!(e.Lat >= -90 && e.Lat <= 90 && e.Lon >= -180 && e.Lon <= 180) || (e.Lat == 0 && e.Lon == 0)) {
+	if e.HasPosition && (!geo.ValidLatLon(e.Lat, e.Lon) || (e.Lat == 0 && e.Lon == 0)) {
 		e.HasPosition, e.Lon, e.Lat = false, 0, 0 // an impossible position is dropped, the event kept
 	}
 	if e.AccuracyM.Valid && (e.AccuracyM.Value < 0 || math.IsNaN(e.AccuracyM.Value) || math.IsInf(e.AccuracyM.Value, 0)) {

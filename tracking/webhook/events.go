@@ -1,6 +1,8 @@
 package webhook
 
-import "siaga112/tracking"
+import (
+	"siaga112/tracking"
+)
 
 // busEvents maps a bus event (kind, action) to the webhook event it is.
 // The deadline and caller actions are published by the components that
@@ -26,16 +28,12 @@ func FromBus(e tracking.Event) (tracking.WebhookEvent, any, bool) {
 	switch {
 	case e.Incident != nil:
 		in := e.Incident.Clone()
-		in.Caller = MaskNumber(in.Caller)
+		in.Caller = tracking.MaskPhone(in.Caller)
 		return name, in, true
 	case e.Caller != nil:
 		c := e.Caller.Clone()
-		c.Number = MaskNumber(c.Number)
+		c.Number = tracking.MaskPhone(c.Number)
 		return name, c, true
 	}
 	return "", nil, false
 }
-
-// MaskNumber is tracking.MaskPhone, the one rule for numbers leaving the
-// centre: "+6281234567890" → "**********7890".
-func MaskNumber(n string) string { return tracking.MaskPhone(n) }

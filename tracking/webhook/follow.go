@@ -72,7 +72,7 @@ func (s *Service) callerEvents(e tracking.Event, seen map[string]tracking.Caller
 	}
 	blocked := func(x tracking.Caller) bool { return x.BlockedUntil != nil && x.BlockedUntil.After(e.At) }
 	masked := c.Clone()
-	masked.Number = MaskNumber(c.Number)
+	masked.Number = tracking.MaskPhone(c.Number)
 	if blocked(c) && (!known || !blocked(prev)) {
 		s.Publish(tracking.EventCallerBlocked, e.At, masked)
 	}

@@ -265,20 +265,6 @@ func TestBackoffGrowsWithJitter(t *testing.T) {
 	}
 }
 
-func TestMaskNumber(t *testing.T) {
-	for _, tc := range []struct{ name, in, want string }{
-		{"mobile", "+6281234567890", "**********7890"},
-		{"short", "112", "***"},
-		{"empty", "", ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := MaskNumber(tc.in); got != tc.want {
-				t.Fatalf("MaskNumber(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
 func TestFromBusMasksCaller(t *testing.T) {
 	in := tracking.Incident{ID: "INC-1", Caller: "+6281234567890"}
 	name, data, ok := FromBus(tracking.Event{Kind: "incident", Action: "overdue", Incident: &in})

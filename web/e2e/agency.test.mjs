@@ -47,7 +47,7 @@ test("only the agency's cases, ordered by time left, numbers masked, the clock t
   assert.deepEqual(rows.map((r) => r[1]), [ids.first, ids.second]);
   assert.equal(rows[0][4], "********7890");
   assert.equal(rows[1][4], "********6666");
-  assert.equal(await page.textContent("#agency-code"), "dinkes");
+  assert.equal(await page.textContent("#agency-code"), "Dinas Kesehatan", "the agency by name (issue 26 item 9)");
   assert.match(rows[0][0], /^1 j 5\d m \d\d d$/, "the clock of a 2 h deadline");
   const before = await page.textContent(`tr[data-incident-id="${ids.first}"] .clock`);
   await page.waitForFunction((b) => document.querySelector("#queue-rows tr .clock").textContent !== b, before);

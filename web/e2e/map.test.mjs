@@ -41,12 +41,11 @@ test("a unit published over MQTT appears on the board, live", async () => {
 });
 
 test("an incident created through the intake form comes back with recommendations", async () => {
-  await page.click('nav button[data-tab="intake"]');
   await page.fill('[data-testid="place-search"]', "Kaligandu");
   await page.waitForSelector('[data-testid="place-option"][data-place-id="gazetteer:36.73.01.1010"]');
   await page.press('[data-testid="place-search"]', "Enter");
   await page.waitForFunction(() => document.querySelector("#point").textContent.includes("Kaligandu"));
-  await page.selectOption("#category", "medical");
+  await page.click('#category [data-category="medical"]');
   await page.fill("#caller", "0812 3456 7890");
   await page.fill("#description", "pingsan di pasar");
   await page.click("#create");
@@ -68,7 +67,10 @@ test("dispatching draws the line and changes the unit's row, live", async () => 
 });
 
 test("a server error sentence is shown to the dispatcher", async () => {
-  await page.click('nav button[data-tab="intake"]');
+  await page.fill('[data-testid="place-search"]', "Kaligandu");
+  await page.waitForSelector('[data-testid="place-option"]');
+  await page.press('[data-testid="place-search"]', "Enter");
+  await page.click('#category [data-category="medical"]');
   await page.fill("#caller", "not a number");
   await page.click("#create");
   await page.waitForFunction(() => /number "not a number" must be/.test(document.querySelector("#notice-text").textContent));

@@ -4,6 +4,7 @@
 import { api, signIn } from "./api.js";
 import { language, setLanguage } from "./i18n.js";
 import { connectLive } from "./live.js";
+import { meta, loadMeta, categoryLabel } from "./meta.js";
 
 const words = {
   id: {
@@ -75,7 +76,7 @@ function render() {
     clock.className = "clock";
     const mine = inc.mine;
     const state = mine?.done_at ? w("doneState") : inc.agency_acted_at || mine?.acked_at ? w("acked") : w("waiting");
-    tr.append(clock, cell(inc.id), cell(inc.category), cell(`${inc.kelurahan?.name ?? ""}, ${inc.kecamatan?.name ?? ""}`), cell(inc.caller), cell(state));
+    tr.append(clock, cell(inc.id), cell(categoryLabel(inc.category)), cell(`${inc.kelurahan?.name ?? ""}, ${inc.kecamatan?.name ?? ""}`), cell(inc.caller), cell(state));
     tr.addEventListener("click", () => select(inc.id));
     return tr;
   });
@@ -124,7 +125,7 @@ async function load() {
   const before = Date.now();
   queue = await api("GET", "/api/agency/queue");
   skew = Date.parse(queue.now) - (before + Date.now()) / 2;
-  $("#agency-code").textContent = queue.agency;
+  $("#agency-code").textContent = meta.agencyName(queue.agency);
   render();
 }
 
@@ -140,7 +141,12 @@ async function act(path, body, ok) {
 
 async function start() {
   labels();
-  $("#lang").addEventListener("click", () => { setLanguage(language() === "id" ? "en" : "id"); labels(); render(); });
+  $("#lang").addEventListener("click", () => {
+    setLanguage(language() === "id" ? "en" : "id");
+    labels();
+    $("#agency-code").textContent = meta.agencyName(queue.agency);
+    render();
+  });
   $("#notice-close").addEventListener("click", () => { $("#notice").hidden = true; });
   $("#ack").addEventListener("click", () => act("ack", undefined, "ackedOk"));
   $("#note-form").addEventListener("submit", (e) => {
@@ -151,6 +157,7 @@ async function start() {
     e.preventDefault();
     act("done", { outcome: $("#outcome").value }, "doneOk");
   });
+  await loadMeta(); // category labels and agency names, never codes
   await load();
   setInterval(tick, 1000);
   setInterval(() => load().catch(() => {}), 30000);
@@ -170,4 +177,4 @@ async function start() {
   });
 }
 
-start().catch((e) => (e.status === 401 ? signIn(e.message) : notice(e.message, "error")));
+start().catch((e) => (e.status === 401 ? signIn() : notice(e.message, "error")));

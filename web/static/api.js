@@ -1,3 +1,5 @@
+import { t } from "./i18n.js";
+
 // A fetch wrapper that turns the server's {"error": sentence} into thrown
 // errors carrying that sentence and the status.
 export class APIError extends Error {
@@ -30,6 +32,8 @@ export async function api(method, path, body) {
   const text = await resp.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+  // not signed in: words for the page, not the server's how-to for clients
+  if (resp.status === 401) throw new APIError(401, t("signInNeeded"));
   if (!resp.ok) throw new APIError(resp.status, data?.error || `${resp.status} ${resp.statusText}`);
   return data;
 }
@@ -42,23 +46,54 @@ export function asText(s) {
   return span;
 }
 
-// signIn shows a sign-in form over the page and reloads once signed in.
-export function signIn(message) {
+// signIn shows the sign-in form (data-testid="login-form") over the page,
+// in the page's language; the server's sentences and API paths stay out of
+// it. Signed in, it goes away and done() runs (default: reload the page).
+let signInBox = null;
+export function signIn(done = () => location.reload(), why = "") {
+  if (signInBox) return;
   const box = document.createElement("form");
+  signInBox = box;
   box.className = "signin";
-  box.innerHTML = `<h2>Serang Siaga 112</h2><p class="why"></p>
-    <label>Nama / Name <input name="name" autocomplete="username" required></label>
-    <label>Kata sandi / Password <input name="password" type="password" autocomplete="current-password" required></label>
-    <button type="submit">Masuk / Sign in</button><p class="err" role="alert"></p>`;
-  box.querySelector(".why").textContent = message || "";
+  box.dataset.testid = "login-form";
+  box.noValidate = true;
+  const h = document.createElement("h2");
+  const p = document.createElement("p");
+  p.className = "why";
+  const field = (key, type, auto) => {
+    const label = document.createElement("label");
+    const span = document.createElement("span");
+    span.textContent = t(key);
+    const input = document.createElement("input");
+    input.type = type;
+    input.name = type === "password" ? "password" : "name";
+    input.autocomplete = auto;
+    input.required = true;
+    label.append(span, " ", input);
+    return label;
+  };
+  const button = document.createElement("button");
+  button.type = "submit";
+  const err = document.createElement("p");
+  err.className = "err";
+  err.setAttribute("role", "alert");
+  h.textContent = `Serang Siaga 112 — ${t("signInTitle")}`;
+  p.textContent = why ? t(why) : "";
+  button.textContent = t("signIn");
+  box.append(h, p, field("signInName", "text", "username"), field("signInPassword", "password", "current-password"), button, err);
   box.addEventListener("submit", async (e) => {
     e.preventDefault();
+    err.textContent = "";
     try {
-      await api("POST", "/api/login", { name: box.name.value, password: box.password.value });
-      location.reload();
-    } catch (err) {
-      box.querySelector(".err").textContent = err.message;
+      await api("POST", "/api/login", { name: box.querySelector("input[name=name]").value, password: box.querySelector("input[type=password]").value });
+    } catch (x) {
+      err.textContent = t(x.status === 401 || x.status === 400 ? "signInWrong" : x.status === 429 ? "signInThrottled" : x.status === 0 ? "signInNoServer" : "signInFailed");
+      return;
     }
+    box.remove();
+    signInBox = null;
+    done();
   });
   document.body.append(box);
+  box.querySelector("input").focus();
 }

@@ -118,7 +118,7 @@ async function load() {
     report = await api("GET", `/api/agencies/compliance?${q}`);
     render();
   } catch (e) {
-    if (e.status === 401) return signIn(e.message);
+    if (e.status === 401) return signIn();
     notice(e.message);
   }
 }

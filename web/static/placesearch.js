@@ -15,7 +15,11 @@ export const MIN_CHARS = 2;
 //   label(key)  → a word for a kind ("street", "poi", …)
 //   limit       answers asked for (default 8)
 // It returns {close(), search(q)} for the page and the tests.
-export function attachPlaceSearch(input, { bias = () => null, onPick, onError = () => {}, label = (k) => k, limit = 8 } = {}) {
+//   onNone()    ← a search found nothing, or Enter with no match
+//   local(q)    → Features matched in the page (the kelurahan), used when
+//                 the server has no /api/places
+// Enter while the answer is on its way picks its first match when it comes.
+export function attachPlaceSearch(input, { bias = () => null, onPick, onError = () => {}, onNone = () => {}, local = () => [], label = (k) => k, limit = 8 } = {}) {
   const list = document.createElement("ul");
   list.className = "place-results";
   list.id = `${input.id || "place"}-results`;
@@ -33,6 +37,8 @@ export function attachPlaceSearch(input, { bias = () => null, onPick, onError = 
   let active = -1;
   let timer = null;
   let seq = 0; // the latest search asked: older answers are dropped
+  let pending = false; // a search is asked or due
+  let enterWaiting = false; // Enter came before the answer
 
   function close() {
     list.hidden = true;
@@ -59,8 +65,10 @@ export function attachPlaceSearch(input, { bias = () => null, onPick, onError = 
     return e;
   }
 
-  function render(fc) {
-    features = fc.features || [];
+  function render(fc, q) {
+    // the exact name first, the server's order otherwise
+    const exact = (f) => (f.properties.name || "").toLowerCase() === q.toLowerCase();
+    features = [...(fc.features || [])].sort((a, b) => exact(b) - exact(a));
     list.replaceChildren();
     active = -1;
     features.forEach((f, i) => {
@@ -101,9 +109,18 @@ export function attachPlaceSearch(input, { bias = () => null, onPick, onError = 
     try {
       const fc = await api("GET", `/api/places?${params}`);
       if (mine !== seq) return; // a newer search was asked meanwhile
-      render(fc);
+      pending = false;
+      render(fc, q);
+      if (!features.length) { enterWaiting = false; onNone(); } else if (enterWaiting) { enterWaiting = false; pick(0); }
     } catch (e) {
       if (mine !== seq) return;
+      if (e.status === 404) { // no place search on this server: the kelurahan alone
+        pending = false;
+        render({ features: local(q).slice(0, limit) }, q);
+        if (!features.length) { enterWaiting = false; onNone(); } else if (enterWaiting) { enterWaiting = false; pick(0); }
+        return;
+      }
+      pending = enterWaiting = false;
       close();
       onError(e);
     }
@@ -112,7 +129,9 @@ export function attachPlaceSearch(input, { bias = () => null, onPick, onError = 
   input.addEventListener("input", () => {
     clearTimeout(timer);
     const q = input.value.trim();
-    if (q.length < MIN_CHARS) { seq++; close(); return; }
+    enterWaiting = false;
+    if (q.length < MIN_CHARS) { seq++; pending = false; close(); return; }
+    pending = true;
     timer = setTimeout(() => search(q), DEBOUNCE_MS);
   });
   input.addEventListener("keydown", (e) => {
@@ -120,7 +139,10 @@ export function attachPlaceSearch(input, { bias = () => null, onPick, onError = 
       case "ArrowDown": e.preventDefault(); if (!list.hidden) setActive(active + 1); break;
       case "ArrowUp": e.preventDefault(); if (!list.hidden) setActive(active - 1); break;
       case "Enter":
-        if (!list.hidden) { e.preventDefault(); pick(active < 0 ? 0 : active); }
+        e.preventDefault(); // never submits a form
+        if (!list.hidden) pick(active < 0 ? 0 : active);
+        else if (pending) enterWaiting = true;
+        else if (input.value.trim()) onNone();
         break;
       case "Escape": if (!list.hidden) { e.preventDefault(); seq++; close(); } break;
     }

@@ -3,6 +3,7 @@
 import { api, signIn, csrf, asText } from "./api.js";
 import { language, setLanguage, applyLabels } from "./i18n.js";
 import { addBaseMap } from "./basemap.js";
+import { meta, loadMeta, categoryLabel, unitTypeName } from "./meta.js";
 
 const words = {
   id: { planner: "Perencana", toMap: "Peta dispatcher", from: "Dari", to: "Sampai", category: "Kategori", all: "Semua",
@@ -36,6 +37,9 @@ function label() {
   applyLabels();
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = w(el.dataset.i18n);
   $("#lang").textContent = language() === "id" ? "EN" : "ID";
+  // names from /api/plans, in the page's language
+  for (const o of document.querySelectorAll("#category option[value]:not([value=''])")) o.textContent = categoryLabel(o.value);
+  for (const o of document.querySelectorAll("#type option")) o.textContent = unitTypeName(o.value);
 }
 
 // Colour ramp by minutes: green under 8, red over 20 (the planners' targets).
@@ -158,13 +162,14 @@ async function start() {
   label();
   const cfg = await api("GET", "/api/config");
   addBaseMap(map, cfg);
-  const plans = await api("GET", "/api/plans");
-  for (const p of plans.plans) {
-    $("#category").append(Object.assign(document.createElement("option"), { value: p.category, textContent: p.label }));
+  await loadMeta();
+  for (const p of meta.plans.values()) {
+    $("#category").append(Object.assign(document.createElement("option"), { value: p.category, textContent: categoryLabel(p.category) }));
   }
+  $("#type").replaceChildren(...meta.unitTypes.map((u) => Object.assign(document.createElement("option"), { value: u.type, textContent: unitTypeName(u.type) })));
   const kec = await api("GET", "/api/areas?level=kecamatan");
   L.geoJSON(kec, { style: { color: "#0b3d91", weight: 2, fill: false }, pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 0 }) }).addTo(map);
   await refresh();
   window.siagaPlanner = { refresh };
 }
-start().catch((e) => (e.status === 401 ? signIn(e.message) : notice(`start: ${e.message}`)));
+start().catch((e) => (e.status === 401 ? signIn() : notice(`start: ${e.message}`)));

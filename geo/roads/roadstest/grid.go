@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+
+	"siaga112/tracking/trackingtest"
 )
 
 // GridBound is the generated grid's extent: over the whole city.
@@ -81,12 +83,10 @@ var (
 // Grid writes the grid once per machine (XML and PBF, kept in the
 // temporary directory under a name of its version, written to temporary
 // files and renamed, so processes running at once share it) and returns
-// both paths. It skips when osmium is missing.
+// both paths. It needs osmium (trackingtest.Tool).
 func Grid(tb testing.TB) (pbf, xml string) {
 	tb.Helper()
-	if _, err := exec.LookPath("osmium"); err != nil {
-		tb.Skip("osmium (Debian osmium-tool) is not installed: the grid extract cannot be made")
-	}
+	trackingtest.Tool(tb, "osmium", "osmium-tool") // makes the grid extract
 	gridOnce.Do(func() {
 		dir := filepath.Join(os.TempDir(), fmt.Sprintf("siaga112-grid-v1-%d", GridSide))
 		grid, gridPBF = filepath.Join(dir, "grid.osm"), filepath.Join(dir, "grid.osm.pbf")

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"siaga112/tracking/trackingtest"
 )
 
 // osmWriter writes OSM XML, numbering nodes, ways and relations from 1.
@@ -99,12 +101,10 @@ func (o *osmWriter) box(lon0, lat0, lon1, lat1 float64) []int64 {
 // PBF turns OSM XML (written by write) into a PBF with osmium cat, once
 // per machine: both are kept in the temporary directory under name (which
 // should carry a version), written to temporary files and renamed, so
-// processes running at once share them. It skips when osmium is missing.
+// processes running at once share them. It needs osmium (trackingtest.Tool).
 func PBF(tb testing.TB, name string, write func(io.Writer) error) string {
 	tb.Helper()
-	if _, err := exec.LookPath("osmium"); err != nil {
-		tb.Skip("osmium (Debian osmium-tool) is not installed: the synthetic extract cannot be made")
-	}
+	trackingtest.Tool(tb, "osmium", "osmium-tool") // makes the synthetic extract
 	mu.Lock()
 	defer mu.Unlock()
 	dir := filepath.Join(os.TempDir(), "siaga112-basemap")

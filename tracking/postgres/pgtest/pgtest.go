@@ -9,23 +9,21 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/url"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"siaga112/tracking/trackingtest"
 )
 
 // URL returns DATABASE_TEST_URL pointed at a fresh schema (PostGIS stays
 // reachable in public), or skips the test saying why.
 func URL(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv("DATABASE_TEST_URL")
-	if base == "" {
-		t.Skip("DATABASE_TEST_URL is not set (bash .ci/run sets it to a fresh PostGIS database): skipping the PostgreSQL tests")
-	}
+	base := trackingtest.Env(t, "DATABASE_TEST_URL", "a PostGIS database to test against; bash .ci/run sets it")
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, base)
 	if err != nil {
