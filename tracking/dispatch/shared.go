@@ -83,7 +83,7 @@ func (s *Service) SyncIncident(in tracking.Incident, action string, publish bool
 // live feed.
 func (s *Service) SyncCaller(c tracking.Caller, action string, publish bool) {
 	c = c.Clone()
-	if n, err := NormalizeNumber(c.Number); err == nil && n != c.Number {
+	if n, err := tracking.NormalizePhone(c.Number); err == nil && n != c.Number {
 		// A row kept under an older rule's spelling: it joins the
 		// canonical record, as at load, never a record of its own.
 		c.Number = n
