@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-
 	"io"
 	"mime"
 	"net/http"
@@ -36,10 +35,12 @@ type Phone interface {
 var _ Phone = (*dispatch.Service)(nil)
 
 var (
-	phones                     = []tracking.Role{tracking.RolePhone}
-	phonesAndDispatchers       = []tracking.Role{tracking.RolePhone, tracking.RoleDispatcher}
-	maxAMLForm           int64 = 8 << 10
+	phones               = []tracking.Role{tracking.RolePhone}
+	phonesAndDispatchers = []tracking.Role{tracking.RolePhone, tracking.RoleDispatcher}
 )
+
+// maxAMLForm bounds an AML HTTPS post (a real one is a few hundred bytes).
+const maxAMLForm = 8 << 10
 
 // phoneRoutes serves the phone edge's routes when Dispatch has them.
 func (s *Server) phoneRoutes(mux routeRecorder, d Dispatch) {

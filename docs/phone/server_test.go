@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -178,5 +179,55 @@ func TestKamailioWithServer(t *testing.T) {
 	}
 	if log := e.log.String(); !bytes.Contains([]byte(log), []byte("failed open")) {
 		t.Errorf("the fail-opens are not logged:\n%s", log)
+	}
+}
+
+// TestKamailioWholeCallWithServer: with a PBX, a call rings, is answered
+// and hung up; the server lists it once, ended, with its times and its
+// duration.
+func TestKamailioWholeCallWithServer(t *testing.T) {
+	server := startServer(t)
+	p := startPBX(t, 300*time.Millisecond)
+	e := startEdge(t, map[string]string{"SIAGA112_URL": server.url(), "SIAGA112_TOKEN": server.phone, "PBX_ADDR": p.addr()})
+	c := newCaller(t, fmt.Sprintf("127.0.0.1:%d", e.port), "real-whole", "<sip:+6281299990000@trunk.example>;tag=rw", "")
+	ok, _ := c.call()
+	if ok.status() != 200 {
+		t.Fatalf("call: %q, want 200", ok.first)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if code := c.hangUp(ok); code != 200 {
+		t.Fatalf("BYE: %d", code)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		var list []struct {
+			CallID     string   `json:"call_id"`
+			Number     string   `json:"number"`
+			State      string   `json:"state"`
+			Reason     string   `json:"reason"`
+			RingingAt  *string  `json:"ringing_at"`
+			AnsweredAt *string  `json:"answered_at"`
+			DurationS  *float64 `json:"duration_s"`
+		}
+		server.must(serverAdminToken, "GET", "/api/calls", "", 200, &list)
+		n := 0
+		for _, got := range list {
+			if got.CallID != "real-whole" {
+				continue
+			}
+			n++
+			if got.State == "ended" && got.Reason == "bye" && got.Number == "081299990000" && got.RingingAt != nil && got.AnsweredAt != nil &&
+				got.DurationS != nil && *got.DurationS >= 0.4 && *got.DurationS < 3 {
+				t.Logf("listed: %+v, duration %.3f s", got, *got.DurationS)
+				return
+			}
+		}
+		if n > 1 {
+			t.Fatalf("the call is listed %d times", n)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the whole call is not listed ended with its times within 3 s: %+v", list)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -442,6 +442,19 @@ func TestCallEventsAcrossInstances(t *testing.T) {
 			return len(list) == 1 && list[0]["state"] == "ended" && list[0]["answered_at"] != nil && list[0]["ringing_at"] != nil
 		})
 	}
+	// Hostile text is data: stored and listed as sent.
+	evil := `x'); DROP TABLE phone_calls;-- <b>&"`
+	ph.must("POST", "/api/calls/events", map[string]any{"call_id": evil, "number": "0812", "event": "rejected", "reason": "blocked'--"}, 202, nil)
+	waitUntil(t, 3*time.Second, func() bool {
+		var list []map[string]any
+		adminA.must("GET", "/api/calls", nil, 200, &list)
+		for _, c := range list {
+			if c["call_id"] == evil && c["reason"] == "blocked'--" {
+				return true
+			}
+		}
+		return false
+	})
 	// B learnt the call: classifying it there works.
 	waitUntil(t, 3*time.Second, func() bool {
 		c, _ := (&client{t: t, base: baseB, token: agencyAdminToken, http: http.DefaultClient}).do("POST", "/api/calls", map[string]any{"call_id": "x1", "outcome": "information"})

@@ -79,8 +79,8 @@ type CallEventResult struct {
 	Call tracking.PhoneCall `json:"call"`
 	// Changed is false for a repeated event (nothing recorded).
 	Changed bool `json:"changed"`
-	// Persisted: false when the change was queued for an unreachable
-	// database (or nothing changed and nothing was written).
+	// Persisted: false when the event was queued for an unreachable
+	// database; a repeat has nothing new to write and says true.
 	Persisted bool `json:"persisted"`
 }
 
@@ -103,7 +103,7 @@ func (s *Service) RecordCallEvent(ctx context.Context, r CallEventReport, actor 
 	next, changed, err := cur.Apply(e)
 	if err != nil || !changed {
 		p.mu.Unlock()
-		return CallEventResult{Call: cur, Persisted: err == nil && old != nil}, err
+		return CallEventResult{Call: cur, Persisted: true}, err
 	}
 	p.put(&next, s.cfg.Now())
 	done := s.journal.Record(tracking.Change{Audit: tracking.Audit{Action: "call." + string(e.Event), Actor: actor},

@@ -132,3 +132,17 @@ func TestPhoneBookForgetsOldCalls(t *testing.T) {
 		t.Fatalf("old call kept %v, %d calls in memory", kept, n)
 	}
 }
+
+// A record read back under an old spelling (another instance's, a
+// resync) joins the canonical one instead of standing beside it.
+func TestSyncCallerOldSpelling(t *testing.T) {
+	r := newRig(t, Config{})
+	until := r.clk.Now().Add(time.Hour)
+	r.svc.SyncCaller(tracking.Caller{Number: "+081234567890", PrankCalls: []time.Time{r.clk.Now()}, BlockedUntil: &until}, "resync", false)
+	if got := r.svc.Callers(false); len(got) != 1 || got[0].Number != "081234567890" || got[0].BlockedUntil == nil {
+		t.Fatalf("%+v", got)
+	}
+	if a, _ := r.svc.Admission("+62 812 3456 7890"); a.Admit {
+		t.Fatalf("%+v", a)
+	}
+}

@@ -83,6 +83,18 @@ func (s *Service) SyncIncident(in tracking.Incident, action string, publish bool
 // live feed.
 func (s *Service) SyncCaller(c tracking.Caller, action string, publish bool) {
 	c = c.Clone()
+	if n, err := tracking.NormalizePhone(c.Number); err == nil && n != c.Number {
+		// A row kept under an older rule's spelling: it joins the
+		// canonical record, as at load, never a record of its own.
+		c.Number = n
+		s.mu.Lock()
+		if cur, ok := s.callers[n]; ok {
+			c = mergeCallers(*cur, c)
+		}
+		s.callers[n] = &c
+		s.mu.Unlock()
+		return
+	}
 	s.mu.Lock()
 	if cur, ok := s.callers[c.Number]; ok && len(cur.PrankCalls) > len(c.PrankCalls) {
 		// Memory is ahead: a mark made here whose commit this read-back
