@@ -36,21 +36,35 @@ type Bus struct {
 
 // Subscription is one reader of the bus.
 type Subscription struct {
-	C <-chan Event // closed when the subscriber is dropped or leaves
-	c chan Event
+	C     <-chan Event // closed when the subscriber is dropped or leaves
+	c     chan Event
+	kinds map[string]bool // nil: every kind
 }
 
 // NewBus returns an empty bus.
 func NewBus() *Bus { return &Bus{subs: map[*Subscription]struct{}{}} }
 
 // Subscribe registers a reader with room for buffer events.
-func (b *Bus) Subscribe(buffer int) *Subscription {
+func (b *Bus) Subscribe(buffer int) *Subscription { return b.subscribe(buffer, nil) }
+
+func (b *Bus) subscribe(buffer int, kinds map[string]bool) *Subscription {
 	c := make(chan Event, max(1, buffer))
-	s := &Subscription{C: c, c: c}
+	s := &Subscription{C: c, c: c, kinds: kinds}
 	b.mu.Lock()
 	b.subs[s] = struct{}{}
 	b.mu.Unlock()
 	return s
+}
+
+// SubscribeKinds registers a reader of the events of the given kinds only:
+// the fixes of a busy fleet ("unit", thousands a second) then never fill
+// the buffer of a reader that follows incidents or callers.
+func (b *Bus) SubscribeKinds(buffer int, kinds ...string) *Subscription {
+	only := map[string]bool{}
+	for _, k := range kinds {
+		only[k] = true
+	}
+	return b.subscribe(buffer, only)
 }
 
 // Unsubscribe removes a reader and closes its channel.
@@ -73,6 +87,9 @@ func (b *Bus) Publish(e Event) {
 	b.mu.RLock()
 	var slow []*Subscription
 	for s := range b.subs {
+		if s.kinds != nil && !s.kinds[e.Kind] {
+			continue
+		}
 		select {
 		case s.c <- e:
 		default:

@@ -166,7 +166,7 @@ func (a *App) startAccountability(ctx context.Context, bus *tracking.Bus, reg *p
 	var wg sync.WaitGroup
 	a.onClose(func() { stop(); wg.Wait() })
 	// Follow subscribes before New returns: no event after it is missed.
-	sub := bus.Subscribe(webhook.FollowBuffer)
+	sub := webhook.Subscribe(bus)
 	wake := make(chan struct{}, 1)
 	wg.Add(4)
 	go func() {
@@ -180,7 +180,7 @@ func (a *App) startAccountability(ctx context.Context, bus *tracking.Bus, reg *p
 		a.Webhooks.FollowFrom(bg, bus, sub)
 	}()
 	// Wake the clock when an incident is created or acted on.
-	clockSub := bus.Subscribe(1024)
+	clockSub := bus.SubscribeKinds(1024, "incident")
 	go func() {
 		defer wg.Done()
 		defer bus.Unsubscribe(clockSub)
@@ -190,7 +190,7 @@ func (a *App) startAccountability(ctx context.Context, bus *tracking.Bus, reg *p
 				return
 			case e, ok := <-clockSub.C:
 				if !ok {
-					clockSub = bus.Subscribe(1024)
+					clockSub = bus.SubscribeKinds(1024, "incident")
 					continue
 				}
 				if e.Kind == "incident" {

@@ -58,7 +58,7 @@ func followDispatches(ctx context.Context, bus *tracking.Bus, f *sim.Fleet) {
 	}
 	sentTo := map[string]string{} // unit → the incident it was sent to
 	for ctx.Err() == nil {
-		sub := bus.Subscribe(1024)
+		sub := bus.SubscribeKinds(1024, "incident")
 		for open := true; open; {
 			select {
 			case <-ctx.Done():

@@ -17,7 +17,13 @@ import (
 // what it saw of each number (after a restart, a number already blocked
 // that is marked again is reported blocked again).
 func (s *Service) Follow(ctx context.Context, bus *tracking.Bus) {
-	s.FollowFrom(ctx, bus, bus.Subscribe(FollowBuffer))
+	s.FollowFrom(ctx, bus, Subscribe(bus))
+}
+
+// Subscribe takes Follow's room on the bus: incident and caller events
+// only, so a fleet's fixes never push webhook events out.
+func Subscribe(bus *tracking.Bus) *tracking.Subscription {
+	return bus.SubscribeKinds(FollowBuffer, "incident", "caller")
 }
 
 // FollowBuffer is Follow's room on the bus.
@@ -30,7 +36,7 @@ func (s *Service) FollowFrom(ctx context.Context, bus *tracking.Bus, sub *tracki
 	seen := map[string]tracking.Caller{}
 	for ctx.Err() == nil {
 		if sub == nil {
-			sub = bus.Subscribe(FollowBuffer)
+			sub = Subscribe(bus)
 		}
 		s.follow(ctx, sub, seen)
 		bus.Unsubscribe(sub)

@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -76,5 +77,31 @@ func TestFollowBus(t *testing.T) {
 	reg.MustRegister(s)
 	if mfs, err := reg.Gather(); err != nil || len(mfs) != 8 {
 		t.Fatalf("metrics %d (%v)", len(mfs), err)
+	}
+}
+
+// A busy fleet's fixes on the bus never push webhook events out: Follow's
+// room holds incidents and callers only (its subscription was dropped by
+// the first 4,097 fixes before).
+func TestFollowKeepsUpUnderAFixFlood(t *testing.T) {
+	rc := newReceiver(t)
+	s := start(t, NewMemory(), nil)
+	subscribe(t, s, rc.srv.URL, tracking.EventIncidentCreated)
+	bus := tracking.NewBus()
+	sub := Subscribe(bus) // taken first, read later: as slow as a reader gets
+	for i := range 3 * FollowBuffer {
+		bus.Publish(tracking.Event{Kind: "unit", Action: "moved", Unit: &tracking.Unit{ID: fmt.Sprintf("AMB-%d", i)}})
+	}
+	in := tracking.Incident{ID: "INC-1", Caller: "081234567890"}
+	bus.Publish(tracking.Event{Kind: "incident", Action: "created", Incident: &in})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.FollowFrom(ctx, bus, sub)
+	got := rc.wait(t)
+	if got.header.Get(HeaderEvent) != string(tracking.EventIncidentCreated) {
+		t.Fatalf("delivery of %q, want incident.created", got.header.Get(HeaderEvent))
+	}
+	if d := s.Stats().BusDrops; d != 0 {
+		t.Fatalf("%d bus drops, want none", d)
 	}
 }
