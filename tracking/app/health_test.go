@@ -91,8 +91,10 @@ func TestHealthzTellsSlowFromUnreachable(t *testing.T) {
 	healthUntil(t, base, 5*time.Second, func(c int, _ string) bool { return c == 200 })
 	proxy.SetLatency(1500 * time.Millisecond)
 	took, code, db := healthUntil(t, base, 5*time.Second, func(c int, _ string) bool { return c == 503 })
-	if code != 503 || !strings.Contains(db, "database slow") || took > 2*time.Second {
-		t.Fatalf("%v after the database slowed: %d %q; want 503 saying slow within 2 s", took, code, db)
+	// A ping a second, each given 1 s: a slowdown just after one is seen
+	// at 2 s at the latest, plus scheduling on a loaded machine.
+	if code != 503 || !strings.Contains(db, "database slow") || took > 3*time.Second {
+		t.Fatalf("%v after the database slowed: %d %q; want 503 saying slow within 3 s", took, code, db)
 	}
 	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
 		if code, db := healthz(t, base); code != 503 || !strings.Contains(db, "database slow") {
