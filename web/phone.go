@@ -32,8 +32,6 @@ type Phone interface {
 	PhoneCalls(ctx context.Context, q tracking.CallQuery) ([]tracking.PhoneCall, error)
 }
 
-var _ Phone = (*dispatch.Service)(nil)
-
 var (
 	phones               = []tracking.Role{tracking.RolePhone}
 	phonesAndDispatchers = []tracking.Role{tracking.RolePhone, tracking.RoleDispatcher}

@@ -30,6 +30,7 @@ var (
 	_ web.AgencyWork      = (*dispatch.Service)(nil)
 	_ web.CallRecorder    = (*dispatch.Service)(nil)
 	_ web.Isochrones      = (*dispatch.Service)(nil)
+	_ web.Phone           = (*dispatch.Service)(nil)
 	_ web.Accounts        = (*accounts.Service)(nil)
 	_ web.PlaceBook       = (*placebook.Service)(nil)
 	_ web.WebhookService  = (*webhook.Service)(nil)
