@@ -344,7 +344,8 @@ function updateIncident(inc) {
   const ids = new Set([...(inc.assignments ?? []), ...(before?.assignments ?? [])].map((a) => a.unit_id));
   for (const id of ids) { const f = units.get(id); if (f) unitRow(f); }
   if (selected === inc.id) detail(inc);
-  if (current?.id === inc.id) { current = inc; refreshDispatchButtons(); }
+  if (current?.id === inc.id) current = inc;
+  if (current) refreshDispatchButtons(); // another incident may have taken a recommended unit
   if (inc.status !== "open") dropAlert(inc.id);
 }
 
@@ -627,9 +628,16 @@ function refreshDispatchButtons() {
     const have = (inc.assignments ?? []).filter((a) => a.type === type && a.status !== "cleared").length;
     return have < need;
   };
+  // a unit sent elsewhere (another console, the API) or no longer available
+  // is not offered again: recommendations are of available units only
+  const busy = (id) => {
+    const elsewhere = working.get(id);
+    const status = units.get(id)?.properties.status;
+    return (elsewhere && elsewhere !== inc.id) || (status && status !== "available");
+  };
   for (const li of document.querySelectorAll("#recommendations li[data-unit-id]")) {
     const b = li.querySelector("button");
-    const ok = open && !assigned.has(li.dataset.unitId) && lacking(b.dataset.unitType);
+    const ok = open && !assigned.has(li.dataset.unitId) && !busy(li.dataset.unitId) && lacking(b.dataset.unitType);
     b.disabled = !ok;
     li.classList.toggle("assigned", assigned.has(li.dataset.unitId));
   }
@@ -646,10 +654,17 @@ async function dispatch(unitIds) {
   try {
     res = await call("POST", `/api/incidents/${inc.id}/dispatch`, { unit_ids: unitIds }).catch(() => null);
     if (!res) {
-      // what was assigned, as the server has it, before any button returns
-      const now = await api("GET", `/api/incidents/${inc.id}`).catch(() => null);
+      // what was assigned, and where the asked units are now, as the server
+      // has it, before any button returns: a 409 may mean a unit was sent
+      // elsewhere and the feed has not told us yet
+      const [now, ...asked] = await Promise.all([
+        api("GET", `/api/incidents/${inc.id}`).catch(() => null),
+        ...unitIds.map((id) => api("GET", `/api/units/${encodeURIComponent(id)}`).catch(() => null)),
+      ]);
       dispatching = false;
+      for (const f of asked) if (f?.id && units.has(f.id)) updateUnit(f, false);
       if (now) updateIncident(now);
+      refreshDispatchButtons();
       return;
     }
   } finally {

@@ -1,0 +1,87 @@
+// QA review of the console (issue 26): a unit taken elsewhere during a 409,
+// every label in the page's language at once, server refusals in words.
+// The real server (--osm on the synthetic town) fed over MQTT, the pages in
+// Debian's Chromium, driven through the data-testid hooks.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build, startServer, launch, put, mosquittoPub, location, token } from "./server.mjs";
+
+const townPBF = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "mapdata", "basemap", "testdata", "town.osm.pbf");
+const KALIGANDU = [-6.1107, 106.1778];
+
+let server, browser, page;
+const errors = [];
+
+async function call(method, path, body) {
+  const r = await fetch(server.url + path, {
+    method, headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+  return r.status === 204 ? null : r.json();
+}
+
+async function unit(id, type, agency, eastM) {
+  await put(`${server.url}/api/units/${id}`, { type, agency, callsign: id });
+  const lon = KALIGANDU[1] + eastM / (111320 * Math.cos((KALIGANDU[0] * Math.PI) / 180));
+  mosquittoPub(server.mqttPort, `owntracks/${agency}/${id}`, location(KALIGANDU[0], lon));
+}
+
+before(async () => {
+  server = await startServer(build("siaga112"), ["--osm", townPBF], { tiles: false });
+  await unit("AMB-Q1", "ambulance", "dinkes", 600);
+  await unit("AMB-Q2", "ambulance", "dinkes", 2400);
+  browser = await launch();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(server.url + "/?lang=id&token=" + token);
+  await page.waitForSelector('#feed[data-state="live"]');
+  await page.waitForFunction(() => window.siaga.markers.size >= 2);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+  assert.deepEqual(errors, [], "a page threw");
+});
+
+// create makes an incident through the page's intake.
+async function create(category, caller) {
+  await page.fill('[data-testid="place-search"]', "Kaligandu");
+  await page.waitForSelector('[data-testid="place-option"]');
+  await page.press('[data-testid="place-search"]', "Enter");
+  await page.click(`#category [data-category="${category}"]`);
+  await page.fill("#caller", caller);
+  const answer = page.waitForResponse((r) => r.url().endsWith("/api/incidents") && r.request().method() === "POST");
+  await page.click("#create");
+  const r = await answer;
+  assert.equal(r.status(), 201, await r.text());
+  return r.json();
+}
+
+test("a 409 because the unit was sent elsewhere meanwhile: words, and that unit's button never returns", async () => {
+  const inc = await create("medical", "0812 5555 0001");
+  const taken = inc.recommendations[0].unit_id;
+  const button = `[data-incident-id="${inc.id}"] [data-testid="recommendation"][data-unit-id="${taken}"] [data-testid="dispatch-button"]`;
+  // as the page's request leaves, the API sends the unit to another incident
+  await page.route(`**/api/incidents/${inc.id}/dispatch`, async (route) => {
+    const other = await call("POST", "/api/incidents", { category: "medical", lat: KALIGANDU[0], lon: KALIGANDU[1], caller: "0812 5555 0002" });
+    await call("POST", `/api/incidents/${other.id}/dispatch`, { unit_ids: [taken] });
+    await route.continue();
+  });
+  const answer = page.waitForResponse((r) => r.url().endsWith(`/api/incidents/${inc.id}/dispatch`));
+  await page.click(button);
+  assert.equal((await answer).status(), 409);
+  await page.unroute(`**/api/incidents/${inc.id}/dispatch`);
+  await page.waitForFunction(() => /Unit sudah ditugaskan/.test(document.querySelector("#notice-text").textContent));
+  // the buttons are back as the server has it: give them time to come back wrongly
+  await page.waitForTimeout(1000);
+  const b = await page.$(button);
+  assert.ok(!b || await b.evaluate((x) => x.disabled || x.getAttribute("aria-disabled") === "true"), "the taken unit's button stays disabled (or goes)");
+  const others = inc.recommendations.slice(1).map((r) => r.unit_id);
+  for (const u of others) {
+    assert.equal(await page.$eval(`[data-testid="recommendation"][data-unit-id="${u}"] button`, (x) => x.disabled), false, `${u} is still free: its button returns`);
+  }
+});
