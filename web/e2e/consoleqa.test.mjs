@@ -85,3 +85,25 @@ test("a 409 because the unit was sent elsewhere meanwhile: words, and that unit'
     assert.equal(await page.$eval(`[data-testid="recommendation"][data-unit-id="${u}"] button`, (x) => x.disabled), false, `${u} is still free: its button returns`);
   }
 });
+
+test("agency page: EN re-renders the live-feed pill in English at once and keeps its state", async () => {
+  await call("POST", "/api/users", { name: "dinkesqa", role: "agency", agency: "dinkes", password: "sehat-selalu-qa-2026" });
+  const ctx = await browser.newContext();
+  try {
+    const p = await ctx.newPage();
+    p.on("pageerror", (e) => errors.push(e.message));
+    await p.goto(server.url + "/agency.html?lang=id");
+    await p.fill('[data-testid="login-form"] input[type=text]', "dinkesqa");
+    await p.fill('[data-testid="login-form"] input[type=password]', "sehat-selalu-qa-2026");
+    await p.press('[data-testid="login-form"] input[type=password]', "Enter");
+    await p.waitForSelector('#feed[data-state="live"]');
+    assert.equal(await p.textContent("#feed"), "Langsung");
+    await p.click("#lang");
+    // at once: read in the same task as the click's effects
+    assert.deepEqual(await p.evaluate(() => [document.documentElement.lang, document.querySelector("#feed").textContent, document.querySelector("#feed").dataset.state]), ["en", "Live", "live"]);
+    await p.click("#lang");
+    assert.equal(await p.textContent("#feed"), "Langsung");
+  } finally {
+    await ctx.close();
+  }
+});
