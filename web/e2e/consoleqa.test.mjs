@@ -107,3 +107,14 @@ test("agency page: EN re-renders the live-feed pill in English at once and keeps
     await ctx.close();
   }
 });
+
+test("console header: EN rewrites the delay label at once, and back", async () => {
+  // a fix after the snapshot gives a delay sample
+  const lon = KALIGANDU[1] + 0.02;
+  mosquittoPub(server.mqttPort, "owntracks/dinkes/AMB-Q2", location(KALIGANDU[0], lon));
+  await page.waitForFunction(() => /^jeda p95 \d+ ms$/.test(document.querySelector("#lag").textContent), null, { timeout: 5000 });
+  await page.click("#lang");
+  assert.deepEqual(await page.evaluate(() => [document.documentElement.lang, document.querySelector("#lag").textContent.replace(/\d+ ms$/, "N ms")]), ["en", "lag p95 N ms"]);
+  await page.click("#lang");
+  assert.deepEqual(await page.evaluate(() => [document.documentElement.lang, document.querySelector("#lag").textContent.replace(/\d+ ms$/, "N ms")]), ["id", "jeda p95 N ms"]);
+});

@@ -255,6 +255,13 @@ function removeUnit(id) {
   unitRows.delete(id);
 }
 
+// showLag writes the delay label from the last p95 measured (the interval
+// measures; a language switch only rewrites the words, at once).
+let lastLagP95 = null;
+function showLag() {
+  $("#lag").textContent = lastLagP95 == null ? "" : `${t("lag")} ${lastLagP95} ms`;
+}
+
 function lagP95() {
   if (!lags.length) return null;
   const s = [...lags].sort((a, b) => a - b);
@@ -711,6 +718,8 @@ function relabel() {
   intake.fill();
   legend();
   setFeed(feedState);
+  showLag();
+  if ($("#lag").title) $("#lag").title = t("approximate");
   for (const o of document.querySelectorAll("#unit-rows select option")) o.textContent = st(o.value);
   for (const f of units.values()) unitRow(f);
   for (const f of units.values()) drawUnit(f);
@@ -831,8 +840,8 @@ async function start() {
   setInterval(() => {
     for (const row of $("#unit-rows").rows) put(row.cells[5], age(row.dataset.reportedAt));
     for (const inc of incidents.values()) incidentRow(inc);
-    const p95 = lagP95();
-    $("#lag").textContent = p95 == null ? "" : `${t("lag")} ${p95} ms`;
+    lastLagP95 = lagP95();
+    showLag();
   }, 1000);
 }
 
