@@ -118,3 +118,21 @@ test("console header: EN rewrites the delay label at once, and back", async () =
   await page.click("#lang");
   assert.deepEqual(await page.evaluate(() => [document.documentElement.lang, document.querySelector("#lag").textContent.replace(/\d+ ms$/, "N ms")]), ["id", "jeda p95 N ms"]);
 });
+
+test("planner in English: the header links are English (no 'Kepatuhan OPD'), and back", async () => {
+  const ctx = await browser.newContext();
+  try {
+    const p = await ctx.newPage();
+    p.on("pageerror", (e) => errors.push(e.message));
+    await p.goto(server.url + "/planner.html?lang=en&token=" + token);
+    await p.waitForSelector("#kecamatan-rows tr");
+    const header = () => p.$$eval("header a", (as) => as.map((a) => a.textContent.trim()));
+    assert.deepEqual(await header(), ["Dispatcher's map", "Agency compliance"]);
+    await p.click("#lang");
+    assert.deepEqual(await header(), ["Peta dispatcher", "Kepatuhan OPD"]);
+    await p.click("#lang");
+    assert.deepEqual(await header(), ["Dispatcher's map", "Agency compliance"]);
+  } finally {
+    await ctx.close();
+  }
+});
