@@ -136,3 +136,38 @@ test("planner in English: the header links are English (no 'Kepatuhan OPD'), and
     await ctx.close();
   }
 });
+
+test("a 400 naming a field is told in the page's words, the field named; the server's sentence is not the message", async () => {
+  const text = () => page.textContent("#notice-text");
+  const refused = async () => {
+    const answer = page.waitForResponse((r) => r.url().endsWith("/api/incidents") && r.request().method() === "POST");
+    await page.click("#create");
+    assert.equal((await answer).status(), 400);
+  };
+  await page.fill('[data-testid="place-search"]', "Kaligandu");
+  await page.waitForSelector('[data-testid="place-option"]');
+  await page.press('[data-testid="place-search"]', "Enter");
+  await page.click('#category [data-category="medical"]');
+  // a bad phone number
+  await page.fill("#caller", "abc");
+  await refused();
+  await page.waitForFunction(() => /Nomor penelepon tidak valid/.test(document.querySelector("#notice-text").textContent), null, { timeout: 3000 });
+  assert.doesNotMatch(await text(), /phone number|must be/);
+  // the same notice in English at once
+  await page.click("#lang");
+  assert.match(await text(), /^Invalid caller's number/);
+  await page.click("#lang");
+  // a control character in the description
+  await page.fill("#caller", "0812 5555 0003");
+  await page.fill("#description", "pingsan\u0001");
+  await refused();
+  await page.waitForFunction(() => /^Keterangan: berisi karakter kendali/.test(document.querySelector("#notice-text").textContent), null, { timeout: 3000 });
+  assert.doesNotMatch(await text(), /control character|field "/);
+  // too long
+  await page.$eval("#description", (d) => { d.removeAttribute("maxlength"); d.value = "x".repeat(2100); });
+  await refused();
+  await page.waitForFunction(() => /^Keterangan terlalu panjang: 2100 byte, paling banyak 2000\./.test(document.querySelector("#notice-text").textContent), null, { timeout: 3000 });
+  assert.doesNotMatch(await text(), /bytes long|accepted/);
+  // the form is kept
+  assert.equal(await page.inputValue("#caller"), "0812 5555 0003");
+});

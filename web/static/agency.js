@@ -2,7 +2,7 @@
 // clock, the clock ticking, and its acts (acknowledge, note, done). Every
 // string from the server goes in as text, never as markup.
 import { api, signIn } from "./api.js";
-import { language, setLanguage } from "./i18n.js";
+import { language, setLanguage, invalid } from "./i18n.js";
 import { connectLive } from "./live.js";
 import { meta, loadMeta, categoryLabel } from "./meta.js";
 
@@ -142,7 +142,7 @@ async function act(path, body, ok) {
     notice(w(ok), "info");
     await load();
   } catch (e) {
-    notice(e.message, "error");
+    notice(e.status === 400 ? invalid(e.message) : e.message, "error");
   }
 }
 

@@ -4,7 +4,7 @@
 // this file writes none of them.
 import { api, signIn, asText } from "./api.js";
 import { connectLive } from "./live.js";
-import { t, st, language, setLanguage, applyLabels } from "./i18n.js";
+import { t, st, language, setLanguage, applyLabels, invalid } from "./i18n.js";
 import { setupHistory } from "./history.js";
 import { attachPlaceSearch } from "./placesearch.js";
 import { addBaseMap } from "./basemap.js";
@@ -47,6 +47,7 @@ let noticeText = null;
 function notice(text, level = "error") {
   noticeText = text;
   $("#notice-text").textContent = typeof text === "function" ? text() : text;
+  $("#notice-text").title = "";
   $("#notice").dataset.level = level;
   $("#notice").hidden = false;
 }
@@ -59,16 +60,20 @@ async function call(method, path, body) {
     return await api(method, path, body);
   } catch (e) {
     if (e.status === 401) signedOut();
-    else notice(() => refusal(e), e.status === 403 ? "warning" : "error");
+    else {
+      notice(() => refusal(e), e.status === 403 ? "warning" : "error");
+      if (e.status === 400) $("#notice-text").title = e.message; // the server's detail, secondary
+    }
     throw e;
   }
 }
 
-// refusal puts a refused request in the page's words; a 400 keeps the
-// server's sentence, which names the field.
+// refusal puts a refused request in the page's words; a 400 names the
+// field the server's sentence names.
 function refusal(e) {
   switch (e.status) {
     case 0: return t("errNetwork");
+    case 400: return invalid(e.message);
     case 403: return t("errForbidden");
     case 409: return t("errConflict");
     case 422: return t("errOutside");
