@@ -134,3 +134,26 @@ test("an exact kelurahan name ranks first and Enter files the incident in that k
   const got = await (await get(`${server.url}/api/incidents/${inc.id}`)).json();
   assert.equal(got.kelurahan?.name, "Taktakan", `filed at ${got.lat}, ${got.lon} in ${JSON.stringify(got.kelurahan)}`);
 });
+
+test("a pick is final: an answer still on its way does not reopen the list over it", async () => {
+  const slow = async (route) => {
+    if (new URL(route.request().url()).searchParams.get("q") === "jl jend sudirm") await new Promise((r) => setTimeout(r, 600));
+    await route.continue();
+  };
+  const places = (url) => url.pathname === "/api/places";
+  await page.route(places, slow);
+  try {
+    await page.fill(field, "");
+    await page.click(field);
+    await page.keyboard.type("jl jend sudi");
+    await page.waitForSelector('[data-testid="place-option"][data-place-id="osm:way/100"]');
+    await page.keyboard.type("rm");
+    await page.waitForTimeout(200); // the new search has left, its answer is slow
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.querySelector(".place-label")?.textContent === "Jalan Jenderal Sudirman");
+    await page.waitForTimeout(900);
+    assert.equal(await page.isVisible('[data-testid="place-results"]'), false, "the late answer reopened the list");
+  } finally {
+    await page.unroute(places, slow);
+  }
+});

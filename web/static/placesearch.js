@@ -102,6 +102,10 @@ export function attachPlaceSearch(input, { bias = () => null, onPick, onError = 
   function pick(i) {
     const f = features[i];
     if (!f) return;
+    // a search still due or on its way must not reopen the list over the pick
+    clearTimeout(timer);
+    seq++;
+    pending = enterWaiting = false;
     close();
     input.value = f.properties.name;
     onPick?.(f);
