@@ -66,14 +66,15 @@ test("dispatching draws the line and changes the unit's row, live", async () => 
   await page.waitForSelector('#unit-rows tr[data-unit-id="AMB-T1"][data-status="en_route"]');
 });
 
-test("a server error sentence is shown to the dispatcher", async () => {
+test("a server error is shown to the dispatcher in the page's words, the server's sentence as secondary detail", async () => {
   await page.fill('[data-testid="place-search"]', "Kaligandu");
   await page.waitForSelector('[data-testid="place-option"]');
   await page.press('[data-testid="place-search"]', "Enter");
   await page.click('#category [data-category="medical"]');
   await page.fill("#caller", "not a number");
   await page.click("#create");
-  await page.waitForFunction(() => /number "not a number" must be/.test(document.querySelector("#notice-text").textContent));
+  await page.waitForFunction(() => /^Nomor penelepon tidak valid/.test(document.querySelector("#notice-text").textContent));
+  assert.match(await page.getAttribute("#notice-text", "title"), /number "not a number" must be/);
   assert.equal(await page.getAttribute("#notice", "data-level"), "error");
   assert.equal(await page.isVisible("#notice"), true);
 });

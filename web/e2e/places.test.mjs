@@ -113,3 +113,47 @@ test("a map click shows the reverse answer", async () => {
   const point = await page.textContent("#point");
   assert.match(point, /— Jalan Jenderal Sudirman, \d+ m · Masjid Agung Ats-Tsauroh, \d+ m · [^,]+, Serang$/);
 });
+
+test("an exact kelurahan name ranks first and Enter files the incident in that kelurahan (not its kecamatan's point)", async () => {
+  // kecamatan Taktakan's point lies in kelurahan Pancur; biased to the
+  // map's centre the server lists the kecamatan first.
+  await page.evaluate(() => window.siaga.map.setView([-6.12, 106.15], 14, { animate: false }));
+  await page.fill(field, "");
+  await page.click(field);
+  await page.keyboard.type("Taktakan");
+  await page.waitForSelector('[data-testid="place-option"][data-place-id="gazetteer:36.73.06"]');
+  await page.waitForTimeout(300);
+  assert.equal(await page.getAttribute('[data-testid="place-option"]:first-child', "data-place-id"), "gazetteer:36.73.06.1001");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.querySelector(".place-label")?.textContent === "Taktakan");
+  await page.click('#category [data-category="medical"]');
+  await page.fill("#caller", "0812 3456 7002");
+  const created = page.waitForResponse((r) => r.url().endsWith("/api/incidents") && r.request().method() === "POST");
+  await page.click("#create");
+  const inc = await (await created).json();
+  const got = await (await get(`${server.url}/api/incidents/${inc.id}`)).json();
+  assert.equal(got.kelurahan?.name, "Taktakan", `filed at ${got.lat}, ${got.lon} in ${JSON.stringify(got.kelurahan)}`);
+});
+
+test("a pick is final: an answer still on its way does not reopen the list over it", async () => {
+  const slow = async (route) => {
+    if (new URL(route.request().url()).searchParams.get("q") === "jl jend sudirm") await new Promise((r) => setTimeout(r, 600));
+    await route.continue();
+  };
+  const places = (url) => url.pathname === "/api/places";
+  await page.route(places, slow);
+  try {
+    await page.fill(field, "");
+    await page.click(field);
+    await page.keyboard.type("jl jend sudi");
+    await page.waitForSelector('[data-testid="place-option"][data-place-id="osm:way/100"]');
+    await page.keyboard.type("rm");
+    await page.waitForTimeout(200); // the new search has left, its answer is slow
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.querySelector(".place-label")?.textContent === "Jalan Jenderal Sudirman");
+    await page.waitForTimeout(900);
+    assert.equal(await page.isVisible('[data-testid="place-results"]'), false, "the late answer reopened the list");
+  } finally {
+    await page.unroute(places, slow);
+  }
+});

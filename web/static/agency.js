@@ -2,7 +2,7 @@
 // clock, the clock ticking, and its acts (acknowledge, note, done). Every
 // string from the server goes in as text, never as markup.
 import { api, signIn } from "./api.js";
-import { language, setLanguage } from "./i18n.js";
+import { language, setLanguage, invalid } from "./i18n.js";
 import { connectLive } from "./live.js";
 import { meta, loadMeta, categoryLabel } from "./meta.js";
 
@@ -13,7 +13,7 @@ const words = {
     empty: "Tidak ada kasus terbuka.", received: "Diterima", due: "Batas SOP", ack: "Terima / tindak lanjuti",
     note: "Catatan perkembangan", addNote: "Tambah catatan", outcome: "Hasil penanganan", done: "Tandai selesai",
     notes: "Catatan", acked: "sudah ditindaklanjuti", overdue: "LEWAT BATAS", warning: "segera", doneState: "selesai",
-    waiting: "menunggu", feedLive: "Langsung", feedDown: "Terputus — menyambung ulang…", ackedOk: "Kasus diterima.",
+    waiting: "menunggu", feedConnecting: "Menyambung…", feedLive: "Langsung", feedDown: "Terputus — menyambung ulang…", ackedOk: "Kasus diterima.",
     noteOk: "Catatan ditambahkan.", doneOk: "Bagian OPD ditandai selesai.", deadlineWarning: "Peringatan batas SOP",
     deadlineOverdue: "Lewat batas SOP", late: "terlambat",
   },
@@ -23,7 +23,7 @@ const words = {
     empty: "No open case.", received: "Received", due: "SOP due", ack: "Acknowledge",
     note: "Progress note", addNote: "Add note", outcome: "Outcome", done: "Mark done",
     notes: "Notes", acked: "acknowledged", overdue: "OVERDUE", warning: "soon", doneState: "done",
-    waiting: "waiting", feedLive: "Live", feedDown: "Disconnected — reconnecting…", ackedOk: "Case acknowledged.",
+    waiting: "waiting", feedConnecting: "Connecting…", feedLive: "Live", feedDown: "Disconnected — reconnecting…", ackedOk: "Case acknowledged.",
     noteOk: "Note added.", doneOk: "The agency's part is marked done.", deadlineWarning: "SOP deadline warning",
     deadlineOverdue: "SOP deadline passed", late: "late",
   },
@@ -34,10 +34,17 @@ const $ = (s) => document.querySelector(s);
 let queue = { agency: "", deadline_s: 259200, incidents: [] };
 let skew = 0; // server clock − page clock, ms
 let selected = "";
+let feedState = "connecting"; // the live feed's state, re-rendered in the page's language
+
+function showFeed() {
+  $("#feed").dataset.state = feedState;
+  $("#feed").textContent = w(feedState === "down" ? "feedDown" : feedState === "live" ? "feedLive" : "feedConnecting");
+}
 
 function labels() {
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = w(el.dataset.t);
   $("#lang").textContent = language() === "id" ? "EN" : "ID";
+  showFeed();
   document.title = `Serang Siaga 112 — ${w("title")}`;
 }
 
@@ -135,7 +142,7 @@ async function act(path, body, ok) {
     notice(w(ok), "info");
     await load();
   } catch (e) {
-    notice(e.message, "error");
+    notice(e.status === 400 ? invalid(e.message) : e.message, "error");
   }
 }
 
@@ -170,8 +177,8 @@ async function start() {
       load().catch(() => {});
     },
     onState: (state) => {
-      $("#feed").dataset.state = state === "resynced" ? "live" : state;
-      $("#feed").textContent = w(state === "down" ? "feedDown" : "feedLive");
+      feedState = state === "resynced" ? "live" : state;
+      showFeed();
       if (state === "resynced") load().catch(() => {});
     },
   });

@@ -4,7 +4,7 @@
 // this file writes none of them.
 import { api, signIn, asText } from "./api.js";
 import { connectLive } from "./live.js";
-import { t, st, language, setLanguage, applyLabels } from "./i18n.js";
+import { t, st, language, setLanguage, applyLabels, invalid } from "./i18n.js";
 import { setupHistory } from "./history.js";
 import { attachPlaceSearch } from "./placesearch.js";
 import { addBaseMap } from "./basemap.js";
@@ -47,6 +47,7 @@ let noticeText = null;
 function notice(text, level = "error") {
   noticeText = text;
   $("#notice-text").textContent = typeof text === "function" ? text() : text;
+  $("#notice-text").title = "";
   $("#notice").dataset.level = level;
   $("#notice").hidden = false;
 }
@@ -59,16 +60,20 @@ async function call(method, path, body) {
     return await api(method, path, body);
   } catch (e) {
     if (e.status === 401) signedOut();
-    else notice(() => refusal(e), e.status === 403 ? "warning" : "error");
+    else {
+      notice(() => refusal(e), e.status === 403 ? "warning" : "error");
+      if (e.status === 400) $("#notice-text").title = e.message; // the server's detail, secondary
+    }
     throw e;
   }
 }
 
-// refusal puts a refused request in the page's words; a 400 keeps the
-// server's sentence, which names the field.
+// refusal puts a refused request in the page's words; a 400 names the
+// field the server's sentence names.
 function refusal(e) {
   switch (e.status) {
     case 0: return t("errNetwork");
+    case 400: return invalid(e.message);
     case 403: return t("errForbidden");
     case 409: return t("errConflict");
     case 422: return t("errOutside");
@@ -255,6 +260,13 @@ function removeUnit(id) {
   unitRows.delete(id);
 }
 
+// showLag writes the delay label from the last p95 measured (the interval
+// measures; a language switch only rewrites the words, at once).
+let lastLagP95 = null;
+function showLag() {
+  $("#lag").textContent = lastLagP95 == null ? "" : `${t("lag")} ${lastLagP95} ms`;
+}
+
 function lagP95() {
   if (!lags.length) return null;
   const s = [...lags].sort((a, b) => a - b);
@@ -344,7 +356,8 @@ function updateIncident(inc) {
   const ids = new Set([...(inc.assignments ?? []), ...(before?.assignments ?? [])].map((a) => a.unit_id));
   for (const id of ids) { const f = units.get(id); if (f) unitRow(f); }
   if (selected === inc.id) detail(inc);
-  if (current?.id === inc.id) { current = inc; refreshDispatchButtons(); }
+  if (current?.id === inc.id) current = inc;
+  if (current) refreshDispatchButtons(); // another incident may have taken a recommended unit
   if (inc.status !== "open") dropAlert(inc.id);
 }
 
@@ -627,9 +640,16 @@ function refreshDispatchButtons() {
     const have = (inc.assignments ?? []).filter((a) => a.type === type && a.status !== "cleared").length;
     return have < need;
   };
+  // a unit sent elsewhere (another console, the API) or no longer available
+  // is not offered again: recommendations are of available units only
+  const busy = (id) => {
+    const elsewhere = working.get(id);
+    const status = units.get(id)?.properties.status;
+    return (elsewhere && elsewhere !== inc.id) || (status && status !== "available");
+  };
   for (const li of document.querySelectorAll("#recommendations li[data-unit-id]")) {
     const b = li.querySelector("button");
-    const ok = open && !assigned.has(li.dataset.unitId) && lacking(b.dataset.unitType);
+    const ok = open && !assigned.has(li.dataset.unitId) && !busy(li.dataset.unitId) && lacking(b.dataset.unitType);
     b.disabled = !ok;
     li.classList.toggle("assigned", assigned.has(li.dataset.unitId));
   }
@@ -646,10 +666,17 @@ async function dispatch(unitIds) {
   try {
     res = await call("POST", `/api/incidents/${inc.id}/dispatch`, { unit_ids: unitIds }).catch(() => null);
     if (!res) {
-      // what was assigned, as the server has it, before any button returns
-      const now = await api("GET", `/api/incidents/${inc.id}`).catch(() => null);
+      // what was assigned, and where the asked units are now, as the server
+      // has it, before any button returns: a 409 may mean a unit was sent
+      // elsewhere and the feed has not told us yet
+      const [now, ...asked] = await Promise.all([
+        api("GET", `/api/incidents/${inc.id}`).catch(() => null),
+        ...unitIds.map((id) => api("GET", `/api/units/${encodeURIComponent(id)}`).catch(() => null)),
+      ]);
       dispatching = false;
+      for (const f of asked) if (f?.id && units.has(f.id)) updateUnit(f, false);
       if (now) updateIncident(now);
+      refreshDispatchButtons();
       return;
     }
   } finally {
@@ -696,6 +723,8 @@ function relabel() {
   intake.fill();
   legend();
   setFeed(feedState);
+  showLag();
+  if ($("#lag").title) $("#lag").title = t("approximate");
   for (const o of document.querySelectorAll("#unit-rows select option")) o.textContent = st(o.value);
   for (const f of units.values()) unitRow(f);
   for (const f of units.values()) drawUnit(f);
@@ -816,8 +845,8 @@ async function start() {
   setInterval(() => {
     for (const row of $("#unit-rows").rows) put(row.cells[5], age(row.dataset.reportedAt));
     for (const inc of incidents.values()) incidentRow(inc);
-    const p95 = lagP95();
-    $("#lag").textContent = p95 == null ? "" : `${t("lag")} ${p95} ms`;
+    lastLagP95 = lagP95();
+    showLag();
   }, 1000);
 }
 

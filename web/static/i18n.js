@@ -41,6 +41,12 @@ const words = {
     signInWrong: "Nama atau kata sandi salah.", signInThrottled: "Terlalu banyak percobaan. Tunggu sebentar, lalu coba lagi.",
     signInNoServer: "Server tidak terjangkau. Periksa jaringan, lalu coba lagi.", signInFailed: "Gagal masuk. Coba lagi.",
     signedOut: "Sesi berakhir: masuk lagi. Isian laporan tetap tersimpan.",
+    errPhone: "Nomor penelepon tidak valid: 3–16 angka (boleh spasi, tanda hubung, kurung, awalan +62, 62, 0062 atau 0).",
+    errControl: "{field}: berisi karakter kendali (tak terlihat); hapus lalu ketik ulang.",
+    errTooLong: "{field} terlalu panjang: {n} byte, paling banyak {max}.", errFieldType: "{field}: isian tidak valid.",
+    errInvalid: "Isian tidak valid; periksa formulir.", errCategory: "Kategori tidak dikenal.",
+    field_caller: "Nomor penelepon", field_description: "Keterangan", field_category: "Kategori", field_lat: "Titik", field_lon: "Titik",
+    field_text: "Catatan", field_outcome: "Hasil penanganan", field_name: "Nama", field_status: "Status",
   },
   en: {
     planner: "Planner", feedConnecting: "Connecting…", feedLive: "Live", feedDown: "Disconnected — reconnecting…",
@@ -83,6 +89,12 @@ const words = {
     signInWrong: "Wrong name or password.", signInThrottled: "Too many attempts. Wait a moment, then try again.",
     signInNoServer: "The server cannot be reached. Check the network, then try again.", signInFailed: "Sign-in failed. Try again.",
     signedOut: "Session ended: sign in again. The report you were typing is kept.",
+    errPhone: "Invalid caller's number: 3–16 digits (spaces, dashes, parentheses and a leading +62, 62, 0062 or 0 allowed).",
+    errControl: "{field}: holds a control character (invisible); delete it and type again.",
+    errTooLong: "{field} is too long: {n} bytes, at most {max}.", errFieldType: "{field}: not a valid value.",
+    errInvalid: "Invalid input; check the form.", errCategory: "Unknown category.",
+    field_caller: "Caller's number", field_description: "Description", field_category: "Category", field_lat: "Point", field_lon: "Point",
+    field_text: "Note", field_outcome: "Outcome", field_name: "Name", field_status: "Status",
   },
 };
 
@@ -100,6 +112,21 @@ export function t(key) {
 // status words: "dispatched" is also a key of its own above.
 export function st(status) {
   return t(status === "dispatched" ? "dispatched_s" : status);
+}
+
+// invalid puts the server's 400 sentence (English, for API clients) in the
+// page's words, naming the field it names; the sentence's shapes are those of
+// web/errors.go and tracking's phone check.
+export function invalid(sentence = "") {
+  const field = (f) => (words[lang][`field_${f}`] || words.id[`field_${f}`] ? t(`field_${f}`) : f);
+  const fill = (key, v) => t(key).replace(/\{(\w+)\}/g, (_, k) => v[k] ?? "");
+  let m;
+  if (/^phone number /.test(sentence)) return t("errPhone");
+  if ((m = /^field "([^"]+)" holds a control character/.exec(sentence))) return fill("errControl", { field: field(m[1]) });
+  if ((m = /^field "([^"]+)" is (\d+) bytes long; at most (\d+)/.exec(sentence))) return fill("errTooLong", { field: field(m[1]), n: m[2], max: m[3] });
+  if ((m = /^field "([^"]+)" must be /.exec(sentence))) return fill("errFieldType", { field: field(m[1]) });
+  if (/^unknown category /.test(sentence)) return t("errCategory");
+  return t("errInvalid");
 }
 
 export function language() {

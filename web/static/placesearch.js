@@ -66,9 +66,15 @@ export function attachPlaceSearch(input, { bias = () => null, onPick, onError = 
   }
 
   function render(fc, q) {
-    // the exact name first, the server's order otherwise
-    const exact = (f) => (f.properties.name || "").toLowerCase() === q.toLowerCase();
-    features = [...(fc.features || [])].sort((a, b) => exact(b) - exact(a));
+    // the exact name first, a kelurahan before a kecamatan of the same name
+    // (Enter files the incident at the first's point, which the server
+    // locates in that kelurahan; a kecamatan's point may lie in another);
+    // the server's order otherwise.
+    const rank = (f) => {
+      if ((f.properties.name || "").toLowerCase() !== q.toLowerCase()) return 0;
+      return f.properties.kind === "kelurahan" ? 2 : 1;
+    };
+    features = [...(fc.features || [])].sort((a, b) => rank(b) - rank(a));
     list.replaceChildren();
     active = -1;
     features.forEach((f, i) => {
@@ -96,6 +102,10 @@ export function attachPlaceSearch(input, { bias = () => null, onPick, onError = 
   function pick(i) {
     const f = features[i];
     if (!f) return;
+    // a search still due or on its way must not reopen the list over the pick
+    clearTimeout(timer);
+    seq++;
+    pending = enterWaiting = false;
     close();
     input.value = f.properties.name;
     onPick?.(f);

@@ -6,7 +6,7 @@ import { addBaseMap } from "./basemap.js";
 import { meta, loadMeta, categoryLabel, unitTypeName } from "./meta.js";
 
 const words = {
-  id: { planner: "Perencana", toMap: "Peta dispatcher", from: "Dari", to: "Sampai", category: "Kategori", all: "Semua",
+  id: { planner: "Perencana", toMap: "Peta dispatcher", toCompliance: "Kepatuhan OPD", from: "Dari", to: "Sampai", category: "Kategori", all: "Semua",
     segment: "Segmen", segResponse: "Waktu respons (tiba − diterima)", segCall: "Proses panggilan (dikirim − diterima)",
     segTravel: "Perjalanan (tiba − dikirim)", layer: "Lapisan", layerH3: "Heksagon H3 (p90)", layerKel: "Kelurahan (p90)",
     layerCoverage: "Jangkauan saat ini (ETA)", res: "Resolusi H3", unitType: "Jenis unit", byKecamatan: "Per kecamatan",
@@ -14,7 +14,7 @@ const words = {
     imported: "diimpor", unchanged: "sudah ada", rows: "baris", noData: "tanpa data", excluded: "tanpa cap waktu, tidak dihitung",
     matched: "kejadian", method: "persentil nearest-rank",
     synthetic: "Demo: riwayat ini SINTETIS (dibuat acak dengan seed tetap), bukan data kejadian nyata." },
-  en: { planner: "Planner", toMap: "Dispatcher's map", from: "From", to: "To", category: "Category", all: "All",
+  en: { planner: "Planner", toMap: "Dispatcher's map", toCompliance: "Agency compliance", from: "From", to: "To", category: "Category", all: "All",
     segment: "Segment", segResponse: "Response (on scene − received)", segCall: "Call processing (dispatched − received)",
     segTravel: "Travel (on scene − dispatched)", layer: "Layer", layerH3: "H3 hexagons (p90)", layerKel: "Kelurahan (p90)",
     layerCoverage: "Live coverage (ETA)", res: "H3 resolution", unitType: "Unit type", byKecamatan: "By kecamatan",
