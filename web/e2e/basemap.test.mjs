@@ -5,7 +5,7 @@
 // screenshot.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -166,7 +166,8 @@ test("offline: at zoom 16 every highway=* way shows on its course, and the page 
       window.siaga.map.latLngToContainerPoint([-6.123 + (j + 0.5) * 0.00135, 106.146 + (i + 0.5) * 0.00135])).map((p) => ({ x: Math.round(p.x), y: Math.round(p.y) })), EMPTY_BLOCKS);
     const shot = await page.locator("#map").screenshot();
     const result = await inspect(shot, points, probes);
-    const file = join(tmpdir(), "siaga112-offline-basemap-z16.png");
+    // A folder of this run's: a fixed name in /tmp may be another user's.
+    const file = join(mkdtempSync(join(tmpdir(), "siaga112-basemap-")), "offline-basemap-z16.png");
     writeFileSync(file, shot);
     const byWay = [...new Set(result.missing.map((m) => `${m.way} (${m.cls})`))];
     assert.deepEqual(byWay, [], `${result.missing.length} of ${points.length} points of these ways are not drawn; screenshot ${file}`);
