@@ -82,28 +82,16 @@ func callLoad(ctx context.Context, api, token string, rate float64, seed uint64,
 		})
 	}
 	begin := time.Now()
-	t := time.NewTicker(5 * time.Millisecond)
-	sent := 0
-loop:
-	for {
+	sent := pace(ctx, rate, func(n int) {
+		j := job{id: fmt.Sprintf("%s-%d@fleetsim", run, n), number: fmt.Sprintf("08%010d", rng.IntN(1e10))}
 		select {
-		case <-ctx.Done():
-			break loop
-		case now := <-t.C:
-			for due := int(rate*now.Sub(begin).Seconds()) - sent; due > 0; due-- {
-				j := job{id: fmt.Sprintf("%s-%d@fleetsim", run, sent), number: fmt.Sprintf("08%010d", rng.IntN(1e10))}
-				select {
-				case jobs <- j:
-				default: // the server is behind: a missed call, not a queue
-					mu.Lock()
-					missed++
-					mu.Unlock()
-				}
-				sent++
-			}
+		case jobs <- j:
+		default: // the server is behind: a missed call, not a queue
+			mu.Lock()
+			missed++
+			mu.Unlock()
 		}
-	}
-	t.Stop()
+	})
 	close(jobs)
 	wg.Wait()
 	elapsed := time.Since(begin)

@@ -51,34 +51,21 @@ func incidentLoad(ctx context.Context, api, token string, rate float64, seed uin
 		})
 	}
 	start := time.Now()
-	t := time.NewTicker(5 * time.Millisecond)
-	sent := 0
-loop:
-	for {
+	pace(ctx, rate, func(int) {
+		k := kel[rng.IntN(len(kel))]
+		p := geo.Destination(k.Point, rng.Float64()*360, rng.Float64()*150)
+		body, _ := json.Marshal(map[string]any{
+			"category": cats[rng.IntN(len(cats))], "lat": p[1], "lon": p[0],
+			"caller": fmt.Sprintf("08%010d", rng.IntN(1e10)), "description": "fleetsim load",
+		})
 		select {
-		case <-ctx.Done():
-			break loop
-		case now := <-t.C:
-			for due := int(rate*now.Sub(start).Seconds()) - sent; due > 0; due-- {
-				k := kel[rng.IntN(len(kel))]
-				p := geo.Destination(k.Point, rng.Float64()*360, rng.Float64()*150)
-				body, _ := json.Marshal(map[string]any{
-					"category": cats[rng.IntN(len(cats))], "lat": p[1], "lon": p[0],
-					"caller": fmt.Sprintf("08%010d", rng.IntN(1e10)), "description": "fleetsim load",
-				})
-				select {
-				case jobs <- body:
-					sent++
-				default: // the server is behind; count it as a miss, not a queue
-					mu.Lock()
-					failures[-1]++
-					mu.Unlock()
-					sent++
-				}
-			}
+		case jobs <- body:
+		default: // the server is behind; count it as a miss, not a queue
+			mu.Lock()
+			failures[-1]++
+			mu.Unlock()
 		}
-	}
-	t.Stop()
+	})
 	close(jobs)
 	wg.Wait()
 	elapsed := time.Since(start)

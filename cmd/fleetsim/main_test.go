@@ -28,7 +28,7 @@ func TestFleetsimRegistersAndDrives(t *testing.T) {
 	defer api.Close()
 
 	var out, log bytes.Buffer
-	o := options{API: api.URL, Broker: a.BrokerURL, Username: "admin", Password: "fleetsim-test-admin", Units: 50, Rate: 1000, Duration: time.Second, Conns: 2, Seed: 7, Incidents: 50, Watchers: 2}
+	o := options{API: api.URL, Broker: a.BrokerURL, Username: "admin", Password: "fleetsim-test-admin", Units: 50, Rate: 1000, Duration: time.Second, Conns: 2, Seed: 7, Incidents: 50, Watchers: 2, Calls: 40}
 	if err := run(ctx, o, &out, &log); err != nil {
 		t.Fatal(err)
 	}
@@ -40,6 +40,12 @@ func TestFleetsimRegistersAndDrives(t *testing.T) {
 	}
 	if !bytes.Contains(log.Bytes(), []byte("live clients: 2, ")) || !bytes.Contains(log.Bytes(), []byte("server at end: RSS")) {
 		t.Fatalf("no live-client report in %q", log.String())
+	}
+	var listed, calls int
+	if i := bytes.Index(log.Bytes(), []byte("calls: ")); i < 0 {
+		t.Fatalf("no calls report in %q", log.String())
+	} else if _, err := fmt.Sscanf(log.String()[i:], "calls: %d of %d", &listed, &calls); err != nil || calls < 20 || listed != calls {
+		t.Fatalf("calls report %q (%v): want every call listed", log.String()[i:], err)
 	}
 	if n := len(svc.List(dispatch.Filter{})); n != created {
 		t.Fatalf("server has %d incidents, fleetsim says it created %d", n, created)
