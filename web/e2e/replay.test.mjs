@@ -54,7 +54,9 @@ test("fixes into a hospital fence: at_hospital detected, the region event shown 
     const lon = hospital[0] - 0.0165 * (1 - i / (fixes - 1));
     mosquittoPub(server.mqttPort, "owntracks/dinkes/AMB-R1", location(hospital[1], lon, t0 + 30 * i));
   }
-  await page.waitForSelector('#region-log li[data-region-unit="AMB-R1"][data-region-kind="enter"][data-region-id="rs-e2e"]', { timeout: 5000 });
+  // The check is that it shows, not how fast (10 mosquitto_pub processes,
+  // then the feed; 5 s ran out once in a full suite on 2 busy cores).
+  await page.waitForSelector('#region-log li[data-region-unit="AMB-R1"][data-region-kind="enter"][data-region-id="rs-e2e"]', { timeout: 15000 });
   const unit = await (await get(`${server.url}/api/units/AMB-R1`)).json();
   assert.equal(unit.properties.status, "at_hospital");
 });
