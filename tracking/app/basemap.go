@@ -7,8 +7,6 @@ import (
 	"runtime"
 	"runtime/debug"
 
-	"github.com/paulmach/orb"
-
 	"siaga112/geo"
 	"siaga112/mapdata/basemap"
 )
@@ -20,19 +18,7 @@ const baseMapReach = 0.05
 // loadBaseMap draws the offline base map from --osm, cut to the city's
 // box widened by baseMapReach.
 func loadBaseMap(ctx context.Context, cfg Config, districts *geo.DistrictIndex, log *slog.Logger) (*basemap.Map, error) {
-	var box orb.Bound
-	for i, d := range districts.Districts() {
-		b := d.Point.Bound()
-		if d.Shape != nil {
-			b = d.Shape.Bound()
-		} else {
-			b = b.Pad(d.ReachM / 111_000)
-		}
-		if i == 0 {
-			box = b
-		}
-		box = box.Union(b)
-	}
+	box := districtsBound(districts)
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)

@@ -19,7 +19,7 @@ import (
 // startPlaces builds place search (the gazetteer, the --osm extract's
 // streets and POIs) and the place book, whose changes it feeds to search.
 func (a *App) startPlaces(ctx context.Context, districts *geo.DistrictIndex) error {
-	bound := places.Widen(cityBox(districts), 5000)
+	bound := places.Widen(districtsBound(districts), 5000)
 	cfg := places.Config{Gazetteer: mapdata.Serang(), Bound: bound}
 	if a.cfg.OSM != "" {
 		start := time.Now()
@@ -59,20 +59,4 @@ func bookEntries(es []tracking.PlaceEntry) []places.BookEntry {
 		out[i] = places.BookEntry{ID: e.ID, Name: e.Name, Kind: e.Kind, Aliases: e.Aliases, Point: orb.Point{e.Lon, e.Lat}}
 	}
 	return out
-}
-
-// cityBox bounds the city's kelurahan: their polygons, or their points.
-func cityBox(districts *geo.DistrictIndex) orb.Bound {
-	var b orb.Bound
-	for i, d := range districts.Districts() {
-		db := d.Point.Bound()
-		if d.Shape != nil {
-			db = d.Shape.Bound()
-		}
-		if i == 0 {
-			b = db
-		}
-		b = b.Union(db)
-	}
-	return b
 }
