@@ -156,51 +156,26 @@ func denseInfo(b []byte, strs int) error {
 // way checks Way{2: keys, 3: vals, 4: info, 8: refs, 9: lat, 10: lon}:
 // indices in range, and the node arrays given once each, of one length.
 func way(b []byte, strs int) error {
-	m := protoscan.New(b)
-	counts := map[int]int{}
-	for m.Next() {
-		f := m.FieldNumber()
-		switch f {
-		case 2, 3:
-			if err := indices(m, strs, "a way's tag"); err != nil {
-				return err
-			}
-		case 4:
-			if err := info(m, strs); err != nil {
-				return err
-			}
-		case 8, 9, 10:
-			if _, twice := counts[f]; twice {
-				return fmt.Errorf("a way with field %d given twice", f)
-			}
-			it, err := m.Iterator(nil)
-			if err != nil {
-				return fmt.Errorf("a damaged way: %w", err)
-			}
-			counts[f] = it.Count(protoscan.WireTypeVarint)
-		default:
-			m.Skip()
-		}
-	}
-	if err := wrap("a damaged way", m.Err()); err != nil {
-		return err
-	}
-	if err := sameLength(counts, "a way's node ids and coordinates"); err != nil {
-		return err
-	}
-	return nil
+	return element(b, strs, "way", "a way's node ids and coordinates", false)
 }
 
 // relation checks Relation{2: keys, 3: vals, 4: info, 8: roles_sid,
-// 9: memids, 10: types}.
+// 9: memids, 10: types}; the roles are string indices too.
 func relation(b []byte, strs int) error {
+	return element(b, strs, "relation", "a relation's roles, members and types", true)
+}
+
+// element checks a way or a relation (kind): tags and metadata, and its
+// arrays 8, 9 and 10 given once each and of one length (arrays); with
+// roles, field 8 holds string indices.
+func element(b []byte, strs int, kind, arrays string, roles bool) error {
 	m := protoscan.New(b)
 	counts := map[int]int{}
 	for m.Next() {
 		f := m.FieldNumber()
 		switch f {
 		case 2, 3:
-			if err := indices(m, strs, "a relation's tag"); err != nil {
+			if err := indices(m, strs, "a "+kind+"'s tag"); err != nil {
 				return err
 			}
 		case 4:
@@ -209,17 +184,17 @@ func relation(b []byte, strs int) error {
 			}
 		case 8, 9, 10:
 			if _, twice := counts[f]; twice {
-				return fmt.Errorf("a relation with field %d given twice", f)
+				return fmt.Errorf("a %s with field %d given twice", kind, f)
 			}
 			it, err := m.Iterator(nil)
 			if err != nil {
-				return fmt.Errorf("a damaged relation: %w", err)
+				return fmt.Errorf("a damaged %s: %w", kind, err)
 			}
 			counts[f] = it.Count(protoscan.WireTypeVarint)
-			for f == 8 && it.HasNext() {
+			for roles && f == 8 && it.HasNext() {
 				v, err := it.Int32()
 				if err != nil {
-					return fmt.Errorf("a damaged relation: %w", err)
+					return fmt.Errorf("a damaged %s: %w", kind, err)
 				}
 				if v < 0 || int(v) >= strs {
 					return fmt.Errorf("a member's role names string %d of a table of %d", v, strs)
@@ -229,10 +204,10 @@ func relation(b []byte, strs int) error {
 			m.Skip()
 		}
 	}
-	if err := wrap("a damaged relation", m.Err()); err != nil {
+	if err := wrap("a damaged "+kind, m.Err()); err != nil {
 		return err
 	}
-	return sameLength(counts, "a relation's roles, members and types")
+	return sameLength(counts, arrays)
 }
 
 // indices checks a packed field of string indices (uint32).
